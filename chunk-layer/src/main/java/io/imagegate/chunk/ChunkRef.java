@@ -1,0 +1,38 @@
+package io.imagegate.chunk;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Where a chunk's bytes live: {@code length} bytes at {@code offset} of pack {@code pack},
+ * whose SHA-256 is {@code hash}. A reference into {@link PackId#ZERO} is a run of zeros.
+ */
+public record ChunkRef(ChunkHash hash, PackId pack, long offset, int length) {
+
+    /** Encoded size in a manifest leaf page: hash, pack, offset, length. */
+    public static final int BYTES = ChunkHash.BYTES + PackId.BYTES + 8 + 4;
+
+    public ChunkRef {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("negative offset or length: " + offset + ", " + length);
+        }
+    }
+
+    public static ChunkRef read(ByteBuffer src) {
+        return new ChunkRef(ChunkHash.read(src), PackId.read(src), src.getLong(), src.getInt());
+    }
+
+    public void write(ByteBuffer dst) {
+        hash.write(dst);
+        pack.write(dst);
+        dst.putLong(offset).putInt(length);
+    }
+
+    public boolean isZero() {
+        return pack.isZero();
+    }
+
+    /** True when {@code next} starts where this one ends in the same pack: one read serves both. */
+    public boolean adjoins(ChunkRef next) {
+        return !isZero() && pack.equals(next.pack) && offset + length == next.offset;
+    }
+}

@@ -1,0 +1,129 @@
+package io.imagegate.meta;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Buckets, object versions, multipart uploads and users: the gateway's whole view of metadata.
+ * Every read is strongly consistent with every acknowledged write, through any gateway.
+ * Failures are {@link MetadataException}s.
+ */
+public interface MetadataStore extends AutoCloseable {
+
+    // ---- buckets
+
+    /** @throws MetadataException.BucketAlreadyExists with the existing owner */
+    BucketRecord createBucket(BucketRecord bucket);
+
+    Optional<BucketRecord> bucket(String name);
+
+    /** Every bucket, sorted by name. */
+    List<BucketRecord> buckets();
+
+    /** @throws MetadataException.BucketNotEmpty while any version, marker or upload remains */
+    void deleteBucket(String name);
+
+    /** Replaces the ACL or versioning state (compare-and-set on the bucket record). */
+    BucketRecord updateBucket(BucketRecord updated);
+
+    // ---- objects
+
+    /** The current version of a key, delete marker included; empty when the key has none. */
+    Optional<VersionRecord> current(String bucket, String key);
+
+    /** @throws MetadataException.NoSuchVersion when the key has no such version */
+    VersionRecord version(String bucket, String key, String versionId);
+
+    /**
+     * Publishes {@code draft} as the key's new current version, atomically, if {@code condition}
+     * holds. The store assigns the version id from the bucket's versioning state: a new unique,
+     * ordered id when enabled; {@code "null"} (replacing any null version) otherwise. Concurrent
+     * publishers on one key, through any gateways, are totally ordered.
+     *
+     * @return the record as published, with its version id and time
+     * @throws MetadataException.PreconditionFailed when the condition does not hold
+     * @throws MetadataException.NoSuchKey for {@code IfMatch} on a key without current version
+     */
+    VersionRecord publish(String bucket, VersionRecord draft, WriteCondition condition);
+
+    /**
+     * DeleteObject. Without a version id: removes the key (unversioned), or adds a delete marker
+     * (enabled), or replaces the null version with a marker (suspended). With one: removes that
+     * version permanently; the previous version becomes current when it was the current one.
+     */
+    DeleteResult delete(String bucket, String key, String versionId, WriteCondition condition);
+
+    /** ListObjects: current versions that are not delete markers, in UTF-8 binary key order. */
+    ListPage list(String bucket, ListQuery query);
+
+    /** ListObjectVersions: every version and delete marker, keys ascending, newest version first. */
+    VersionListPage listVersions(String bucket, VersionListQuery query);
+
+    // ---- multipart uploads
+
+    UploadRecord createUpload(String bucket, UploadRecord upload);
+
+    /** @throws MetadataException.NoSuchUpload */
+    UploadRecord upload(String bucket, String uploadId);
+
+    /** Records a part, replacing an earlier upload of the same part number. */
+    void putPart(String bucket, String uploadId, PartRecord part);
+
+    /** Parts with numbers above {@code afterPart}, ascending, at most {@code max}. */
+    List<PartRecord> parts(String bucket, String uploadId, int afterPart, int max);
+
+    UploadListPage listUploads(String bucket, UploadListQuery query);
+
+    /**
+     * Publishes the assembled version and ends the upload in one transaction: either the
+     * version is current and the upload gone, or neither.
+     */
+    VersionRecord completeUpload(String bucket, String uploadId, VersionRecord draft, WriteCondition condition);
+
+    /** @throws MetadataException.NoSuchUpload */
+    void abortUpload(String bucket, String uploadId);
+
+    // ---- users
+
+    /** @throws MetadataException.UserExists when the name or access key is taken */
+    UserRecord createUser(UserRecord user);
+
+    Optional<UserRecord> userByAccessKey(String accessKey);
+
+    List<UserRecord> users();
+
+    /** @throws MetadataException.NoSuchUser */
+    void deleteUser(String name);
+
+    @Override
+    void close();
+
+    // ---- results and queries
+
+    /** What DeleteObject did: the version id it removed or created, and whether that is a marker. */
+    record DeleteResult(String versionId, boolean deleteMarker) {}
+
+    /**
+     * @param startAfter exclusive: a key or a common prefix already returned; null to start at
+     *                   the beginning
+     */
+    record ListQuery(String prefix, String delimiter, String startAfter, int maxKeys) {}
+
+    /** @param nextMarker the last key or common prefix in this page, when truncated */
+    record ListPage(List<VersionRecord> contents, List<String> commonPrefixes, boolean truncated,
+                    String nextMarker) {}
+
+    record VersionListQuery(String prefix, String delimiter, String keyMarker, String versionIdMarker,
+                            int maxKeys) {}
+
+    record VersionEntry(VersionRecord version, boolean latest) {}
+
+    record VersionListPage(List<VersionEntry> versions, List<String> commonPrefixes, boolean truncated,
+                           String nextKeyMarker, String nextVersionIdMarker) {}
+
+    record UploadListQuery(String prefix, String delimiter, String keyMarker, String uploadIdMarker,
+                           int maxUploads) {}
+
+    record UploadListPage(List<UploadRecord> uploads, List<String> commonPrefixes, boolean truncated,
+                          String nextKeyMarker, String nextUploadIdMarker) {}
+}

@@ -1,0 +1,54 @@
+package io.imagegate.meta;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One version of an object (or a delete marker), as stored in ZooKeeper: everything S3 returns
+ * about it, plus the encoded manifest root that locates its bytes. Small by construction: the
+ * manifest itself lives in the chunk store.
+ *
+ * @param versionId     {@code "null"} for the null version of unversioned and suspended buckets
+ * @param etag          without quotes: hex MD5, or hex MD5-of-MD5s followed by {@code -N}
+ * @param manifest      the chunk layer's encoded manifest root; null for a delete marker
+ * @param partCount     parts of a multipart upload, 0 for a single PUT
+ * @param headers       stored content headers by lower-case name (content-type, cache-control,
+ *                      content-disposition, content-encoding, content-language, expires)
+ * @param userMetadata  x-amz-meta-* values by lower-case name without the prefix
+ * @param checksums     algorithm (CRC32, CRC32C, CRC64NVME, SHA1, SHA256) to base64 value
+ * @param checksumType  FULL_OBJECT or COMPOSITE, null when no checksum is stored
+ */
+public record VersionRecord(
+        String key,
+        String versionId,
+        boolean deleteMarker,
+        String owner,
+        Instant lastModified,
+        long size,
+        String etag,
+        String manifest,
+        int partCount,
+        Map<String, String> headers,
+        Map<String, String> userMetadata,
+        Map<String, String> checksums,
+        String checksumType,
+        CannedAcl acl) {
+
+    public static final String NULL_VERSION = "null";
+
+    public VersionRecord {
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        userMetadata = userMetadata == null ? Map.of() : Map.copyOf(userMetadata);
+        checksums = checksums == null ? Map.of() : Map.copyOf(checksums);
+    }
+
+    public VersionRecord withVersion(String newVersionId, Instant when) {
+        return new VersionRecord(key, newVersionId, deleteMarker, owner, when, size, etag, manifest,
+                partCount, headers, userMetadata, checksums, checksumType, acl);
+    }
+
+    public VersionRecord withAcl(CannedAcl newAcl) {
+        return new VersionRecord(key, versionId, deleteMarker, owner, lastModified, size, etag, manifest,
+                partCount, headers, userMetadata, checksums, checksumType, newAcl);
+    }
+}

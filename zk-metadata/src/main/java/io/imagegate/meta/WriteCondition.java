@@ -1,0 +1,19 @@
+package io.imagegate.meta;
+
+/** What must hold of a key's current version for a write to be published. */
+public sealed interface WriteCondition {
+
+    /** Always publish: last writer wins. */
+    record None() implements WriteCondition {}
+
+    /** {@code If-None-Match: *}: only if the key has no current version (or a delete marker). */
+    record IfNoneMatch() implements WriteCondition {}
+
+    /** {@code If-Match}: only if the current version's ETag is this one (unquoted). */
+    record IfMatch(String etag) implements WriteCondition {}
+
+    /** The commit extension: only if the current version is exactly this version id. */
+    record IfCurrentVersion(String versionId) implements WriteCondition {}
+
+    WriteCondition NONE = new None();
+}
