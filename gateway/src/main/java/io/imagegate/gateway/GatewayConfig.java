@@ -1,0 +1,44 @@
+package io.imagegate.gateway;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How a gateway serves: where it listens, the region it claims, the host names under which
+ * virtual-hosted-style requests arrive, and the limits it enforces. Defaults in {@link #defaults()}.
+ *
+ * @param domains          {@code bucket.<domain>} addresses a bucket (virtual-hosted style)
+ * @param defaultChunkSize chunk size of new buckets unless CreateBucket asks for another
+ * @param minPartSize      S3's minimum size of every part but the last (5 MiB)
+ * @param maxSkew          how far a request's date may be from the server clock
+ */
+public record GatewayConfig(
+        String host,
+        int port,
+        String region,
+        List<String> domains,
+        int defaultChunkSize,
+        long maxPutSize,
+        long minPartSize,
+        Duration maxSkew) {
+
+    public static final int MIN_CHUNK_SIZE = 4 * 1024;
+    public static final int MAX_CHUNK_SIZE = 4 * 1024 * 1024;
+
+    public static GatewayConfig defaults() {
+        return new GatewayConfig("127.0.0.1", 9000, "us-east-1", List.of("localhost"), 64 * 1024,
+                5L * 1024 * 1024 * 1024, 5L * 1024 * 1024, Duration.ofMinutes(15));
+    }
+
+    public GatewayConfig withPort(int newPort) {
+        return new GatewayConfig(host, newPort, region, domains, defaultChunkSize, maxPutSize, minPartSize, maxSkew);
+    }
+
+    public GatewayConfig withHost(String newHost) {
+        return new GatewayConfig(newHost, port, region, domains, defaultChunkSize, maxPutSize, minPartSize, maxSkew);
+    }
+
+    public GatewayConfig withDomains(List<String> newDomains) {
+        return new GatewayConfig(host, port, region, newDomains, defaultChunkSize, maxPutSize, minPartSize, maxSkew);
+    }
+}

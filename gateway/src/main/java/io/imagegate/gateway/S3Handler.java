@@ -1,0 +1,182 @@
+package io.imagegate.gateway;
+
+import io.imagegate.gateway.api.RequestParser;
+import io.imagegate.gateway.api.S3Request;
+import io.imagegate.gateway.api.S3Request.*;
+import io.imagegate.gateway.http.Authenticator;
+import io.imagegate.gateway.http.Call;
+import io.imagegate.gateway.http.ErrorResponses;
+import io.imagegate.gateway.ops.AccessControl;
+import io.imagegate.gateway.ops.Acls;
+import io.imagegate.gateway.ops.Buckets;
+import io.imagegate.gateway.ops.Deletes;
+import io.imagegate.gateway.ops.Errors;
+import io.imagegate.gateway.ops.Listing;
+import io.imagegate.gateway.ops.Multipart;
+import io.imagegate.gateway.ops.ObjectReads;
+import io.imagegate.gateway.ops.ObjectWrites;
+import io.imagegate.gateway.ops.Stores;
+import io.imagegate.meta.BucketRecord;
+import io.imagegate.meta.MetadataException;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The S3 endpoint: moves each request onto a virtual thread, authenticates it, parses it into
+ * one {@link S3Request}, checks access, dispatches it to its family of operations, and turns
+ * every failure into the S3 error AWS would send.
+ */
+public final class S3Handler implements HttpHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(S3Handler.class);
+    private static final Logger access = LoggerFactory.getLogger("imagegate.access");
+
+    /** S3 limits the request header section to 8 KiB. */
+    static final int MAX_HEADER_BYTES = 8 * 1024;
+
+    private final Stores stores;
+    private final ExecutorService executor;
+    private final Authenticator authenticator;
+    private final RequestParser parser;
+    private final ErrorResponses errors;
+    private final Buckets buckets;
+    private final Acls acls;
+    private final ObjectReads reads;
+    private final ObjectWrites writes;
+    private final Deletes deletes;
+    private final Listing listing;
+    private final Multipart multipart;
+
+    public S3Handler(Stores stores, Authenticator authenticator, ExecutorService executor, String hostId) {
+        this.stores = stores;
+        this.executor = executor;
+        this.authenticator = authenticator;
+        this.parser = new RequestParser(stores.config().domains());
+        this.errors = new ErrorResponses(hostId);
+        this.buckets = new Buckets(stores);
+        this.acls = new Acls(stores);
+        this.reads = new ObjectReads(stores);
+        this.writes = new ObjectWrites(stores);
+        this.deletes = new Deletes(stores);
+        this.listing = new Listing(stores);
+        this.multipart = new Multipart(stores, writes);
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(executor, this);
+            return;
+        }
+        exchange.startBlocking();
+        Call call = new Call(exchange, newRequestId(), stores.clock().instant());
+        call.respondHeader("x-amz-request-id", call.requestId());
+        call.respondHeader("x-amz-id-2", errors.hostId());
+        call.respondHeader("Server", "imagegate");
+        S3Request op = null;
+        try {
+            checkHeaderSize(exchange);
+            authenticator.authenticate(call);
+            op = parser.parse(call.method(), call.header("Host"), call.rawPath(), call.query(), call::header);
+            route(call, op);
+        } catch (S3Exception e) {
+            fail(call, op, e);
+        } catch (MetadataException e) {
+            fail(call, op, Errors.toS3(e, op == null ? null : op.bucket(), keyOf(op)));
+        } catch (IOException e) {
+            log.warn("request={} op={} storage failure: {}", call.requestId(), name(op), e.toString());
+            fail(call, op, new S3Exception(S3ErrorCode.SERVICE_UNAVAILABLE,
+                    "The storage backend failed; nothing was changed. Please retry.", e).header("Retry-After", "1"));
+        } catch (RuntimeException e) {
+            log.error("request={} op={} internal error", call.requestId(), name(op), e);
+            fail(call, op, new S3Exception(S3ErrorCode.INTERNAL_ERROR));
+        } finally {
+            exchange.endExchange();
+            access.debug("request={} method={} path={} op={} status={} principal={}", call.requestId(),
+                    call.method(), call.rawPath(), name(op), exchange.getStatusCode(), call.principal().name());
+        }
+    }
+
+    private void route(Call call, S3Request op) throws IOException {
+        switch (op) {
+            case ListBuckets r -> buckets.listBuckets(call);
+            case CreateBucket r -> buckets.create(call, r);
+            default -> {
+                BucketRecord bucket = buckets.require(op.bucket());
+                AccessControl.checkBucket(call.principal(), op.access(), bucket);
+                inBucket(call, op, bucket);
+            }
+        }
+    }
+
+    private void inBucket(Call call, S3Request op, BucketRecord bucket) throws IOException {
+        switch (op) {
+            case ListBuckets r -> throw new IllegalStateException("routed before the bucket");
+            case CreateBucket r -> throw new IllegalStateException("routed before the bucket");
+            case HeadBucket r -> buckets.head(call, bucket);
+            case DeleteBucket r -> buckets.delete(call, bucket);
+            case GetBucketLocation r -> buckets.location(call, bucket);
+            case GetBucketVersioning r -> buckets.getVersioning(call, bucket);
+            case PutBucketVersioning r -> buckets.putVersioning(call, bucket);
+            case GetBucketAcl r -> acls.getBucketAcl(call, bucket);
+            case PutBucketAcl r -> acls.putBucketAcl(call, bucket);
+            case ListObjects r -> listing.listObjects(call, r, bucket);
+            case ListObjectVersions r -> listing.listVersions(call, r, bucket);
+            case ListMultipartUploads r -> multipart.listUploads(call, r, bucket);
+            case DeleteObjects r -> deletes.deleteObjects(call, bucket);
+            case GetObject r -> reads.get(call, r, bucket);
+            case PutObject r -> writes.put(call, r, bucket);
+            case CopyObject r -> writes.copy(call, r, bucket);
+            case DeleteObject r -> deletes.deleteObject(call, r, bucket);
+            case GetObjectAcl r -> acls.getObjectAcl(call, bucket, r);
+            case PutObjectAcl r -> acls.putObjectAcl(call, bucket, r);
+            case CreateMultipartUpload r -> multipart.create(call, r, bucket);
+            case UploadPart r -> multipart.uploadPart(call, r, bucket);
+            case UploadPartCopy r -> multipart.uploadPartCopy(call, r, bucket);
+            case CompleteMultipartUpload r -> multipart.complete(call, r, bucket);
+            case AbortMultipartUpload r -> multipart.abort(call, r, bucket);
+            case ListParts r -> multipart.listParts(call, r, bucket);
+        }
+    }
+
+    private void fail(Call call, S3Request op, S3Exception e) {
+        if (e.code().status() >= 500) {
+            log.warn("request={} op={} answered {}: {}", call.requestId(), name(op), e.code().code(), e.getMessage());
+        }
+        errors.send(call, e, op == null ? null : op.bucket(), keyOf(op));
+    }
+
+    private static void checkHeaderSize(HttpServerExchange exchange) {
+        int total = 0;
+        for (HeaderValues values : exchange.getRequestHeaders()) {
+            for (String v : values) {
+                total += values.getHeaderName().length() + v.length() + 4;
+            }
+        }
+        if (total > MAX_HEADER_BYTES) {
+            throw new S3Exception(S3ErrorCode.REQUEST_HEADER_SECTION_TOO_LARGE)
+                    .detail("MaxSizeAllowed", String.valueOf(MAX_HEADER_BYTES));
+        }
+    }
+
+    private static String keyOf(S3Request op) {
+        return op instanceof S3Request.ObjectRequest o ? o.key() : null;
+    }
+
+    private static String name(S3Request op) {
+        return op == null ? "-" : op.getClass().getSimpleName();
+    }
+
+    /** 16 upper-case hex digits, as S3's request ids look. */
+    private static String newRequestId() {
+        return HexFormat.of().withUpperCase().formatHex(
+                java.nio.ByteBuffer.allocate(8).putLong(ThreadLocalRandom.current().nextLong()).array());
+    }
+}

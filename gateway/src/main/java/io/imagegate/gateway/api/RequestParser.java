@@ -1,0 +1,275 @@
+package io.imagegate.gateway.api;
+
+import io.imagegate.gateway.S3ErrorCode;
+import io.imagegate.gateway.S3Exception;
+import io.imagegate.gateway.api.S3Request.*;
+import io.imagegate.gateway.http.Query;
+import io.imagegate.gateway.http.UriCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Turns method, host, path, query and headers into one {@link S3Request}: path-style
+ * ({@code /bucket/key}) and virtual-hosted-style ({@code bucket.domain/key}) addressing.
+ */
+public final class RequestParser {
+
+    public static final int MAX_KEY_BYTES = 1024;
+
+    /** Subresources of S3 that imagegate does not implement: answered with NotImplemented. */
+    private static final Set<String> UNSUPPORTED = Set.of(
+            "accelerate", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
+            "inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification", "object-lock",
+            "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication",
+            "requestPayment", "restore", "retention", "select", "tagging", "torrent", "website");
+
+    private final List<String> domains;
+
+    /** @param domains host names under which {@code bucket.<domain>} means virtual-hosted style */
+    public RequestParser(List<String> domains) {
+        this.domains = domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+    }
+
+    /**
+     * @param rawPath the path exactly as sent, still percent-encoded
+     * @param header  header lookup by name (case-insensitive); null when absent
+     */
+    public S3Request parse(String method, String host, String rawPath, Query query, Function<String, String> header) {
+        Target t = target(host, rawPath);
+        for (String sub : UNSUPPORTED) {
+            if (query.has(sub)) {
+                throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED,
+                        "The ?" + sub + " subresource is not implemented by imagegate.");
+            }
+        }
+        if (t.bucket == null) {
+            if (method.equals("GET")) {
+                return new ListBuckets();
+            }
+            throw methodNotAllowed();
+        }
+        if (t.key == null) {
+            return bucketRequest(method, t.bucket, query);
+        }
+        checkKey(t.key);
+        return objectRequest(method, t.bucket, t.key, query, header);
+    }
+
+    private S3Request bucketRequest(String method, String bucket, Query q) {
+        return switch (method) {
+            case "GET" -> {
+                if (q.has("location")) yield new GetBucketLocation(bucket);
+                if (q.has("versioning")) yield new GetBucketVersioning(bucket);
+                if (q.has("acl")) yield new GetBucketAcl(bucket);
+                if (q.has("versions")) {
+                    yield new ListObjectVersions(bucket, q.get("prefix"), emptyToNull(q.get("delimiter")),
+                            q.get("key-marker"), q.get("version-id-marker"), maxKeys(q, "max-keys"), urlEncoding(q));
+                }
+                if (q.has("uploads")) {
+                    yield new ListMultipartUploads(bucket, q.get("prefix"), emptyToNull(q.get("delimiter")),
+                            q.get("key-marker"), q.get("upload-id-marker"), maxKeys(q, "max-uploads"), urlEncoding(q));
+                }
+                yield new ListObjects(bucket, listParams(q));
+            }
+            case "HEAD" -> new HeadBucket(bucket);
+            case "PUT" -> {
+                if (q.has("versioning")) yield new PutBucketVersioning(bucket);
+                if (q.has("acl")) yield new PutBucketAcl(bucket);
+                yield new CreateBucket(bucket);
+            }
+            case "DELETE" -> new DeleteBucket(bucket);
+            case "POST" -> {
+                if (q.has("delete")) yield new DeleteObjects(bucket);
+                throw methodNotAllowed();
+            }
+            default -> throw methodNotAllowed();
+        };
+    }
+
+    private S3Request objectRequest(String method, String bucket, String key, Query q, Function<String, String> header) {
+        String versionId = q.get("versionId");
+        String uploadId = q.get("uploadId");
+        return switch (method) {
+            case "GET", "HEAD" -> {
+                boolean head = method.equals("HEAD");
+                if (!head && q.has("acl")) yield new GetObjectAcl(bucket, key, versionId);
+                if (!head && uploadId != null) {
+                    yield new ListParts(bucket, key, uploadId, maxKeys(q, "max-parts"),
+                            nonNegative(q, "part-number-marker", 0));
+                }
+                Integer part = q.has("partNumber") ? partNumber(q) : null;
+                yield new GetObject(bucket, key, versionId, part, head);
+            }
+            case "PUT" -> {
+                if (q.has("acl")) yield new PutObjectAcl(bucket, key, versionId);
+                String copySource = header.apply("x-amz-copy-source");
+                if (uploadId != null || q.has("partNumber")) {
+                    if (uploadId == null) {
+                        throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "A partNumber requires an uploadId.");
+                    }
+                    int part = partNumber(q);
+                    yield copySource == null
+                            ? new UploadPart(bucket, key, uploadId, part)
+                            : new UploadPartCopy(bucket, key, uploadId, part, copySource(copySource));
+                }
+                yield copySource == null ? new PutObject(bucket, key)
+                        : new CopyObject(bucket, key, copySource(copySource));
+            }
+            case "POST" -> {
+                if (q.has("uploads")) yield new CreateMultipartUpload(bucket, key);
+                if (uploadId != null) yield new CompleteMultipartUpload(bucket, key, uploadId);
+                throw methodNotAllowed();
+            }
+            case "DELETE" -> uploadId != null ? new AbortMultipartUpload(bucket, key, uploadId)
+                    : new DeleteObject(bucket, key, versionId);
+            default -> throw methodNotAllowed();
+        };
+    }
+
+    private ListParams listParams(Query q) {
+        boolean v2 = "2".equals(q.get("list-type"));
+        if (q.has("list-type") && !v2) {
+            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Invalid List Type specified")
+                    .detail("ArgumentName", "list-type").detail("ArgumentValue", q.get("list-type"));
+        }
+        String marker = v2 ? q.get("start-after") : q.get("marker");
+        return new ListParams(v2, q.get("prefix"), emptyToNull(q.get("delimiter")), marker,
+                v2 ? q.get("continuation-token") : null, maxKeys(q, "max-keys"), urlEncoding(q),
+                "true".equals(q.get("fetch-owner")));
+    }
+
+    /** Where the request points: bucket from the host or the first path segment, then the key. */
+    private Target target(String host, String rawPath) {
+        String path = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
+        if (!path.startsWith("/")) {
+            // an absolute-form request target: keep only the path
+            int slash = path.indexOf('/', path.indexOf("//") + 2);
+            path = slash < 0 ? "/" : path.substring(slash);
+        }
+        String hostBucket = bucketFromHost(host);
+        if (hostBucket != null) {
+            String key = path.length() > 1 ? UriCodec.decode(path.substring(1), false) : null;
+            return new Target(hostBucket, key);
+        }
+        int slash = path.indexOf('/', 1);
+        if (path.length() <= 1) {
+            return new Target(null, null);
+        }
+        String bucket = UriCodec.decode(slash < 0 ? path.substring(1) : path.substring(1, slash), false);
+        String rest = slash < 0 ? "" : path.substring(slash + 1);
+        return new Target(bucket, rest.isEmpty() ? null : UriCodec.decode(rest, false));
+    }
+
+    private String bucketFromHost(String host) {
+        if (host == null) {
+            return null;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        int colon = h.lastIndexOf(':');
+        if (colon > 0 && h.indexOf(']') < colon) {
+            h = h.substring(0, colon);
+        }
+        for (String domain : domains) {
+            if (h.length() > domain.length() + 1 && h.endsWith(domain) && h.charAt(h.length() - domain.length() - 1) == '.') {
+                return h.substring(0, h.length() - domain.length() - 1);
+            }
+        }
+        return null;
+    }
+
+    static CopySource copySource(String header) {
+        String raw = header.trim();
+        String versionId = null;
+        int qm = raw.indexOf('?');
+        if (qm >= 0) {
+            Query q = Query.parse(raw.substring(qm + 1));
+            versionId = q.get("versionId");
+            raw = raw.substring(0, qm);
+        }
+        String decoded = UriCodec.decode(raw, false);
+        if (decoded.startsWith("/")) {
+            decoded = decoded.substring(1);
+        }
+        int slash = decoded.indexOf('/');
+        if (slash <= 0 || slash == decoded.length() - 1) {
+            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Invalid copy source object key")
+                    .detail("ArgumentName", "x-amz-copy-source").detail("ArgumentValue", header);
+        }
+        String key = decoded.substring(slash + 1);
+        checkKey(key);
+        return new CopySource(decoded.substring(0, slash), key, versionId);
+    }
+
+    static void checkKey(String key) {
+        if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+            throw new S3Exception(S3ErrorCode.KEY_TOO_LONG)
+                    .detail("MaxSizeAllowed", String.valueOf(MAX_KEY_BYTES))
+                    .detail("Size", String.valueOf(key.getBytes(StandardCharsets.UTF_8).length));
+        }
+    }
+
+    private static int partNumber(Query q) {
+        String v = q.get("partNumber");
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= 10_000) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error S3 gives
+        }
+        throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT,
+                "Part number must be an integer between 1 and 10000, inclusive")
+                .detail("ArgumentName", "partNumber").detail("ArgumentValue", v);
+    }
+
+    /** max-keys and its kin: 1000 when absent, at most 1000, an error when not a number >= 0. */
+    private static int maxKeys(Query q, String name) {
+        int n = nonNegative(q, name, 1000);
+        return Math.min(n, 1000);
+    }
+
+    private static int nonNegative(Query q, String name, int absent) {
+        String v = q.get(name);
+        if (v == null) {
+            return absent;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            if (v.trim().matches("[0-9]+")) {
+                return Integer.MAX_VALUE;
+            }
+        }
+        throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Provided " + name + " not an integer or within integer range")
+                .detail("ArgumentName", name).detail("ArgumentValue", v);
+    }
+
+    private static boolean urlEncoding(Query q) {
+        String v = q.get("encoding-type");
+        if (v == null) {
+            return false;
+        }
+        if (v.equalsIgnoreCase("url")) {
+            return true;
+        }
+        throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Invalid Encoding Method specified in Request")
+                .detail("ArgumentName", "encoding-type").detail("ArgumentValue", v);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    private static S3Exception methodNotAllowed() {
+        return new S3Exception(S3ErrorCode.METHOD_NOT_ALLOWED);
+    }
+
+    private record Target(String bucket, String key) {}
+}

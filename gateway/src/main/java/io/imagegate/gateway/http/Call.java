@@ -1,0 +1,165 @@
+package io.imagegate.gateway.http;
+
+import io.imagegate.gateway.S3ErrorCode;
+import io.imagegate.gateway.S3Exception;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * One S3 request being served: the exchange, who is calling, the verified body, and the
+ * response helpers every operation uses. Operations never touch Undertow types beyond this.
+ */
+public final class Call {
+
+    private final HttpServerExchange exchange;
+    private final String requestId;
+    private final Instant received;
+    private final Query query;
+    private Principal principal = Principal.ANONYMOUS;
+    private InputStream body;
+    private Supplier<Map<String, String>> trailers = Map::of;
+
+    public Call(HttpServerExchange exchange, String requestId, Instant received) {
+        this.exchange = exchange;
+        this.requestId = requestId;
+        this.received = received;
+        this.query = Query.parse(exchange.getQueryString());
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public Instant received() {
+        return received;
+    }
+
+    public String method() {
+        return exchange.getRequestMethod().toString();
+    }
+
+    /** The request path as sent, still percent-encoded. */
+    public String rawPath() {
+        return exchange.getRequestURI();
+    }
+
+    public Query query() {
+        return query;
+    }
+
+    public Principal principal() {
+        return principal;
+    }
+
+    public void principal(Principal p) {
+        this.principal = p;
+    }
+
+    /** The first value of a request header, or null. */
+    public String header(String name) {
+        HeaderValues v = exchange.getRequestHeaders().get(name);
+        return v == null ? null : v.getFirst();
+    }
+
+    public boolean hasHeader(String name) {
+        return exchange.getRequestHeaders().contains(name);
+    }
+
+    public HttpServerExchange exchange() {
+        return exchange;
+    }
+
+    /** The declared Content-Length, or -1 when the body is chunked or absent. */
+    public long contentLength() {
+        return exchange.getRequestContentLength();
+    }
+
+    /** Installs the body stream the authenticator verified; operations read only this. */
+    public void body(InputStream verified) {
+        this.body = verified;
+    }
+
+    /** Where the trailers of a streaming body can be read once the body has been read to its end. */
+    public void trailers(Supplier<Map<String, String>> source) {
+        this.trailers = source;
+    }
+
+    /** The trailing headers (lower-case names) of a streaming body, after it was read to its end. */
+    public Map<String, String> trailers() {
+        return trailers.get();
+    }
+
+    public InputStream body() {
+        return body != null ? body : exchange.getInputStream();
+    }
+
+    /**
+     * Reads a small XML or JSON body whole.
+     *
+     * @throws S3Exception MalformedXML beyond {@code max} bytes (a body that cannot be a valid document)
+     */
+    public byte[] smallBody(int max) throws IOException {
+        InputStream in = body();
+        byte[] data = in.readNBytes(max + 1);
+        if (data.length > max) {
+            throw new S3Exception(S3ErrorCode.MALFORMED_XML, "The XML you provided was larger than the maximum "
+                    + max + " bytes allowed.");
+        }
+        return data;
+    }
+
+    // ---- responses
+
+    public Call respondHeader(String name, String value) {
+        if (value != null) {
+            exchange.getResponseHeaders().put(HttpString.tryFromString(name), value);
+        }
+        return this;
+    }
+
+    public Call respondHeader(String name, long value) {
+        exchange.getResponseHeaders().put(HttpString.tryFromString(name), value);
+        return this;
+    }
+
+    public boolean responseStarted() {
+        return exchange.isResponseStarted();
+    }
+
+    /** Status and headers only. */
+    public void respond(int status) {
+        exchange.setStatusCode(status);
+        exchange.setResponseContentLength(0);
+        exchange.endExchange();
+    }
+
+    public void respondXml(int status, XmlWriter xml) {
+        byte[] bytes = xml.toBytes();
+        exchange.setStatusCode(status);
+        respondHeader("Content-Type", "application/xml");
+        exchange.setResponseContentLength(bytes.length);
+        exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
+    }
+
+    public void respondBytes(int status, String contentType, byte[] bytes) {
+        exchange.setStatusCode(status);
+        respondHeader("Content-Type", contentType);
+        exchange.setResponseContentLength(bytes.length);
+        exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
+    }
+
+    /** Starts a streamed body of exactly {@code length} bytes; the caller writes then closes. */
+    public OutputStream respondStream(int status, long length) {
+        exchange.setStatusCode(status);
+        exchange.setResponseContentLength(length);
+        return exchange.getOutputStream();
+    }
+}

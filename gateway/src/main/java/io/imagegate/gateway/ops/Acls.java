@@ -1,0 +1,137 @@
+package io.imagegate.gateway.ops;
+
+import io.imagegate.gateway.S3ErrorCode;
+import io.imagegate.gateway.S3Exception;
+import io.imagegate.gateway.api.S3Request;
+import io.imagegate.gateway.http.Call;
+import io.imagegate.gateway.http.Principal;
+import io.imagegate.gateway.http.XmlDocument;
+import io.imagegate.gateway.http.XmlWriter;
+import io.imagegate.meta.BucketRecord;
+import io.imagegate.meta.CannedAcl;
+import io.imagegate.meta.VersionRecord;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import org.w3c.dom.Element;
+
+/**
+ * Canned ACLs on buckets and objects: set with {@code x-amz-acl} (or an AccessControlPolicy
+ * body equal to a canned ACL), read back as the grants S3 would list.
+ */
+public final class Acls {
+
+    private static final String ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
+    private static final String AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+    private static final String XSI = "http://www.w3.org/2001/XMLSchema-instance";
+
+    private final Stores stores;
+
+    public Acls(Stores stores) {
+        this.stores = stores;
+    }
+
+    /** The canned ACL a request sets, if any; grant headers are not supported. */
+    public static Optional<CannedAcl> cannedFromHeader(Call call) {
+        for (String grant : new String[] {"x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp",
+                "x-amz-grant-write-acp", "x-amz-grant-full-control"}) {
+            if (call.hasHeader(grant)) {
+                throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "Only canned ACLs (x-amz-acl) are supported.");
+            }
+        }
+        String v = call.header("x-amz-acl");
+        if (v == null) {
+            return Optional.empty();
+        }
+        return Optional.of(CannedAcl.fromHeader(v.trim()).orElseThrow(() -> new S3Exception(S3ErrorCode.INVALID_ARGUMENT)
+                .detail("ArgumentName", "x-amz-acl").detail("ArgumentValue", v)));
+    }
+
+    public void getBucketAcl(Call call, BucketRecord bucket) {
+        call.respondXml(200, policy(bucket.owner(), bucket.acl()));
+    }
+
+    public void putBucketAcl(Call call, BucketRecord bucket) throws IOException {
+        CannedAcl acl = requested(call, bucket.owner());
+        stores.meta().updateBucket(bucket.withAcl(acl));
+        call.respond(200);
+    }
+
+    public void getObjectAcl(Call call, BucketRecord bucket, S3Request.GetObjectAcl op) {
+        VersionRecord object = Versions.forRead(stores.meta(), bucket, op.key(), op.versionId());
+        call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, object));
+        call.respondXml(200, policy(bucket.owner(), object.acl()));
+    }
+
+    public void putObjectAcl(Call call, BucketRecord bucket, S3Request.PutObjectAcl op) throws IOException {
+        VersionRecord object = Versions.forRead(stores.meta(), bucket, op.key(), op.versionId());
+        CannedAcl acl = requested(call, bucket.owner());
+        throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "PutObjectAcl is not implemented yet: " + acl + object.key());
+    }
+
+    /** The ACL a PutBucketAcl or PutObjectAcl request asks for. */
+    CannedAcl requested(Call call, String owner) throws IOException {
+        Optional<CannedAcl> header = cannedFromHeader(call);
+        byte[] body = call.smallBody(64 * 1024);
+        if (header.isPresent()) {
+            if (body.length > 0) {
+                throw new S3Exception(S3ErrorCode.INVALID_REQUEST,
+                        "Specifying both Canned ACLs and Header Grants or a body is not allowed");
+            }
+            return header.get();
+        }
+        if (body.length == 0) {
+            throw new S3Exception(S3ErrorCode.MISSING_SECURITY_HEADER,
+                    "Your request was missing a required header").detail("MissingHeaderName", "x-amz-acl");
+        }
+        return fromPolicy(XmlDocument.parse(body));
+    }
+
+    private static CannedAcl fromPolicy(XmlDocument doc) {
+        if (!doc.rootName().equals("AccessControlPolicy")) {
+            throw new S3Exception(S3ErrorCode.MALFORMED_ACL);
+        }
+        Set<String> grants = new HashSet<>();
+        for (Element list : XmlDocument.children(doc.root(), "AccessControlList")) {
+            for (Element grant : XmlDocument.children(list, "Grant")) {
+                String permission = XmlDocument.childText(grant, "Permission").orElse("");
+                String who = XmlDocument.children(grant, "Grantee").stream().findFirst()
+                        .map(g -> XmlDocument.childText(g, "URI").orElse("owner")).orElse("?");
+                grants.add(who + " " + permission);
+            }
+        }
+        grants.remove("owner FULL_CONTROL");
+        if (grants.isEmpty()) return CannedAcl.PRIVATE;
+        if (grants.equals(Set.of(ALL_USERS + " READ"))) return CannedAcl.PUBLIC_READ;
+        if (grants.equals(Set.of(ALL_USERS + " READ", ALL_USERS + " WRITE"))) return CannedAcl.PUBLIC_READ_WRITE;
+        if (grants.equals(Set.of(AUTHENTICATED_USERS + " READ"))) return CannedAcl.AUTHENTICATED_READ;
+        throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED,
+                "Only access control policies equal to a canned ACL are supported.");
+    }
+
+    private static XmlWriter policy(String owner, CannedAcl acl) {
+        XmlWriter x = XmlWriter.s3("AccessControlPolicy");
+        Owners.write(x, "Owner", owner);
+        x.start("AccessControlList");
+        x.start("Grant").start("Grantee", "xmlns:xsi", XSI, "xsi:type", "CanonicalUser")
+                .element("ID", Principal.canonicalId(owner)).element("DisplayName", owner).end()
+                .element("Permission", "FULL_CONTROL").end();
+        CannedAcl a = acl == null ? CannedAcl.PRIVATE : acl;
+        switch (a) {
+            case PRIVATE -> { }
+            case PUBLIC_READ -> group(x, ALL_USERS, "READ");
+            case PUBLIC_READ_WRITE -> {
+                group(x, ALL_USERS, "READ");
+                group(x, ALL_USERS, "WRITE");
+            }
+            case AUTHENTICATED_READ -> group(x, AUTHENTICATED_USERS, "READ");
+        }
+        return x.end();
+    }
+
+    private static void group(XmlWriter x, String uri, String permission) {
+        x.start("Grant").start("Grantee", "xmlns:xsi", XSI, "xsi:type", "Group").element("URI", uri).end()
+                .element("Permission", permission).end();
+    }
+}

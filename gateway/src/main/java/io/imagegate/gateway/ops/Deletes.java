@@ -1,0 +1,137 @@
+package io.imagegate.gateway.ops;
+
+import io.imagegate.gateway.S3ErrorCode;
+import io.imagegate.gateway.S3Exception;
+import io.imagegate.gateway.api.S3Request;
+import io.imagegate.gateway.checksum.ChecksumAlgorithm;
+import io.imagegate.gateway.http.Call;
+import io.imagegate.gateway.http.XmlDocument;
+import io.imagegate.gateway.http.XmlWriter;
+import io.imagegate.meta.BucketRecord;
+import io.imagegate.meta.MetadataException;
+import io.imagegate.meta.MetadataStore.DeleteResult;
+import io.imagegate.meta.WriteCondition;
+import io.imagegate.meta.Versioning;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.w3c.dom.Element;
+
+/** DeleteObject and DeleteObjects (multi-object delete, quiet and verbose). */
+public final class Deletes {
+
+    private static final int MAX_KEYS_PER_REQUEST = 1000;
+
+    private final Stores stores;
+
+    public Deletes(Stores stores) {
+        this.stores = stores;
+    }
+
+    public void deleteObject(Call call, S3Request.DeleteObject op, BucketRecord bucket) {
+        String ifMatch = call.header("If-Match");
+        WriteCondition condition = ifMatch == null ? WriteCondition.NONE : new WriteCondition.IfMatch(Conditionals.unquote(ifMatch));
+        DeleteResult result = delete(bucket, op.key(), op.versionId(), condition);
+        if (bucket.versioning() != Versioning.UNVERSIONED) {
+            call.respondHeader("x-amz-version-id", result.versionId());
+            if (result.deleteMarker()) {
+                call.respondHeader("x-amz-delete-marker", "true");
+            }
+        }
+        call.respond(204);
+    }
+
+    public void deleteObjects(Call call, BucketRecord bucket) throws IOException {
+        byte[] body = call.smallBody(2 * 1024 * 1024);
+        checkIntegrity(call, body);
+        XmlDocument doc = XmlDocument.parse(body);
+        if (!doc.rootName().equals("Delete")) {
+            throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+        }
+        boolean quiet = XmlDocument.childText(doc.root(), "Quiet").map(q -> q.trim().equalsIgnoreCase("true")).orElse(false);
+        List<Element> objects = XmlDocument.children(doc.root(), "Object");
+        if (objects.isEmpty() || objects.size() > MAX_KEYS_PER_REQUEST) {
+            throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+        }
+        List<Target> targets = new ArrayList<>(objects.size());
+        for (Element o : objects) {
+            String key = XmlDocument.childText(o, "Key").orElseThrow(() -> new S3Exception(S3ErrorCode.MALFORMED_XML));
+            targets.add(new Target(key, XmlDocument.childText(o, "VersionId").orElse(null)));
+        }
+        XmlWriter x = XmlWriter.s3("DeleteResult");
+        for (Target t : targets) {
+            try {
+                DeleteResult r = delete(bucket, t.key, t.versionId, WriteCondition.NONE);
+                if (!quiet) {
+                    x.start("Deleted").element("Key", t.key).element("VersionId", t.versionId);
+                    if (r.deleteMarker()) {
+                        x.element("DeleteMarker", true);
+                        if (bucket.versioning() != Versioning.UNVERSIONED) {
+                            x.element("DeleteMarkerVersionId", r.versionId());
+                        }
+                    }
+                    x.end();
+                }
+            } catch (S3Exception e) {
+                x.start("Error").element("Key", t.key).element("VersionId", t.versionId)
+                        .element("Code", e.code().code()).element("Message", e.getMessage()).end();
+            }
+        }
+        call.respondXml(200, x);
+    }
+
+    private DeleteResult delete(BucketRecord bucket, String key, String versionId, WriteCondition condition) {
+        if (key.isEmpty()) {
+            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Key must not be empty");
+        }
+        try {
+            return stores.meta().delete(bucket.name(), key, versionId, condition);
+        } catch (IllegalArgumentException e) {
+            throw Versions.invalidVersionId(versionId);
+        } catch (MetadataException.NoSuchKey e) {
+            throw Errors.noSuchKey(key);
+        }
+    }
+
+    /** DeleteObjects must carry Content-MD5 or an x-amz-checksum-* of its body, and it must match. */
+    private static void checkIntegrity(Call call, byte[] body) {
+        byte[] md5 = BodyIngest.contentMd5(call);
+        boolean any = md5 != null;
+        if (md5 != null && !Arrays.equals(md5, digest(ChecksumAlgorithm.MD5, body))) {
+            throw ChecksumAlgorithm.MD5.mismatch();
+        }
+        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+            String v = a.isAmzChecksum() ? call.header(a.headerName()) : null;
+            if (v != null) {
+                any = true;
+                if (!Arrays.equals(a.decode(v), digest(a, body))) {
+                    throw a.mismatch();
+                }
+            }
+        }
+        String trailer = call.header("x-amz-trailer");
+        if (trailer != null) {
+            ChecksumAlgorithm a = ChecksumAlgorithm.fromHeaderName(trailer).filter(ChecksumAlgorithm::isAmzChecksum)
+                    .orElseThrow(() -> new S3Exception(S3ErrorCode.INVALID_REQUEST,
+                            "The value specified in the x-amz-trailer header is not supported"));
+            String v = call.trailers().get(a.headerName());
+            if (v == null || !Arrays.equals(a.decode(v), digest(a, body))) {
+                throw a.mismatch();
+            }
+            any = true;
+        }
+        if (!any) {
+            throw new S3Exception(S3ErrorCode.INVALID_REQUEST,
+                    "Missing required header for this request: Content-MD5 or x-amz-checksum-*");
+        }
+    }
+
+    private static byte[] digest(ChecksumAlgorithm a, byte[] body) {
+        var c = a.newChecksummer();
+        c.update(body, 0, body.length);
+        return c.digest();
+    }
+
+    private record Target(String key, String versionId) {}
+}

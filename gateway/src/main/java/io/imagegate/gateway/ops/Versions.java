@@ -1,0 +1,59 @@
+package io.imagegate.gateway.ops;
+
+import io.imagegate.gateway.S3ErrorCode;
+import io.imagegate.gateway.S3Exception;
+import io.imagegate.meta.BucketRecord;
+import io.imagegate.meta.MetadataException;
+import io.imagegate.meta.MetadataStore;
+import io.imagegate.meta.VersionRecord;
+import io.imagegate.meta.Versioning;
+
+/** Finding the version a request names, with S3's answers for markers and bad version ids. */
+final class Versions {
+
+    private Versions() {}
+
+    /**
+     * The version a read names: the current one, or {@code versionId}. A current delete marker is
+     * 404 NoSuchKey with {@code x-amz-delete-marker}; a marker named by id is 405.
+     */
+    static VersionRecord forRead(MetadataStore meta, BucketRecord bucket, String key, String versionId) {
+        if (versionId == null) {
+            VersionRecord current = meta.current(bucket.name(), key).orElseThrow(() -> Errors.noSuchKey(key));
+            if (current.deleteMarker()) {
+                throw Errors.noSuchKey(key).header("x-amz-delete-marker", "true")
+                        .header("x-amz-version-id", current.versionId());
+            }
+            return current;
+        }
+        VersionRecord v = byId(meta, bucket, key, versionId);
+        if (v.deleteMarker()) {
+            throw new S3Exception(S3ErrorCode.METHOD_NOT_ALLOWED).detail("Method", "GET").detail("ResourceType", "DeleteMarker")
+                    .header("x-amz-delete-marker", "true").header("x-amz-version-id", v.versionId())
+                    .header("Last-Modified", io.imagegate.gateway.http.HttpDates.rfc1123(v.lastModified()));
+        }
+        return v;
+    }
+
+    /** A version by id, with NoSuchVersion for a well-formed id that is absent and 400 for a malformed one. */
+    static VersionRecord byId(MetadataStore meta, BucketRecord bucket, String key, String versionId) {
+        try {
+            return meta.version(bucket.name(), key, versionId);
+        } catch (IllegalArgumentException e) {
+            throw invalidVersionId(versionId);
+        } catch (MetadataException.NoSuchKey e) {
+            throw new S3Exception(S3ErrorCode.NO_SUCH_VERSION).detail("Key", key).detail("VersionId", versionId);
+        } catch (MetadataException.NoSuchVersion e) {
+            throw new S3Exception(S3ErrorCode.NO_SUCH_VERSION).detail("Key", key).detail("VersionId", versionId);
+        }
+    }
+
+    static S3Exception invalidVersionId(String versionId) {
+        return Errors.invalidArgument("Invalid version id specified", "versionId", versionId);
+    }
+
+    /** The x-amz-version-id S3 returns: none for buckets that never had versioning. */
+    static String headerVersionId(BucketRecord bucket, VersionRecord v) {
+        return bucket.versioning() == Versioning.UNVERSIONED ? null : v.versionId();
+    }
+}
