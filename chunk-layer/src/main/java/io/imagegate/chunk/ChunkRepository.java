@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.Stream;
 
 /**
@@ -35,6 +36,18 @@ public interface ChunkRepository extends AutoCloseable {
      * of {@code partCount} parts; empty when there is no such part.
      */
     Optional<ByteRange> partRange(ManifestRoot root, int partNumber) throws IOException;
+
+    /**
+     * How many parts an object made by {@link #concat} has; empty when it is not such an object.
+     * The default asks {@link #partRange} part by part; implementations answer from the top page.
+     */
+    default OptionalInt partCount(ManifestRoot root) throws IOException {
+        int n = 0;
+        while (partRange(root, n + 1).isPresent()) {
+            n++;
+        }
+        return n == 0 ? OptionalInt.empty() : OptionalInt.of(n);
+    }
 
     /**
      * The object's chunks in order, with their offsets, starting with the chunk that holds byte

@@ -1,0 +1,65 @@
+package io.imagegate.chunk;
+
+/**
+ * Settings of a {@link DefaultChunkRepository}; {@link #defaults()} holds every default in one place.
+ *
+ * @param pageCacheBytes      bytes of parsed manifest pages kept in memory, shared by all requests
+ * @param verifyOnRead        check each chunk's SHA-256 before serving it (reads whole chunks)
+ * @param maxPackBytes        a writer rolls to a new pack before a pack grows past this
+ * @param maxReadBytes        cap on one coalesced read of adjacent chunks
+ * @param pageEntries         references per manifest page (leaf, inner and parts pages)
+ * @param bufferPoolBytes     bytes of read and staging buffers kept for reuse
+ */
+public record RepositoryConfig(
+        long pageCacheBytes,
+        boolean verifyOnRead,
+        long maxPackBytes,
+        int maxReadBytes,
+        int pageEntries,
+        long bufferPoolBytes) {
+
+    public static final long MiB = 1024 * 1024;
+
+    public RepositoryConfig {
+        if (pageCacheBytes < 0 || bufferPoolBytes < 0) {
+            throw new IllegalArgumentException("cache and pool sizes must not be negative");
+        }
+        if (maxPackBytes < 64 * 1024) {
+            throw new IllegalArgumentException("maxPackBytes below 64 KiB: " + maxPackBytes);
+        }
+        if (maxReadBytes < 64 * 1024 || maxReadBytes > 64 * MiB) {
+            throw new IllegalArgumentException("maxReadBytes outside 64 KiB..64 MiB: " + maxReadBytes);
+        }
+        if (pageEntries < 2 || pageEntries > 65_536) {
+            throw new IllegalArgumentException("pageEntries outside 2..65536: " + pageEntries);
+        }
+    }
+
+    public static RepositoryConfig defaults() {
+        return new RepositoryConfig(64 * MiB, true, 64 * MiB, (int) (4 * MiB), 1024, 32 * MiB);
+    }
+
+    public RepositoryConfig withPageCacheBytes(long bytes) {
+        return new RepositoryConfig(bytes, verifyOnRead, maxPackBytes, maxReadBytes, pageEntries, bufferPoolBytes);
+    }
+
+    public RepositoryConfig withVerifyOnRead(boolean verify) {
+        return new RepositoryConfig(pageCacheBytes, verify, maxPackBytes, maxReadBytes, pageEntries, bufferPoolBytes);
+    }
+
+    public RepositoryConfig withMaxPackBytes(long bytes) {
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, bytes, maxReadBytes, pageEntries, bufferPoolBytes);
+    }
+
+    public RepositoryConfig withMaxReadBytes(int bytes) {
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, maxPackBytes, bytes, pageEntries, bufferPoolBytes);
+    }
+
+    public RepositoryConfig withPageEntries(int entries) {
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, maxPackBytes, maxReadBytes, entries, bufferPoolBytes);
+    }
+
+    public RepositoryConfig withBufferPoolBytes(long bytes) {
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, maxPackBytes, maxReadBytes, pageEntries, bytes);
+    }
+}
