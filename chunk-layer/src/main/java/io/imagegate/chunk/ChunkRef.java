@@ -31,8 +31,15 @@ public record ChunkRef(ChunkHash hash, PackId pack, long offset, int length) {
         return pack.isZero();
     }
 
-    /** True when {@code next} starts where this one ends in the same pack: one read serves both. */
+    /**
+     * True when {@code next} follows this one in the same pack with at most the next entry's
+     * header between them: one read serves both (the reader skips the header bytes).
+     */
     public boolean adjoins(ChunkRef next) {
-        return !isZero() && pack.equals(next.pack) && offset + length == next.offset;
+        long gap = next.offset - (offset + length);
+        return !isZero() && pack.equals(next.pack) && gap >= 0 && gap <= MAX_ADJOINING_GAP;
     }
+
+    /** Bytes a reader may read through between adjoining chunks: one pack entry header. */
+    public static final int MAX_ADJOINING_GAP = 40;
 }

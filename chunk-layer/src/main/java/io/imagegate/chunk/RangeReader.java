@@ -79,36 +79,37 @@ final class RangeReader {
                 continue;
             }
             run.start(cursor);
-            while (run.objectEnd() < end && cursor.next() && run.extends_(cursor, maxReadBytes)) {
+            while (run.objectEnd() < end && cursor.next() && run.canTake(cursor, maxReadBytes)) {
                 run.add(cursor);
             }
             pos = emit(run, pos, end, out);
         }
     }
 
-    /** Reads the run, verifies it, writes bytes {@code [pos, min(end, run end))}; returns the new position. */
+    /**
+     * Reads the run (whole chunks when verifying, else only the bytes wanted), verifies it, and
+     * writes object bytes {@code [pos, min(end, run end))}, skipping the entry headers between
+     * chunks. Returns the new position.
+     */
     private long emit(Run run, long pos, long end, OutputStream out) throws IOException {
         long stop = Math.min(end, run.objectEnd());
-        int n = (int) (stop - pos);
-        if (!verify) {
-            byte[] buf = run.buffer(buffers, n);
-            store.read(run.pack, run.packOffset + (pos - run.objectStart), ByteBuffer.wrap(buf, 0, n));
-            out.write(buf, 0, n);
-            return stop;
-        }
-        byte[] buf = run.buffer(buffers, run.bytes);
-        store.read(run.pack, run.packOffset, ByteBuffer.wrap(buf, 0, run.bytes));
-        int chunkOff = 0;
-        for (int k = 0; k < run.size; k++) {
-            ManifestPage p = run.pages[k];
-            int i = run.indexes[k];
-            int len = p.refLength(i);
-            if (!run.digestMatches(buf, chunkOff, len, p, i)) {
-                throw new CorruptChunkException("chunk does not match its hash " + p.hash(i), p.pack(i), p.packOffset(i));
+        int first = verify ? 0 : run.chunkAt(pos);
+        int last = verify ? run.size - 1 : run.chunkAt(stop - 1);
+        long readFrom = verify ? run.packOffsets[0] : run.packOffsetOf(first, pos);
+        long readTo = verify ? run.packEnd() : run.packOffsetOf(last, stop - 1) + 1;
+        int n = (int) (readTo - readFrom);
+        byte[] buf = run.buffer(buffers, n);
+        store.read(run.pack, readFrom, ByteBuffer.wrap(buf, 0, n));
+        if (verify) {
+            for (int k = 0; k < run.size; k++) {
+                run.verify(buf, (int) (run.packOffsets[k] - readFrom), k);
             }
-            chunkOff += len;
         }
-        out.write(buf, (int) (pos - run.objectStart), n);
+        for (int k = first; k <= last; k++) {
+            long from = Math.max(pos, run.objectStarts[k]);
+            long to = Math.min(stop, run.objectStarts[k] + run.lengths[k]);
+            out.write(buf, (int) (run.packOffsetOf(k, from) - readFrom), (int) (to - from));
+        }
         return stop;
     }
 
@@ -118,43 +119,66 @@ final class RangeReader {
         final byte[] digest = new byte[ChunkHash.BYTES];
         ManifestPage[] pages = new ManifestPage[16];
         int[] indexes = new int[16];
+        long[] packOffsets = new long[16];
+        long[] objectStarts = new long[16];
+        int[] lengths = new int[16];
         int size;
         PackId pack;
-        long packOffset;
-        long objectStart;
-        int bytes;
         byte[] buffer;
 
         void start(ChunkCursor c) {
             size = 0;
-            bytes = 0;
             pack = c.page().pack(c.index());
-            packOffset = c.page().packOffset(c.index());
-            objectStart = c.start();
             add(c);
         }
 
         void add(ChunkCursor c) {
             if (size == pages.length) {
-                pages = Arrays.copyOf(pages, size * 2);
-                indexes = Arrays.copyOf(indexes, size * 2);
+                int n = size * 2;
+                pages = Arrays.copyOf(pages, n);
+                indexes = Arrays.copyOf(indexes, n);
+                packOffsets = Arrays.copyOf(packOffsets, n);
+                objectStarts = Arrays.copyOf(objectStarts, n);
+                lengths = Arrays.copyOf(lengths, n);
             }
-            pages[size] = c.page();
-            indexes[size] = c.index();
+            ManifestPage p = c.page();
+            int i = c.index();
+            pages[size] = p;
+            indexes[size] = i;
+            packOffsets[size] = p.packOffset(i);
+            objectStarts[size] = c.start();
+            lengths[size] = p.refLength(i);
             size++;
-            bytes += c.page().refLength(c.index());
         }
 
         long objectEnd() {
-            return objectStart + bytes;
+            return objectStarts[size - 1] + lengths[size - 1];
         }
 
-        /** Whether the cursor's chunk follows this run in the same pack and fits the read cap. */
-        boolean extends_(ChunkCursor c, int maxBytes) {
+        long packEnd() {
+            return packOffsets[size - 1] + lengths[size - 1];
+        }
+
+        /** Whether the cursor's chunk adjoins this run in its pack and the run stays under the cap. */
+        boolean canTake(ChunkCursor c, int maxBytes) {
             ManifestPage p = c.page();
             int i = c.index();
-            return !p.isZero(i) && p.pack(i).equals(pack) && p.packOffset(i) == packOffset + bytes
-                    && (long) bytes + p.refLength(i) <= maxBytes;
+            long gap = p.packOffset(i) - packEnd();
+            return !p.isZero(i) && p.pack(i).equals(pack) && gap >= 0 && gap <= ChunkRef.MAX_ADJOINING_GAP
+                    && p.packOffset(i) + p.refLength(i) - packOffsets[0] <= maxBytes;
+        }
+
+        /** The run's chunk holding object byte {@code objectOffset}. */
+        int chunkAt(long objectOffset) {
+            int k = size - 1;
+            while (objectStarts[k] > objectOffset) {
+                k--;
+            }
+            return k;
+        }
+
+        long packOffsetOf(int k, long objectOffset) {
+            return packOffsets[k] + (objectOffset - objectStarts[k]);
         }
 
         byte[] buffer(BufferPool pool, int min) {
@@ -165,14 +189,18 @@ final class RangeReader {
             return buffer;
         }
 
-        boolean digestMatches(byte[] buf, int off, int len, ManifestPage p, int i) throws CorruptChunkException {
-            md.update(buf, off, len);
+        void verify(byte[] buf, int off, int k) throws CorruptChunkException {
+            md.update(buf, off, lengths[k]);
             try {
                 md.digest(digest, 0, ChunkHash.BYTES);
             } catch (DigestException e) {
                 throw new IllegalStateException("a 32-byte array holds a SHA-256", e);
             }
-            return p.hashMatches(i, digest);
+            ManifestPage p = pages[k];
+            int i = indexes[k];
+            if (!p.hashMatches(i, digest)) {
+                throw new CorruptChunkException("chunk does not match its hash " + p.hash(i), pack, packOffsets[k]);
+            }
         }
 
         void release(BufferPool pool) {
