@@ -1,0 +1,72 @@
+package io.imagegate.gateway;
+
+import io.imagegate.gateway.http.Authenticator;
+import io.imagegate.gateway.ops.Stores;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.HttpContinueReadHandler;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.xnio.Options;
+
+/** The HTTP side of a gateway: Undertow on one port, every request on a virtual thread. */
+public final class GatewayServer implements AutoCloseable {
+
+    /** How long a connection may sit without reading or writing before it is dropped. */
+    private static final int IO_TIMEOUT_MILLIS = 120_000;
+
+    private final Undertow undertow;
+    private final ExecutorService executor;
+    private final int port;
+    private final String host;
+
+    private GatewayServer(Undertow undertow, ExecutorService executor, String host, int port) {
+        this.undertow = undertow;
+        this.executor = executor;
+        this.host = host;
+        this.port = port;
+    }
+
+    public static GatewayServer start(Stores stores, Authenticator authenticator) {
+        GatewayConfig config = stores.config();
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        String hostId = UUID.randomUUID().toString();
+        S3Handler handler = new S3Handler(stores, authenticator, executor, hostId);
+        Undertow undertow = Undertow.builder()
+                .addHttpListener(config.port(), config.host())
+                // 100-continue is sent only when the handler starts reading the body, so a request
+                // refused before that never makes the client send its body
+                .setHandler(new HttpContinueReadHandler(handler))
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, 10_000)
+                .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+                .setServerOption(UndertowOptions.IDLE_TIMEOUT, IO_TIMEOUT_MILLIS)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, IO_TIMEOUT_MILLIS)
+                .setSocketOption(Options.READ_TIMEOUT, IO_TIMEOUT_MILLIS)
+                .setSocketOption(Options.WRITE_TIMEOUT, IO_TIMEOUT_MILLIS)
+                .setWorkerThreads(4)
+                .build();
+        undertow.start();
+        int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        return new GatewayServer(undertow, executor, config.host(), port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The endpoint URL clients use, e.g. http://127.0.0.1:9000. */
+    public URI endpoint() {
+        String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+        return URI.create("http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port);
+    }
+
+    @Override
+    public void close() {
+        undertow.stop();
+        executor.shutdownNow();
+    }
+}

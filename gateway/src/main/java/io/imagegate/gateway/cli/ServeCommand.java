@@ -1,0 +1,101 @@
+package io.imagegate.gateway.cli;
+
+import io.imagegate.gateway.Gateway;
+import io.imagegate.gateway.GatewayConfig;
+import io.imagegate.gateway.RootCredentials;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code imagegate serve}: runs a gateway until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the S3 gateway. By default: chunks and an embedded ZooKeeper under --data.")
+final class ServeCommand implements Runnable {
+
+    @Option(names = "--data", defaultValue = "./data", description = "Data directory (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--port", defaultValue = "9000", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--zookeeper", description = "Join this ZooKeeper ensemble (host:port,...) instead of embedding one.")
+    String zookeeper;
+
+    @Option(names = "--zookeeper-port", defaultValue = "0",
+            description = "Client port of the embedded ZooKeeper (default: any free port, written to DATA/zookeeper).")
+    int zookeeperPort;
+
+    @Option(names = "--region", defaultValue = "us-east-1", description = "Region the gateway reports (default: ${DEFAULT-VALUE}).")
+    String region;
+
+    @Option(names = "--domain", split = ",", defaultValue = "localhost",
+            description = "Host names for virtual-hosted-style requests (bucket.DOMAIN); default: ${DEFAULT-VALUE}.")
+    List<String> domains;
+
+    @Option(names = "--chunk-size", defaultValue = "65536",
+            description = "Chunk size of new buckets in bytes, a power of two from 4096 to 4194304 (default: ${DEFAULT-VALUE}).")
+    int chunkSize;
+
+    @Override
+    public void run() {
+        GatewayConfig defaults = GatewayConfig.defaults();
+        if (chunkSize < GatewayConfig.MIN_CHUNK_SIZE || chunkSize > GatewayConfig.MAX_CHUNK_SIZE || Integer.bitCount(chunkSize) != 1) {
+            throw new IllegalArgumentException("--chunk-size must be a power of two from 4096 to 4194304");
+        }
+        GatewayConfig http = new GatewayConfig(host, port, region, domains, chunkSize, defaults.maxPutSize(),
+                defaults.minPartSize(), defaults.maxSkew());
+        Gateway.Options options = new Gateway.Options(data, zookeeper, zookeeperPort, http, null);
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(options);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start: " + e.getMessage(), e);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.close();
+            stopped.countDown();
+        }, "imagegate-shutdown"));
+        banner(gateway);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void banner(Gateway gateway) {
+        RootCredentials root = gateway.root();
+        String endpoint = gateway.endpoint().toString();
+        System.out.println();
+        System.out.println("imagegate " + Version.get() + " is serving S3 at " + endpoint);
+        System.out.println("  data:      " + data.toAbsolutePath().normalize());
+        System.out.println("  zookeeper: " + (zookeeper != null ? zookeeper
+                : gateway.embeddedZooKeeper().orElse("?") + " (embedded)"));
+        String ak;
+        String sk;
+        if (root.source().equals("environment")) {
+            System.out.println("  root user: keys from $" + RootCredentials.ACCESS_ENV + " and $" + RootCredentials.SECRET_ENV);
+            ak = "$" + RootCredentials.ACCESS_ENV;
+            sk = "$" + RootCredentials.SECRET_ENV;
+        } else {
+            System.out.println("  root user: keys " + (root.generated() ? "generated and saved in " : "from ") + root.source());
+            System.out.println("    access key: " + root.accessKey());
+            System.out.println("    secret key: " + root.secretKey());
+            ak = root.accessKey();
+            sk = root.secretKey();
+        }
+        System.out.println();
+        System.out.println("Try it:");
+        System.out.println("  export AWS_ACCESS_KEY_ID=" + ak + " AWS_SECRET_ACCESS_KEY=" + sk + " AWS_DEFAULT_REGION=" + region);
+        System.out.println("  aws --endpoint-url " + endpoint + " s3 mb s3://images");
+        System.out.println("  aws --endpoint-url " + endpoint + " s3 cp disk.raw s3://images/disk.raw");
+        System.out.println();
+        System.out.flush();
+    }
+}

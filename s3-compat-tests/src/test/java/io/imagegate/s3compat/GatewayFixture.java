@@ -1,0 +1,99 @@
+package io.imagegate.s3compat;
+
+import io.imagegate.gateway.Gateway;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.curator.test.TestingServer;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+
+/**
+ * A real gateway for a test class: a ZooKeeper TestingServer, a local chunk directory and the
+ * S3 endpoint on a random port, with the root user's keys and clients configured as a user
+ * would configure them (path-style addressing is the only setting).
+ */
+public final class GatewayFixture implements AutoCloseable {
+
+    public static final String ACCESS_KEY = "IGROOTACCESSKEY00001";
+    public static final String SECRET_KEY = "imagegate/root/secret/key/for/tests/0001";
+
+    private final TestingServer zookeeper;
+    private final Path dir;
+    private final Gateway gateway;
+
+    private GatewayFixture(TestingServer zookeeper, Path dir, Gateway gateway) {
+        this.zookeeper = zookeeper;
+        this.dir = dir;
+        this.gateway = gateway;
+    }
+
+    public static GatewayFixture start() {
+        try {
+            TestingServer zk = new TestingServer(true);
+            Path dir = Files.createTempDirectory("imagegate-test-");
+            Gateway gw = Gateway.start(Gateway.Options.defaults(dir)
+                    .withZooKeeper(zk.getConnectString())
+                    .withPort(0)
+                    .withRootCredentials(ACCESS_KEY, SECRET_KEY));
+            return new GatewayFixture(zk, dir, gw);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start a gateway for the test", e);
+        }
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public URI endpoint() {
+        return gateway.endpoint();
+    }
+
+    public String zookeeperConnect() {
+        return zookeeper.getConnectString();
+    }
+
+    public Path dataDir() {
+        return dir;
+    }
+
+    public S3Client client() {
+        return client(ACCESS_KEY, SECRET_KEY);
+    }
+
+    public S3Client client(String accessKey, String secretKey) {
+        return S3Client.builder()
+                .endpointOverride(endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(32))
+                .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(Duration.ofMinutes(2)).build())
+                .build();
+    }
+
+    /** A bucket name no other test uses. */
+    public static String uniqueBucket(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Override
+    public void close() throws IOException {
+        gateway.close();
+        zookeeper.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
