@@ -33,7 +33,7 @@ public final class DefaultChunkRepository implements ChunkRepository {
         this.config = Objects.requireNonNull(config, "config");
         this.buffers = new BufferPool(config.bufferPoolBytes());
         this.pages = new PageSource(store, config.pageCacheBytes());
-        this.reader = new RangeReader(store, pages, buffers, config.verifyOnRead(), config.maxReadBytes());
+        this.reader = new RangeReader(store, pages, buffers, config);
     }
 
     public DefaultChunkRepository(ChunkStore store) {

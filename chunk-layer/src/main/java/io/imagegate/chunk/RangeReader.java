@@ -11,9 +11,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The range-GET hot path: maps a byte range onto chunks, reads each run of chunks that lie back
- * to back in one pack with a single positional read (capped at {@code maxReadBytes}), checks each
- * chunk's SHA-256 before any of the run's bytes leave, and writes the requested slice. Zero runs
- * cost no I/O. Buffers, digests and scratch arrays are pooled, so a warm read allocates little
+ * to back in one pack with a single positional read (capped at {@code maxReadBytes}), checks the
+ * SHA-256 of every chunk read whole before any of the run's bytes leave, and writes the requested
+ * slices. Edge chunks a range covers in part are read in part, unless the configuration asks for
+ * them to be read whole and checked too. Zero runs cost no I/O. Buffers, digests and scratch arrays are pooled, so a warm read allocates little
  * beyond the cursor.
  */
 final class RangeReader {
@@ -22,15 +23,17 @@ final class RangeReader {
     private final PageSource pages;
     private final BufferPool buffers;
     private final boolean verify;
+    private final boolean verifyEdges;
     private final int maxReadBytes;
     private final ConcurrentLinkedQueue<Run> runs = new ConcurrentLinkedQueue<>();
 
-    RangeReader(ChunkStore store, PageSource pages, BufferPool buffers, boolean verify, int maxReadBytes) {
+    RangeReader(ChunkStore store, PageSource pages, BufferPool buffers, RepositoryConfig config) {
         this.store = store;
         this.pages = pages;
         this.buffers = buffers;
-        this.verify = verify;
-        this.maxReadBytes = maxReadBytes;
+        this.verify = config.verifyOnRead();
+        this.verifyEdges = config.verifyOnRead() && config.verifyPartialChunks();
+        this.maxReadBytes = config.maxReadBytes();
     }
 
     void read(ManifestRoot root, long offset, long length, OutputStream out) throws IOException {
@@ -87,28 +90,30 @@ final class RangeReader {
     }
 
     /**
-     * Reads the run (whole chunks when verifying, else only the bytes wanted), verifies it, and
-     * writes object bytes {@code [pos, min(end, run end))}, skipping the entry headers between
-     * chunks. Returns the new position.
+     * Reads the run (whole chunks when edges are verified, else only the bytes wanted), verifies
+     * the chunks read whole, and writes object bytes {@code [pos, min(end, run end))}, skipping
+     * the entry headers between chunks. Returns the new position.
      */
     private long emit(Run run, long pos, long end, OutputStream out) throws IOException {
         long stop = Math.min(end, run.objectEnd());
-        int first = verify ? 0 : run.chunkAt(pos);
-        int last = verify ? run.size - 1 : run.chunkAt(stop - 1);
-        long readFrom = verify ? run.packOffsets[0] : run.packOffsetOf(first, pos);
-        long readTo = verify ? run.packEnd() : run.packOffsetOf(last, stop - 1) + 1;
+        int first = verifyEdges ? 0 : run.chunkAt(pos);
+        int last = verifyEdges ? run.size - 1 : run.chunkAt(stop - 1);
+        long readFrom = verifyEdges ? run.packOffsets[0] : run.packOffsetOf(first, pos);
+        long readTo = verifyEdges ? run.packEnd() : run.packOffsetOf(last, stop - 1) + 1;
         int n = (int) (readTo - readFrom);
         byte[] buf = run.buffer(buffers, n);
         store.read(run.pack, readFrom, ByteBuffer.wrap(buf, 0, n));
-        if (verify) {
-            for (int k = 0; k < run.size; k++) {
+        for (int k = first; verify && k <= last; k++) {
+            if (run.packOffsets[k] >= readFrom && run.packOffsets[k] + run.lengths[k] <= readTo) {
                 run.verify(buf, (int) (run.packOffsets[k] - readFrom), k);
             }
         }
         for (int k = first; k <= last; k++) {
             long from = Math.max(pos, run.objectStarts[k]);
             long to = Math.min(stop, run.objectStarts[k] + run.lengths[k]);
-            out.write(buf, (int) (run.packOffsetOf(k, from) - readFrom), (int) (to - from));
+            if (from < to) {
+                out.write(buf, (int) (run.packOffsetOf(k, from) - readFrom), (int) (to - from));
+            }
         }
         return stop;
     }

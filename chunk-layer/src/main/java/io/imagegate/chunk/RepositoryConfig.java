@@ -4,7 +4,9 @@ package io.imagegate.chunk;
  * Settings of a {@link DefaultChunkRepository}; {@link #defaults()} holds every default in one place.
  *
  * @param pageCacheBytes      bytes of parsed manifest pages kept in memory, shared by all requests
- * @param verifyOnRead        check each chunk's SHA-256 before serving it (reads whole chunks)
+ * @param verifyOnRead        check the SHA-256 of every chunk a read covers whole before serving it
+ * @param verifyPartialChunks also read whole, and check, the chunks a range covers only in part
+ *                            (its edges): costs up to two extra chunks of I/O and hashing per range
  * @param maxPackBytes        a writer rolls to a new pack before a pack grows past this
  * @param maxReadBytes        cap on one coalesced read of adjacent chunks
  * @param pageEntries         references per manifest page (leaf, inner and parts pages)
@@ -13,6 +15,7 @@ package io.imagegate.chunk;
 public record RepositoryConfig(
         long pageCacheBytes,
         boolean verifyOnRead,
+        boolean verifyPartialChunks,
         long maxPackBytes,
         int maxReadBytes,
         int pageEntries,
@@ -36,30 +39,34 @@ public record RepositoryConfig(
     }
 
     public static RepositoryConfig defaults() {
-        return new RepositoryConfig(64 * MiB, true, 64 * MiB, (int) (4 * MiB), 1024, 32 * MiB);
+        return new RepositoryConfig(64 * MiB, true, false, 64 * MiB, (int) (4 * MiB), 1024, 32 * MiB);
     }
 
     public RepositoryConfig withPageCacheBytes(long bytes) {
-        return new RepositoryConfig(bytes, verifyOnRead, maxPackBytes, maxReadBytes, pageEntries, bufferPoolBytes);
+        return new RepositoryConfig(bytes, verifyOnRead, verifyPartialChunks, maxPackBytes, maxReadBytes, pageEntries, bufferPoolBytes);
     }
 
     public RepositoryConfig withVerifyOnRead(boolean verify) {
-        return new RepositoryConfig(pageCacheBytes, verify, maxPackBytes, maxReadBytes, pageEntries, bufferPoolBytes);
+        return new RepositoryConfig(pageCacheBytes, verify, verifyPartialChunks, maxPackBytes, maxReadBytes, pageEntries, bufferPoolBytes);
+    }
+
+    public RepositoryConfig withVerifyPartialChunks(boolean verify) {
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verify, maxPackBytes, maxReadBytes, pageEntries, bufferPoolBytes);
     }
 
     public RepositoryConfig withMaxPackBytes(long bytes) {
-        return new RepositoryConfig(pageCacheBytes, verifyOnRead, bytes, maxReadBytes, pageEntries, bufferPoolBytes);
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verifyPartialChunks, bytes, maxReadBytes, pageEntries, bufferPoolBytes);
     }
 
     public RepositoryConfig withMaxReadBytes(int bytes) {
-        return new RepositoryConfig(pageCacheBytes, verifyOnRead, maxPackBytes, bytes, pageEntries, bufferPoolBytes);
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verifyPartialChunks, maxPackBytes, bytes, pageEntries, bufferPoolBytes);
     }
 
     public RepositoryConfig withPageEntries(int entries) {
-        return new RepositoryConfig(pageCacheBytes, verifyOnRead, maxPackBytes, maxReadBytes, entries, bufferPoolBytes);
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verifyPartialChunks, maxPackBytes, maxReadBytes, entries, bufferPoolBytes);
     }
 
     public RepositoryConfig withBufferPoolBytes(long bytes) {
-        return new RepositoryConfig(pageCacheBytes, verifyOnRead, maxPackBytes, maxReadBytes, pageEntries, bytes);
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verifyPartialChunks, maxPackBytes, maxReadBytes, pageEntries, bytes);
     }
 }

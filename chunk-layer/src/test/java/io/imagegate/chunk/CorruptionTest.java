@@ -60,13 +60,37 @@ class CorruptionTest {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CorruptChunkException e = assertThrows(CorruptChunkException.class,
-                () -> f.repo.read(root, 4 * CHUNK + 100, 10, out));
+                () -> f.repo.read(root, 4 * CHUNK, CHUNK, out));
         assertEquals(0, out.size());
         assertEquals(bad.pack(), e.pack());
         assertEquals(bad.offset(), e.offset());
+        assertThrows(CorruptChunkException.class, () -> f.readAll(root));
         // the chunks around it are still served
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 0, 4 * CHUNK), f.read(root, 0, 4 * CHUNK));
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 5 * CHUNK, 10 * CHUNK), f.read(root, 5 * CHUNK, 5 * CHUNK));
+    }
+
+    @Test
+    void corruptChunkReadInPartIsDetectedWhenPartialChunksAreVerified() throws IOException {
+        ManifestRoot root = f.write(Fixture.random(1, 10 * CHUNK));
+        ChunkRef bad = chunk(root, 4);
+        flipByte(bad.pack(), bad.offset() + 17);
+        DefaultChunkRepository strict = f.sharingStore(RepositoryConfig.defaults().withVerifyPartialChunks(true));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThrows(CorruptChunkException.class, () -> strict.read(root, 4 * CHUNK + 100, 10, out));
+        assertEquals(0, out.size());
+    }
+
+    @Test
+    void withVerificationOffCorruptBytesAreServedAsStored() throws IOException {
+        byte[] data = Fixture.random(1, 3 * CHUNK);
+        ManifestRoot root = f.write(data);
+        ChunkRef bad = chunk(root, 1);
+        flipByte(bad.pack(), bad.offset());
+        DefaultChunkRepository trusting = f.sharingStore(RepositoryConfig.defaults().withVerifyOnRead(false));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        trusting.read(root, CHUNK, CHUNK, out);
+        assertEquals(data[CHUNK] ^ 0x40, out.toByteArray()[0]);
     }
 
     @Test
@@ -84,10 +108,9 @@ class CorruptionTest {
     void corruptManifestPageIsDetected() throws IOException {
         ManifestRoot root = f.write(Fixture.random(3, 10 * CHUNK));
         flipByte(root.top().pack(), root.top().offset() + 40);
-        try (DefaultChunkRepository fresh = new DefaultChunkRepository(f.local)) {
-            assertThrows(CorruptChunkException.class, () -> fresh.read(root, 0, 1, new ByteArrayOutputStream()));
-            assertThrows(CorruptChunkException.class, () -> fresh.walk(root, p -> { }, c -> { }));
-        }
+        DefaultChunkRepository fresh = f.sharingStore(RepositoryConfig.defaults()); // with an empty page cache
+        assertThrows(CorruptChunkException.class, () -> fresh.read(root, 0, 1, new ByteArrayOutputStream()));
+        assertThrows(CorruptChunkException.class, () -> fresh.walk(root, p -> { }, c -> { }));
     }
 
     @Test

@@ -32,6 +32,11 @@ final class Fixture implements AutoCloseable {
         this(dir, RepositoryConfig.defaults());
     }
 
+    /** Another repository over this fixture's store; not to be closed, since that closes the store. */
+    DefaultChunkRepository sharingStore(RepositoryConfig config) {
+        return new DefaultChunkRepository(store, config);
+    }
+
     static byte[] random(long seed, int n) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);

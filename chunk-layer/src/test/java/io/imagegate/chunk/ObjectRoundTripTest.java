@@ -191,17 +191,17 @@ class ObjectRoundTripTest {
     void randomRangesMatchTheSourceWithAndWithoutVerification() throws IOException {
         byte[] data = Fixture.random(10, 90 * CHUNK + 1);
         ManifestRoot root = f.write(data);
-        try (DefaultChunkRepository unverified = new DefaultChunkRepository(f.local,
-                RepositoryConfig.defaults().withVerifyOnRead(false).withMaxReadBytes(64 * 1024))) {
+        RepositoryConfig small = RepositoryConfig.defaults().withMaxReadBytes(64 * 1024);
+        for (RepositoryConfig config : new RepositoryConfig[] {small.withVerifyOnRead(false),
+                small.withVerifyPartialChunks(true), RepositoryConfig.defaults()}) {
+            DefaultChunkRepository repo = f.sharingStore(config);
             Random r = new Random(10);
             for (int i = 0; i < 300; i++) {
                 int off = r.nextInt(data.length);
                 int len = r.nextInt(Math.min(data.length - off, 20 * CHUNK) + 1);
-                byte[] expected = Arrays.copyOfRange(data, off, off + len);
-                assertArrayEquals(expected, f.read(root, off, len));
                 java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-                unverified.read(root, off, len, out);
-                assertArrayEquals(expected, out.toByteArray());
+                repo.read(root, off, len, out);
+                assertArrayEquals(Arrays.copyOfRange(data, off, off + len), out.toByteArray(), config.toString());
             }
         }
     }

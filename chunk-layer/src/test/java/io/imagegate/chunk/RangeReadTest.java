@@ -47,21 +47,36 @@ class RangeReadTest {
         byte[] data = Fixture.random(1, 30 * CHUNK);
         ManifestRoot root = warmObject(RepositoryConfig.defaults(), data);
         assertArrayEquals(Arrays.copyOfRange(data, 7 * CHUNK + 100, 8 * CHUNK + 100), f.read(root, 7 * CHUNK + 100, CHUNK));
-        List<Fixture.CountingStore.Read> reads = f.store.drain();
         ChunkRef seventh = chunk(root, 7);
         ChunkRef eighth = chunk(root, 8);
-        assertEquals(List.of(new Fixture.CountingStore.Read(seventh.pack(), seventh.offset(),
-                (int) (eighth.offset() + eighth.length() - seventh.offset()))), reads);
         assertTrue(seventh.adjoins(eighth));
+        // the wanted bytes of both chunks, plus the entry header read through between them
+        assertEquals(List.of(new Fixture.CountingStore.Read(seventh.pack(), seventh.offset() + 100, CHUNK + 40)),
+                f.store.drain());
     }
 
     @Test
-    void rangeInsideOneChunkReadsThatWholeChunkToVerifyIt() throws IOException {
+    void verifyingPartialChunksReadsTheEdgeChunksWhole() throws IOException {
+        byte[] data = Fixture.random(1, 30 * CHUNK);
+        ManifestRoot root = warmObject(RepositoryConfig.defaults().withVerifyPartialChunks(true), data);
+        assertArrayEquals(Arrays.copyOfRange(data, 7 * CHUNK + 100, 8 * CHUNK + 100), f.read(root, 7 * CHUNK + 100, CHUNK));
+        ChunkRef seventh = chunk(root, 7);
+        ChunkRef eighth = chunk(root, 8);
+        assertEquals(List.of(new Fixture.CountingStore.Read(seventh.pack(), seventh.offset(),
+                (int) (eighth.offset() + eighth.length() - seventh.offset()))), f.store.drain());
+    }
+
+    @Test
+    void rangeInsideOneChunkReadsOnlyItsBytesUnlessEdgesAreVerified() throws IOException {
         byte[] data = Fixture.random(2, 10 * CHUNK);
         ManifestRoot root = warmObject(RepositoryConfig.defaults(), data);
-        f.read(root, 3 * CHUNK + 10, 20);
         ChunkRef third = chunk(root, 3);
-        assertEquals(List.of(new Fixture.CountingStore.Read(third.pack(), third.offset(), CHUNK)), f.store.drain());
+        f.read(root, 3 * CHUNK + 10, 20);
+        assertEquals(List.of(new Fixture.CountingStore.Read(third.pack(), third.offset() + 10, 20)), f.store.drain());
+        DefaultChunkRepository strict = f.sharingStore(RepositoryConfig.defaults().withVerifyPartialChunks(true));
+        strict.read(root, 3 * CHUNK + 10, 20, new ByteArrayOutputStream());
+        List<Fixture.CountingStore.Read> reads = f.store.drain();
+        assertEquals(new Fixture.CountingStore.Read(third.pack(), third.offset(), CHUNK), reads.get(reads.size() - 1));
     }
 
     @Test
