@@ -12,9 +12,20 @@ final class Hashes {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+    /** Cloning a prototype skips the provider lookup of getInstance, which runs for every request. */
+    private static final MessageDigest SHA256_PROTOTYPE = newSha256();
+
     private Hashes() {}
 
     static MessageDigest sha256() {
+        try {
+            return (MessageDigest) SHA256_PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256();
+        }
+    }
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
