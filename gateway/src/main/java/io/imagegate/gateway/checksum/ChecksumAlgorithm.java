@@ -125,6 +125,17 @@ public enum ChecksumAlgorithm {
         return digest;
     }
 
+    /**
+     * Checks a client-supplied base64 value (a header or trailer) against the digest computed
+     * over the data: InvalidRequest (InvalidDigest for MD5) when the value is malformed,
+     * BadDigest when it differs.
+     */
+    public void check(String expectedBase64, byte[] actualDigest) {
+        if (!MessageDigest.isEqual(decode(expectedBase64), actualDigest)) {
+            throw mismatch();
+        }
+    }
+
     /** The error for a value the data did not match. */
     public S3Exception mismatch() {
         if (this == MD5) {

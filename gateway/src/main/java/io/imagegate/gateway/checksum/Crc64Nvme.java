@@ -3,6 +3,7 @@ package io.imagegate.gateway.checksum;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Objects;
 import java.util.zip.Checksum;
 
 /**
@@ -32,7 +33,7 @@ public final class Crc64Nvme implements Checksum {
 
     @Override
     public void update(byte[] b, int off, int len) {
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        Objects.checkFromIndexSize(off, len, b.length);
         crc = update(crc, b, off, len);
     }
 

@@ -1,6 +1,7 @@
 package io.imagegate.gateway.checksum;
 
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 
 /** The whole-object checksum of a multipart upload, computed from its parts' checksums alone. */
@@ -37,6 +38,15 @@ public final class MultipartChecksums {
             crc = combiner.combine(crc, ChecksumAlgorithm.fromBigEndian(p.digest()), p.length());
         }
         return ChecksumAlgorithm.toBigEndian(crc, algorithm.digestLength());
+    }
+
+    /** The ETag of a multipart object, unquoted: hex MD5 of the concatenated part MD5s, "-", part count. */
+    public static String multipartEtag(List<byte[]> partMd5s) {
+        Checksummer md5 = ChecksumAlgorithm.MD5.newChecksummer();
+        for (byte[] d : partMd5s) {
+            md5.update(d, 0, d.length);
+        }
+        return HexFormat.of().formatHex(md5.digest()) + "-" + partMd5s.size();
     }
 
     public static String fullObjectBase64(ChecksumAlgorithm algorithm, List<Part> parts) {

@@ -256,6 +256,29 @@ class SdkSignedRequestsTest {
                 "MaxAllowedSkewMilliseconds", "900000"), e.details());
     }
 
+    @Test
+    void verifyingFromManyThreadsAtOnceAgrees() throws Exception {
+        SignedRequest[] requests = new SignedRequest[16];
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = sign(SdkSigner.spec(SdkHttpMethod.GET, "images", "key-" + i)).request();
+        }
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            var results = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+            for (int t = 0; t < 4; t++) {
+                results.add(pool.submit(() -> {
+                    int ok = 0;
+                    for (int i = 0; i < 2000; i++) {
+                        ok += ACCESS_KEY.equals(VERIFIER.verify(requests[i % requests.length]).accessKey()) ? 1 : 0;
+                    }
+                    return ok;
+                }));
+            }
+            for (var r : results) {
+                assertEquals(2000, r.get());
+            }
+        }
+    }
+
     static S3Exception error(org.junit.jupiter.api.function.Executable call) {
         return assertThrows(S3Exception.class, call);
     }

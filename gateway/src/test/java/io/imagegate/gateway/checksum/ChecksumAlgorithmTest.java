@@ -163,6 +163,16 @@ class ChecksumAlgorithmTest {
     }
 
     @Test
+    void checkAcceptsTheRightValueAndRefusesOthersWithS3sCodes() {
+        byte[] crc = digest(ChecksumAlgorithm.CRC32, CHECK_INPUT);
+        ChecksumAlgorithm.CRC32.check("y/Q5Jg==", crc);
+        assertEquals(S3ErrorCode.BAD_DIGEST,
+                assertThrows(S3Exception.class, () -> ChecksumAlgorithm.CRC32.check("AAAAAA==", crc)).code());
+        assertEquals(S3ErrorCode.INVALID_REQUEST,
+                assertThrows(S3Exception.class, () -> ChecksumAlgorithm.CRC32.check("AAAA", crc)).code());
+    }
+
+    @Test
     void mismatchesAreBadDigestNamingTheAlgorithm() {
         S3Exception e = ChecksumAlgorithm.CRC64NVME.mismatch();
         assertEquals(S3ErrorCode.BAD_DIGEST, e.code());

@@ -85,6 +85,16 @@ class MultipartChecksumsTest {
     }
 
     @Test
+    void multipartEtagIsTheHexMd5OfThePartMd5s() throws Exception {
+        byte[] d1 = digest(ChecksumAlgorithm.MD5, "part one".getBytes());
+        byte[] d2 = digest(ChecksumAlgorithm.MD5, "part two".getBytes());
+        java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+        md5.update(d1);
+        md5.update(d2);
+        assertEquals(java.util.HexFormat.of().formatHex(md5.digest()) + "-2", MultipartChecksums.multipartEtag(List.of(d1, d2)));
+    }
+
+    @Test
     void fullObjectRejectsDigestsAndWrongLengths() {
         assertThrows(IllegalArgumentException.class, () -> MultipartChecksums.fullObject(ChecksumAlgorithm.SHA1,
                 List.of(new MultipartChecksums.Part(new byte[20], 1))));
