@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The range-GET hot path: maps a byte range onto chunks, reads each run of chunks that lie back
@@ -19,13 +20,17 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class RangeReader {
 
+    private static final int MAX_POOLED_RUNS = 256;
+
     private final ChunkStore store;
     private final PageSource pages;
     private final BufferPool buffers;
     private final boolean verify;
     private final boolean verifyEdges;
     private final int maxReadBytes;
+    /** Pooled read state; bounded so a burst of virtual threads does not leave thousands behind. */
     private final ConcurrentLinkedQueue<Run> runs = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pooledRuns = new AtomicInteger();
 
     RangeReader(ChunkStore store, PageSource pages, BufferPool buffers, RepositoryConfig config) {
         this.store = store;
@@ -45,12 +50,18 @@ final class RangeReader {
         Run run = runs.poll();
         if (run == null) {
             run = new Run();
+        } else {
+            pooledRuns.decrementAndGet();
         }
         try {
             copy(cursor, offset, offset + length, out, run);
         } finally {
             run.release(buffers);
-            runs.offer(run);
+            if (pooledRuns.incrementAndGet() <= MAX_POOLED_RUNS) {
+                runs.offer(run);
+            } else {
+                pooledRuns.decrementAndGet();
+            }
         }
     }
 

@@ -68,6 +68,10 @@ class ThroughputReport {
                             (rnd, out) -> reader.read(object, rnd.nextLong(object.size() - RANGE), RANGE, out));
                 }
             }
+            for (int threads : new int[] {1, 2}) {
+                rangeReads("range reads, defaults again threads=" + threads, threads, 40_000,
+                        (rnd, out) -> repo.read(object, rnd.nextLong(object.size() - RANGE), RANGE, out));
+            }
         }
         Path plain = dir.resolve("plain.bin");
         Files.write(plain, data);
