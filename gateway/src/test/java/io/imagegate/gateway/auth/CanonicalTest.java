@@ -83,4 +83,13 @@ class CanonicalTest {
                 Canonical.headers(headers, List.of("x-amz-meta-a", "x-amz-meta-b", "x-amz-meta-empty",
                         "x-amz-meta-missing")));
     }
+
+    @Test
+    void headersBuiltFromAMapAreCaseInsensitiveAndKeepValueOrder() {
+        RequestHeaders headers = RequestHeaders.of(java.util.Map.of("X-Amz-Meta-List", List.of("b", "a")));
+        assertEquals(List.of("b", "a"), headers.all("x-amz-meta-list"));
+        assertEquals("b", headers.first("X-AMZ-META-LIST"));
+        assertEquals(List.of(), headers.all("missing"));
+        assertNull(headers.first("missing"));
+    }
 }
