@@ -15,12 +15,14 @@ final class BaseDedupIndex implements DedupIndex {
 
     private final DefaultChunkRepository repository;
     private final List<ManifestRoot> bases;
+    private final int maxEntries;
     private final ReentrantLock loading = new ReentrantLock();
     private volatile ChunkTable table;
 
-    BaseDedupIndex(DefaultChunkRepository repository, List<ManifestRoot> bases) {
+    BaseDedupIndex(DefaultChunkRepository repository, List<ManifestRoot> bases, int maxEntries) {
         this.repository = repository;
         this.bases = List.copyOf(bases);
+        this.maxEntries = maxEntries;
     }
 
     /** @throws UncheckedIOException when a base manifest cannot be read */
@@ -52,7 +54,8 @@ final class BaseDedupIndex implements DedupIndex {
         for (ManifestRoot base : bases) {
             expected += base.size() / Math.max(1, base.chunkSize()) + 1;
         }
-        ChunkTable t = new ChunkTable((int) Math.min(expected, 1 << 26));
+        // sized for the common case up front; a base of many short chunks still grows it
+        ChunkTable t = new ChunkTable((int) Math.min(expected, 1 << 20), maxEntries);
         for (ManifestRoot base : bases) {
             repository.walk(base, t::putIfAbsent, t::putIfAbsent);
         }

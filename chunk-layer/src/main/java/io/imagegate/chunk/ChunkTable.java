@@ -8,11 +8,17 @@ import java.util.Map;
 /**
  * A map from chunk hash to {@link ChunkRef} in flat primitive arrays (open addressing, linear
  * probing): about 48 bytes a slot, against some 150 for a HashMap of records, so the index of a
- * 20 GiB base (327,680 chunks of 64 KiB) takes about 25 MB. Not thread-safe.
+ * 20 GiB base (327,680 chunks of 64 KiB) takes about 25 MB. Holds at most {@code maxEntries};
+ * past that, inserts are dropped, since every user treats the table as a best-effort cache.
+ * Not thread-safe for writes; safe for concurrent reads once published.
  */
 final class ChunkTable {
 
+    /** Keeps the four-words-a-slot hash array within Java's array size limit. */
+    static final int MAX_ENTRIES = 1 << 27;
     private static final float MAX_LOAD = 0.75f;
+
+    private final int maxEntries;
 
     private final List<PackId> packs = new ArrayList<>();
     private final Map<PackId, Integer> packNumbers = new HashMap<>();
@@ -22,8 +28,9 @@ final class ChunkTable {
     private int[] packOf;    // pack number + 1; 0 marks an empty slot
     private int size;
 
-    ChunkTable(int expected) {
-        allocate(capacityFor(Math.max(expected, 8)));
+    ChunkTable(int expected, int maxEntries) {
+        this.maxEntries = Math.min(maxEntries, MAX_ENTRIES);
+        allocate(capacityFor(Math.max(Math.min(expected, this.maxEntries), 8)));
     }
 
     int size() {
@@ -40,8 +47,11 @@ final class ChunkTable {
         return null;
     }
 
-    /** Adds {@code ref} unless its hash is already present (any copy of the bytes will do). */
+    /** Adds {@code ref} unless its hash is present (any copy of the bytes will do) or the table is full. */
     void putIfAbsent(ChunkRef ref) {
+        if (size >= maxEntries) {
+            return;
+        }
         if (size + 1 > packOf.length * MAX_LOAD) {
             grow();
         }
@@ -117,6 +127,6 @@ final class ChunkTable {
 
     private static int capacityFor(int expected) {
         long needed = (long) Math.ceil(expected / MAX_LOAD);
-        return (int) Math.min(1 << 30, Long.highestOneBit(Math.max(needed, 2) - 1) << 1);
+        return (int) Long.highestOneBit(Math.max(needed, 2) - 1) << 1;
     }
 }

@@ -22,7 +22,7 @@ final class ChunkingObjectWriter implements ObjectWriter {
     private final BufferPool buffers;
     private final PackSink sink;
     private final PageTreeBuilder tree;
-    private final ChunkTable written = new ChunkTable(1024);
+    private final ChunkTable written;
     private final MessageDigest md = ChunkHash.newDigest();
     private final byte[] digest = new byte[ChunkHash.BYTES];
     private byte[] buffer;
@@ -41,6 +41,7 @@ final class ChunkingObjectWriter implements ObjectWriter {
         this.dedup = Objects.requireNonNull(dedup, "dedup");
         this.buffers = buffers;
         this.sink = new PackSink(store, config.maxPackBytes(), buffers);
+        this.written = new ChunkTable(1024, config.dedupTableEntries());
         this.tree = PageTreeBuilder.objectTree(this::storePage, config.pageEntries());
     }
 

@@ -64,7 +64,7 @@ public final class DefaultChunkRepository implements ChunkRepository {
             throw new IllegalArgumentException("concat needs at least one part");
         }
         PackSink sink = new PackSink(store, config.maxPackBytes(), buffers);
-        ChunkTable written = new ChunkTable(16);
+        ChunkTable written = new ChunkTable(16, config.dedupTableEntries());
         PageTreeBuilder tree = PageTreeBuilder.partsTree(page -> {
             ChunkHash hash = ChunkHash.sha256(page, 0, page.length);
             ChunkRef ref = written.get(hash);
@@ -184,7 +184,7 @@ public final class DefaultChunkRepository implements ChunkRepository {
 
     @Override
     public DedupIndex dedupIndex(List<ManifestRoot> bases) {
-        return bases.isEmpty() ? DedupIndex.NONE : new BaseDedupIndex(this, bases);
+        return bases.isEmpty() ? DedupIndex.NONE : new BaseDedupIndex(this, bases, config.dedupTableEntries());
     }
 
     /**

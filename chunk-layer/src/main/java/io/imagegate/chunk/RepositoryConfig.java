@@ -11,6 +11,9 @@ package io.imagegate.chunk;
  * @param maxReadBytes        cap on one coalesced read of adjacent chunks
  * @param pageEntries         references per manifest page (leaf, inner and parts pages)
  * @param bufferPoolBytes     bytes of read and staging buffers kept for reuse
+ * @param dedupTableEntries   chunk references one upload's dedup tables hold (its own chunks,
+ *                            and its bases'), about 64 bytes each at most; past it, dedup is
+ *                            best-effort. 2^20 covers 64 GiB of 64 KiB chunks in 64 MB.
  */
 public record RepositoryConfig(
         long pageCacheBytes,
@@ -19,7 +22,8 @@ public record RepositoryConfig(
         long maxPackBytes,
         int maxReadBytes,
         int pageEntries,
-        long bufferPoolBytes) {
+        long bufferPoolBytes,
+        int dedupTableEntries) {
 
     public static final long MiB = 1024 * 1024;
 
@@ -36,37 +40,52 @@ public record RepositoryConfig(
         if (pageEntries < 2 || pageEntries > 65_536) {
             throw new IllegalArgumentException("pageEntries outside 2..65536: " + pageEntries);
         }
+        if (dedupTableEntries < 0 || dedupTableEntries > ChunkTable.MAX_ENTRIES) {
+            throw new IllegalArgumentException("dedupTableEntries outside 0.." + ChunkTable.MAX_ENTRIES);
+        }
     }
 
     public static RepositoryConfig defaults() {
-        return new RepositoryConfig(64 * MiB, true, false, 64 * MiB, (int) (4 * MiB), 1024, 32 * MiB);
+        return new RepositoryConfig(64 * MiB, true, false, 64 * MiB, (int) (4 * MiB), 1024, 32 * MiB, 1 << 20);
     }
 
     public RepositoryConfig withPageCacheBytes(long bytes) {
-        return new RepositoryConfig(bytes, verifyOnRead, verifyPartialChunks, maxPackBytes, maxReadBytes, pageEntries, bufferPoolBytes);
+        return new RepositoryConfig(bytes, verifyOnRead, verifyPartialChunks, maxPackBytes, maxReadBytes,
+                pageEntries, bufferPoolBytes, dedupTableEntries);
     }
 
     public RepositoryConfig withVerifyOnRead(boolean verify) {
-        return new RepositoryConfig(pageCacheBytes, verify, verifyPartialChunks, maxPackBytes, maxReadBytes, pageEntries, bufferPoolBytes);
+        return new RepositoryConfig(pageCacheBytes, verify, verifyPartialChunks, maxPackBytes, maxReadBytes,
+                pageEntries, bufferPoolBytes, dedupTableEntries);
     }
 
     public RepositoryConfig withVerifyPartialChunks(boolean verify) {
-        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verify, maxPackBytes, maxReadBytes, pageEntries, bufferPoolBytes);
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verify, maxPackBytes, maxReadBytes,
+                pageEntries, bufferPoolBytes, dedupTableEntries);
     }
 
     public RepositoryConfig withMaxPackBytes(long bytes) {
-        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verifyPartialChunks, bytes, maxReadBytes, pageEntries, bufferPoolBytes);
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verifyPartialChunks, bytes, maxReadBytes,
+                pageEntries, bufferPoolBytes, dedupTableEntries);
     }
 
     public RepositoryConfig withMaxReadBytes(int bytes) {
-        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verifyPartialChunks, maxPackBytes, bytes, pageEntries, bufferPoolBytes);
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verifyPartialChunks, maxPackBytes, bytes,
+                pageEntries, bufferPoolBytes, dedupTableEntries);
     }
 
     public RepositoryConfig withPageEntries(int entries) {
-        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verifyPartialChunks, maxPackBytes, maxReadBytes, entries, bufferPoolBytes);
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verifyPartialChunks, maxPackBytes, maxReadBytes,
+                entries, bufferPoolBytes, dedupTableEntries);
     }
 
     public RepositoryConfig withBufferPoolBytes(long bytes) {
-        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verifyPartialChunks, maxPackBytes, maxReadBytes, pageEntries, bytes);
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verifyPartialChunks, maxPackBytes, maxReadBytes,
+                pageEntries, bytes, dedupTableEntries);
+    }
+
+    public RepositoryConfig withDedupTableEntries(int entries) {
+        return new RepositoryConfig(pageCacheBytes, verifyOnRead, verifyPartialChunks, maxPackBytes, maxReadBytes,
+                pageEntries, bufferPoolBytes, entries);
     }
 }

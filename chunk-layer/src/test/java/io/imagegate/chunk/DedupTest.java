@@ -125,7 +125,7 @@ class DedupTest {
 
     @Test
     void chunkTableHoldsAllInsertedRefsAcrossGrowth() {
-        ChunkTable t = new ChunkTable(4);
+        ChunkTable t = new ChunkTable(4, 1 << 20);
         PackId p1 = PackId.generate(java.time.Instant.now());
         PackId p2 = PackId.generate(java.time.Instant.now());
         for (int i = 0; i < 10_000; i++) {
@@ -136,6 +136,32 @@ class DedupTest {
             assertEquals(new ChunkRef(hashOf(i), i % 2 == 0 ? p1 : p2, i * 100L, i), t.get(hashOf(i)));
         }
         assertEquals(null, t.get(hashOf(-1)));
+    }
+
+    @Test
+    void fullDedupTableDropsNewEntriesButKeepsTheOldOnes() {
+        ChunkTable t = new ChunkTable(4, 100);
+        PackId p = PackId.generate(java.time.Instant.now());
+        for (int i = 0; i < 1000; i++) {
+            t.putIfAbsent(new ChunkRef(hashOf(i), p, i, 1));
+        }
+        assertEquals(100, t.size());
+        assertEquals(new ChunkRef(hashOf(99), p, 99, 1), t.get(hashOf(99)));
+        assertEquals(null, t.get(hashOf(100)));
+    }
+
+    @Test
+    void uploadLargerThanItsDedupTableStillStoresEveryChunkCorrectly() throws IOException {
+        f.close();
+        f = new Fixture(dir, RepositoryConfig.defaults().withDedupTableEntries(8));
+        byte[] block = Fixture.random(8, CHUNK);
+        byte[] data = Fixture.random(9, 40 * CHUNK);
+        System.arraycopy(block, 0, data, 0, CHUNK);
+        System.arraycopy(block, 0, data, 39 * CHUNK, CHUNK); // repeats the first chunk: still in the table
+        ManifestRoot[] root = new ManifestRoot[1];
+        ObjectWriter.WriteStats stats = writeWithStats(data, DedupIndex.NONE, root);
+        assertEquals(39L * CHUNK, stats.storedBytes());
+        assertArrayEquals(data, f.readAll(root[0]));
     }
 
     private static ChunkHash hashOf(int i) {
