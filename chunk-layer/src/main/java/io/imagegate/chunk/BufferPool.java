@@ -1,5 +1,7 @@
 package io.imagegate.chunk;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -11,16 +13,14 @@ final class BufferPool {
     private static final int MIN_SHIFT = 16;
     private static final int MAX_SHIFT = 23;
 
-    private final AtomicReferenceArray<byte[]>[] classes;
+    private final List<AtomicReferenceArray<byte[]>> classes = new ArrayList<>();
 
-    @SuppressWarnings("unchecked")
     BufferPool(long retainedBytes) {
         int n = MAX_SHIFT - MIN_SHIFT + 1;
-        classes = new AtomicReferenceArray[n];
         for (int i = 0; i < n; i++) {
             long perClass = retainedBytes / n;
             int slots = (int) Math.min(64, perClass >> (MIN_SHIFT + i));
-            classes[i] = new AtomicReferenceArray<>(retainedBytes == 0 ? 0 : Math.max(1, slots));
+            classes.add(new AtomicReferenceArray<>(retainedBytes == 0 ? 0 : Math.max(1, slots)));
         }
     }
 
@@ -30,7 +30,7 @@ final class BufferPool {
         if (c < 0) {
             return new byte[minBytes];
         }
-        AtomicReferenceArray<byte[]> slots = classes[c];
+        AtomicReferenceArray<byte[]> slots = classes.get(c);
         for (int i = 0; i < slots.length(); i++) {
             byte[] b = slots.get(i);
             if (b != null && slots.compareAndSet(i, b, null)) {
@@ -45,10 +45,10 @@ final class BufferPool {
             return;
         }
         int c = Integer.numberOfTrailingZeros(b.length) - MIN_SHIFT;
-        if (c < 0 || c >= classes.length) {
+        if (c < 0 || c >= classes.size()) {
             return;
         }
-        AtomicReferenceArray<byte[]> slots = classes[c];
+        AtomicReferenceArray<byte[]> slots = classes.get(c);
         for (int i = 0; i < slots.length(); i++) {
             if (slots.get(i) == null && slots.compareAndSet(i, null, b)) {
                 return;

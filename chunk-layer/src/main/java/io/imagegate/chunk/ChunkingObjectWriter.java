@@ -33,7 +33,8 @@ final class ChunkingObjectWriter implements ObjectWriter {
     private long chunks;
     private State state = State.OPEN;
 
-    ChunkingObjectWriter(ChunkStore store, RepositoryConfig config, BufferPool buffers, int chunkSize, DedupIndex dedup) {
+    ChunkingObjectWriter(ChunkStore store, RepositoryConfig config, BufferPool buffers, int chunkSize,
+            DedupIndex dedup) {
         if (chunkSize < 4096 || chunkSize > ManifestRoot.MAX_CHUNK_SIZE) {
             throw new IllegalArgumentException("chunk size outside 4 KiB..4 MiB: " + chunkSize);
         }

@@ -110,6 +110,7 @@ public final class LocalChunkStore implements ChunkStore {
         }
     }
 
+    /** Lazy: walks one fan-out directory at a time; a failure midway is an UncheckedIOException. */
     @Override
     public Stream<PackInfo> list() throws IOException {
         ensureOpen();

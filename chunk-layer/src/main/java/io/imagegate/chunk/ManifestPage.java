@@ -90,7 +90,8 @@ final class ManifestPage {
                 throw new CorruptChunkException("manifest page sizes overflow");
             }
             ends[i] = end;
-            PackId pack = new PackId((long) LONG.get(bytes, at(i) + refAt + 32), (long) LONG.get(bytes, at(i) + refAt + 40));
+            int p = at(i) + refAt + ChunkHash.BYTES;
+            PackId pack = new PackId((long) LONG.get(bytes, p), (long) LONG.get(bytes, p + 8));
             packs[i] = pack.equals(last) ? last : pack; // refs of one page mostly share a pack
             last = packs[i];
             if (partEnds != null) {
@@ -114,7 +115,8 @@ final class ManifestPage {
 
     private void checkEntry(int i, long entrySize) throws CorruptChunkException {
         int a = at(i);
-        boolean ok = entrySize >= 0 && (long) LONG.get(bytes, a + refAt + 48) >= 0 && (int) INT.get(bytes, a + refAt + 56) >= 0;
+        boolean ok = entrySize >= 0 && (long) LONG.get(bytes, a + refAt + 48) >= 0
+                && (int) INT.get(bytes, a + refAt + 56) >= 0;
         if (kind == LEAF) {
             ok &= entrySize <= ManifestRoot.MAX_CHUNK_SIZE;
         } else if (kind == INNER) {
@@ -274,7 +276,8 @@ final class ManifestPage {
                     b.putLong(e.size());
                 }
                 default -> {
-                    b.put(e.partKind()).put((byte) e.depth()).putShort((short) 0).putInt(e.partCount()).putLong(e.size());
+                    b.put(e.partKind()).put((byte) e.depth()).putShort((short) 0);
+                    b.putInt(e.partCount()).putLong(e.size());
                     (e.ref() == null ? EMPTY_REF : e.ref()).write(b);
                 }
             }

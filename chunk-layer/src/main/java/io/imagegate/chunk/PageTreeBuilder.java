@@ -91,6 +91,7 @@ final class PageTreeBuilder {
         ChunkRef ref = writer.write(ManifestPage.encode(kind, pending));
         pending.clear();
         pagesWritten.set(level, pagesWritten.get(level) + 1);
-        push(level + 1, new PageEntry(ManifestPage.PART_GROUP, depth + 1, parts ? Math.toIntExact(partCount) : 1, size, ref));
+        int groupParts = parts ? Math.toIntExact(partCount) : 1;
+        push(level + 1, new PageEntry(ManifestPage.PART_GROUP, depth + 1, groupParts, size, ref));
     }
 }

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * to back in one pack with a single positional read (capped at {@code maxReadBytes}), checks the
  * SHA-256 of every chunk read whole before any of the run's bytes leave, and writes the requested
  * slices. Edge chunks a range covers in part are read in part, unless the configuration asks for
- * them to be read whole and checked too. Zero runs cost no I/O. Buffers, digests and scratch arrays are pooled, so a warm read allocates little
- * beyond the cursor.
+ * them to be read whole and checked too. Zero runs cost no I/O. Buffers, digests and scratch
+ * arrays are pooled, so a warm read allocates little beyond the cursor.
  */
 final class RangeReader {
 
