@@ -134,7 +134,12 @@ public final class DefaultChunkRepository implements ChunkRepository {
             if (!page.isGroup(i)) {
                 return Optional.of(new ByteRange(base, page.end(i) - page.start(i)));
             }
-            page = pages.child(page, i);
+            ManifestPage group = pages.child(page, i);
+            if (group.kind != ManifestPage.PARTS || group.partCount() != page.partCountAt(i)) {
+                throw new CorruptChunkException("parts group does not hold the parts its parent counts",
+                        page.pack(i), page.packOffset(i));
+            }
+            page = group;
         }
     }
 

@@ -80,7 +80,7 @@ final class ManifestPage {
 
     private void index() throws CorruptChunkException {
         long end = 0;
-        int parts = 0;
+        long parts = 0;
         PackId last = null;
         for (int i = 0; i < count; i++) {
             long entrySize = readEntrySize(i);
@@ -96,7 +96,10 @@ final class ManifestPage {
             last = packs[i];
             if (partEnds != null) {
                 parts += partCountAt(i);
-                partEnds[i] = parts;
+                if (parts > Integer.MAX_VALUE) {
+                    throw new CorruptChunkException("parts page counts overflow");
+                }
+                partEnds[i] = (int) parts;
             }
         }
         if (end != size) {
