@@ -53,6 +53,12 @@ public interface MetadataStore extends AutoCloseable {
      */
     DeleteResult delete(String bucket, String key, String versionId, WriteCondition condition);
 
+    /** DeleteObject on behalf of {@code requester}, who owns any delete marker it creates. */
+    default DeleteResult delete(String bucket, String key, String versionId, WriteCondition condition,
+            String requester) {
+        return delete(bucket, key, versionId, condition);
+    }
+
     /** ListObjects: current versions that are not delete markers, in UTF-8 binary key order. */
     ListPage list(String bucket, ListQuery query);
 
@@ -79,6 +85,14 @@ public interface MetadataStore extends AutoCloseable {
      * version is current and the upload gone, or neither.
      */
     VersionRecord completeUpload(String bucket, String uploadId, VersionRecord draft, WriteCondition condition);
+
+    /**
+     * The version an already completed upload published, while the store still remembers it, so a
+     * repeated CompleteMultipartUpload can answer as the first one did; empty otherwise.
+     */
+    default Optional<VersionRecord> completedUpload(String bucket, String uploadId) {
+        return Optional.empty();
+    }
 
     /** @throws MetadataException.NoSuchUpload */
     void abortUpload(String bucket, String uploadId);

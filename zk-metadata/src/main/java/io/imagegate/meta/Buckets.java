@@ -1,0 +1,236 @@
+package io.imagegate.meta;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.Op;
+
+/** CreateBucket, HeadBucket, ListBuckets, DeleteBucket and the bucket's ACL and versioning state. */
+final class Buckets {
+
+    /** Uploads deleted together with the bucket in its final multi; more are deleted beforehand. */
+    private static final int UPLOADS_IN_FINAL_MULTI = 1000;
+
+    private final Context ctx;
+    private final Maintenance maintenance;
+
+    Buckets(Context ctx, Maintenance maintenance) {
+        this.ctx = ctx;
+        this.maintenance = maintenance;
+    }
+
+    BucketRecord create(BucketRecord bucket) {
+        Objects.requireNonNull(bucket, "bucket");
+        validateName(bucket.name());
+        BucketRecord record = new BucketRecord(bucket.name(), bucket.owner(),
+                bucket.created() != null ? bucket.created() : Instant.now().truncatedTo(ChronoUnit.MILLIS),
+                bucket.acl() != null ? bucket.acl() : CannedAcl.PRIVATE,
+                bucket.versioning() != null ? bucket.versioning() : Versioning.UNVERSIONED,
+                bucket.chunkSize(), bucket.region());
+        Deadline d = ctx.deadline();
+        String token = Tokens.writeToken();
+        while (true) {
+            Zk.Outcome o = ctx.zk.multi(d, createOps(record, token));
+            if (o instanceof Zk.Outcome.Committed) {
+                ctx.maps.invalidate(record.name());
+                return record;
+            }
+            Zk.Node n = ctx.zk.get(d, ctx.layout.bucket(record.name()));
+            if (n != null && token.equals(Json.token(n.data()))) {
+                return record;
+            }
+            if (n != null) {
+                throw new MetadataException.BucketAlreadyExists(record.name(),
+                        Json.read(n.data(), BucketRecord.class).owner());
+            }
+            if (o instanceof Zk.Outcome.Ambiguous a) {
+                throw new MetadataException.Unavailable("connection lost while creating bucket " + record.name(),
+                        a.cause());
+            }
+        }
+    }
+
+    // The bucket with an empty partition map: one page holding one partition for all keys.
+    private List<Op> createOps(BucketRecord record, String token) {
+        String name = record.name();
+        String page = Tokens.nodeId();
+        String partition = Tokens.nodeId();
+        byte[] empty = new byte[0];
+        List<PartitionMap.Bound> all = List.of(new PartitionMap.Bound(ByteKeys.EMPTY, partition));
+        return List.of(
+                KeyChange.create(ctx.layout.bucket(name), Json.writeWithToken(record, token)),
+                KeyChange.create(ctx.layout.mapRoot(name), Json.write(PartitionMap.rootData(
+                        List.of(new PartitionMap.Bound(ByteKeys.EMPTY, page))))),
+                KeyChange.create(ctx.layout.page(name, page), Json.write(PartitionMap.data(all, null))),
+                KeyChange.create(ctx.layout.index(name), empty),
+                KeyChange.create(ctx.layout.partition(name, partition), empty),
+                KeyChange.create(ctx.layout.objects(name), empty),
+                KeyChange.create(ctx.layout.uploads(name), empty));
+    }
+
+    Optional<BucketRecord> get(String name) {
+        Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
+        Zk.Node n = ctx.zk.get(d, ctx.layout.bucket(name));
+        return n == null ? Optional.empty() : Optional.of(Json.read(n.data(), BucketRecord.class));
+    }
+
+    List<BucketRecord> list() {
+        Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
+        return ctx.zk.read(d, h -> {
+            List<String> names = ctx.zk.children(d, ctx.layout.buckets());
+            List<CompletableFuture<Zk.Node>> reads = new ArrayList<>();
+            for (String n : names == null ? List.<String>of() : names) {
+                reads.add(Zk.getAsync(h, ctx.layout.buckets() + "/" + n));
+            }
+            List<BucketRecord> out = new ArrayList<>();
+            for (CompletableFuture<Zk.Node> f : reads) {
+                Zk.Node n = Zk.await(d, f);
+                if (n != null) {
+                    out.add(Json.read(n.data(), BucketRecord.class));
+                }
+            }
+            out.sort(Comparator.comparing(BucketRecord::name));
+            return out;
+        });
+    }
+
+    /** Applies the ACL and versioning state of {@code updated} to the stored record, compare-and-set. */
+    BucketRecord update(BucketRecord updated) {
+        Objects.requireNonNull(updated, "updated");
+        Deadline d = ctx.deadline();
+        while (true) {
+            Context.BucketNode b = ctx.bucket(d, updated.name());
+            BucketRecord cur = b.record();
+            Versioning v = updated.versioning() != null ? updated.versioning() : cur.versioning();
+            if (v == Versioning.UNVERSIONED && cur.versioning() != Versioning.UNVERSIONED) {
+                throw new IllegalArgumentException("versioning can be suspended but not turned off once enabled");
+            }
+            BucketRecord next = cur.withAcl(updated.acl() != null ? updated.acl() : cur.acl()).withVersioning(v);
+            String token = Tokens.writeToken();
+            Zk.Outcome o = ctx.zk.multi(d, List.of(Op.setData(ctx.layout.bucket(cur.name()),
+                    Json.writeWithToken(next, token), b.version())));
+            if (o instanceof Zk.Outcome.Committed) {
+                return next;
+            }
+            if (o instanceof Zk.Outcome.Ambiguous a) {
+                Zk.Node n = ctx.zk.get(d, ctx.layout.bucket(cur.name()));
+                if (n != null && token.equals(Json.token(n.data()))) {
+                    return next;
+                }
+                throw new MetadataException.Unavailable("connection lost while updating bucket " + cur.name(),
+                        a.cause());
+            }
+        }
+    }
+
+    void delete(String name) {
+        Deadline d = ctx.deadline();
+        for (int attempt = 0; ; attempt++) {
+            if (attempt > 0 && d.expired()) {
+                throw new MetadataException.Unavailable("bucket " + name + " kept changing while being deleted", null);
+            }
+            Context.BucketNode b = ctx.bucket(d, name);
+            var objects = ctx.zk.stat(d, ctx.layout.objects(name));
+            if (objects != null && objects.getNumChildren() > 0) {
+                throw new MetadataException.BucketNotEmpty(name);
+            }
+            List<String> uploads = orEmpty(ctx.zk.children(d, ctx.layout.uploads(name)));
+            if (uploads.size() > UPLOADS_IN_FINAL_MULTI) {
+                deleteUploads(d, name, uploads.subList(UPLOADS_IN_FINAL_MULTI, uploads.size()));
+                continue;
+            }
+            DeletePlan plan = deletePlan(d, b, uploads);
+            Zk.Outcome o = ctx.zk.multi(d, plan.ops());
+            if (o instanceof Zk.Outcome.Failed f) {
+                if (f.index() == 0 && f.code() == Code.NOTEMPTY) {
+                    throw new MetadataException.BucketNotEmpty(name);
+                }
+                if (f.code() == Code.NOTEMPTY && plan.partitions().containsKey(f.index())) {
+                    removeDangling(d, name, plan.partitions().get(f.index()));
+                }
+                continue;
+            }
+            if (o instanceof Zk.Outcome.Ambiguous a) {
+                Zk.Node n = ctx.zk.get(d, ctx.layout.bucket(name));
+                if (n != null && n.stat().getCzxid() == b.incarnation()) {
+                    throw new MetadataException.Unavailable("connection lost while deleting bucket " + name,
+                            a.cause());
+                }
+            }
+            ctx.maps.invalidate(name);
+            uploads.forEach(maintenance::removeParts);
+            return;
+        }
+    }
+
+    /** The final multi, and which of its ops delete which partition. */
+    private record DeletePlan(List<Op> ops, java.util.Map<Integer, String> partitions) {}
+
+    // Fails on its first op while any key remains, so the emptiness check and the delete are one.
+    private DeletePlan deletePlan(Deadline d, Context.BucketNode b, List<String> uploads) {
+        String name = b.record().name();
+        List<Op> ops = new ArrayList<>();
+        java.util.Map<Integer, String> partitions = new java.util.HashMap<>();
+        ops.add(Op.delete(ctx.layout.objects(name), -1));
+        PartitionMap.Root root = ctx.maps.root(d, name, b.incarnation(), true);
+        for (PartitionMap.Bound pb : root.pages()) {
+            PartitionMap.Page page = ctx.maps.page(d, name, b.incarnation(), pb.id(), true);
+            for (PartitionMap.Bound part : page == null ? List.<PartitionMap.Bound>of() : page.partitions()) {
+                partitions.put(ops.size(), part.id());
+                ops.add(Op.delete(ctx.layout.partition(name, part.id()), -1));
+            }
+            ops.add(Op.delete(ctx.layout.page(name, pb.id()), -1));
+        }
+        ops.add(Op.delete(ctx.layout.index(name), -1));
+        ops.add(Op.delete(ctx.layout.mapRoot(name), root.version()));
+        for (String u : uploads) {
+            ops.add(Op.delete(ctx.layout.upload(name, u), -1));
+        }
+        ops.add(Op.delete(ctx.layout.uploads(name), -1));
+        ops.add(Op.delete(ctx.layout.bucket(name), b.version()));
+        return new DeletePlan(ops, partitions);
+    }
+
+    /**
+     * Removes index entries whose key node does not exist. Creating and deleting the key node in the
+     * same multi proves its absence atomically, so an entry of a key created meanwhile is never touched.
+     */
+    private void removeDangling(Deadline d, String bucket, String partition) {
+        for (String entry : orEmpty(ctx.zk.children(d, ctx.layout.partition(bucket, partition)))) {
+            String object = ctx.layout.object(bucket, entry);
+            ctx.zk.multi(d, List.of(KeyChange.create(object, new byte[0]), Op.delete(object, 0),
+                    Op.delete(ctx.layout.indexEntry(bucket, partition, entry), -1)));
+        }
+    }
+
+    private void deleteUploads(Deadline d, String bucket, List<String> uploads) {
+        for (int i = 0; i < uploads.size(); i += UPLOADS_IN_FINAL_MULTI) {
+            List<Op> ops = new ArrayList<>();
+            for (String u : uploads.subList(i, Math.min(uploads.size(), i + UPLOADS_IN_FINAL_MULTI))) {
+                ops.add(Op.delete(ctx.layout.upload(bucket, u), -1));
+            }
+            if (ctx.zk.multi(d, ops) instanceof Zk.Outcome.Committed) {
+                uploads.subList(i, Math.min(uploads.size(), i + UPLOADS_IN_FINAL_MULTI))
+                        .forEach(maintenance::removeParts);
+            }
+        }
+    }
+
+    private static List<String> orEmpty(List<String> list) {
+        return list == null ? List.of() : list;
+    }
+
+    private static void validateName(String name) {
+        if (name == null || name.isEmpty() || name.length() > 255) {
+            throw new IllegalArgumentException("invalid bucket name: " + name);
+        }
+    }
+}

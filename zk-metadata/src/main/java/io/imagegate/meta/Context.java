@@ -1,0 +1,43 @@
+package io.imagegate.meta;
+
+/** What every part of the store shares: ZooKeeper access, paths, settings and the partition map cache. */
+final class Context {
+
+    final Zk zk;
+    final Layout layout;
+    final ZkStoreConfig config;
+    final PartitionMap maps;
+    final Keys keys;
+
+    Context(Zk zk, ZkStoreConfig config, String absoluteRoot) {
+        this.zk = zk;
+        this.config = config;
+        this.layout = new Layout(absoluteRoot);
+        this.maps = new PartitionMap(zk, layout);
+        this.keys = new Keys(zk, layout);
+    }
+
+    Deadline deadline() {
+        return Deadline.after(config.operationTimeout());
+    }
+
+    /** Brings this session up to date with the leader, so the reads that follow see every committed write. */
+    void syncForRead(Deadline d) {
+        if (config.syncReads()) {
+            zk.sync(d, layout.root);
+        }
+    }
+
+    /** A bucket's record with its znode version and creation zxid (which tells incarnations apart). */
+    record BucketNode(BucketRecord record, int version, long incarnation, byte[] raw) {}
+
+    /** The bucket's node; NoSuchBucket when it does not exist. */
+    BucketNode bucket(Deadline d, String name) {
+        Zk.Node n = zk.get(d, layout.bucket(name));
+        if (n == null) {
+            throw new MetadataException.NoSuchBucket(name);
+        }
+        return new BucketNode(Json.read(n.data(), BucketRecord.class), n.stat().getVersion(), n.stat().getCzxid(),
+                n.data());
+    }
+}

@@ -1,0 +1,211 @@
+package io.imagegate.meta;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * One listing's view of a bucket's keys: the sorted keys of one partition range at a time, read
+ * only when the listing reaches them. The view remembers which map versions it relied on;
+ * {@link #valid} re-reads them afterwards, and a listing whose map changed meanwhile starts over.
+ * While a split moves keys from partition P to Q, the range of Q is P's keys at or above the split
+ * point plus Q's keys, with P read first: keys only move from P to Q, so none is missed.
+ */
+final class KeyView {
+
+    /** One key of a partition: its full UTF-8 bytes and its node name. */
+    record Entry(byte[] key, String name) {}
+
+    /** The sorted keys of the range {@code [lo, hi)}; {@code hi} null means to the end. */
+    record Segment(List<Entry> entries, byte[] lo, byte[] hi) {
+
+        boolean covers(byte[] key) {
+            return ByteKeys.compare(key, lo) >= 0 && (hi == null || ByteKeys.compare(key, hi) < 0);
+        }
+
+        int lowerBound(byte[] key) {
+            int lo = 0;
+            int hi = entries.size();
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (ByteKeys.compare(entries.get(mid).key(), key) < 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+    }
+
+    /** The map changed under the listing: start over from fresh map reads. */
+    static final class Stale extends RuntimeException {
+        Stale() {
+            super(null, null, false, false);
+        }
+    }
+
+    private final Context ctx;
+    private final String bucket;
+    private final long incarnation;
+    private final boolean fresh;
+    private final Deadline d;
+    private final ZooKeeper h;
+    private PartitionMap.Root root;
+    private final Map<String, PartitionMap.Page> pages = new LinkedHashMap<>();
+    private final Map<String, List<Entry>> partitions = new HashMap<>();
+    private final Map<String, Zk.Node> nodes = new HashMap<>();
+
+    KeyView(Context ctx, String bucket, long incarnation, boolean fresh, Deadline d, ZooKeeper h) {
+        this.ctx = ctx;
+        this.bucket = bucket;
+        this.incarnation = incarnation;
+        this.fresh = fresh;
+        this.d = d;
+        this.h = h;
+    }
+
+    ZooKeeper handle() {
+        return h;
+    }
+
+    Deadline deadline() {
+        return d;
+    }
+
+    /** The range containing {@code cursor}, with its keys. */
+    Segment segmentAt(byte[] cursor) throws KeeperException, InterruptedException {
+        if (root == null) {
+            root = ctx.maps.root(d, bucket, incarnation, fresh);
+        }
+        int pi = PartitionMap.floor(root.pages(), cursor);
+        String pageId = root.pages().get(pi).id();
+        PartitionMap.Page page = pages.get(pageId);
+        if (page == null) {
+            page = ctx.maps.page(d, bucket, incarnation, pageId, fresh);
+            if (page == null) {
+                throw new Stale();
+            }
+            pages.put(pageId, page);
+        }
+        PartitionMap.Location loc = PartitionMap.location(root, pi, page, cursor);
+        List<Entry> entries = new ArrayList<>();
+        String from = loc.movingFrom();
+        if (from != null) {
+            entries.addAll(inRange(partition(from), loc.lo(), loc.hi()));
+        }
+        entries.addAll(inRange(partition(loc.partition()), loc.lo(), loc.hi()));
+        if (from != null) {
+            entries.sort((a, b) -> ByteKeys.compare(a.key(), b.key()));
+            entries = dedupe(entries);
+        }
+        return new Segment(entries, loc.lo(), loc.hi());
+    }
+
+    /** Key nodes by name, read in parallel; a missing key maps to null. */
+    Map<String, Zk.Node> fetch(List<String> names) throws KeeperException, InterruptedException {
+        Map<String, CompletableFuture<Zk.Node>> pending = new LinkedHashMap<>();
+        for (String name : names) {
+            if (!nodes.containsKey(name) && !pending.containsKey(name)) {
+                pending.put(name, Zk.getAsync(h, ctx.layout.object(bucket, name)));
+            }
+        }
+        for (Map.Entry<String, CompletableFuture<Zk.Node>> e : pending.entrySet()) {
+            nodes.put(e.getKey(), Zk.await(d, e.getValue()));
+        }
+        Map<String, Zk.Node> out = new HashMap<>();
+        for (String name : names) {
+            out.put(name, nodes.get(name));
+        }
+        return out;
+    }
+
+    /** True when the root and every page this view used are still at the versions it read. */
+    boolean valid() throws KeeperException, InterruptedException {
+        if (root == null) {
+            return true;
+        }
+        CompletableFuture<Stat> rootStat = Zk.statAsync(h, ctx.layout.mapRoot(bucket));
+        Map<PartitionMap.Page, CompletableFuture<Stat>> stats = new HashMap<>();
+        for (PartitionMap.Page p : pages.values()) {
+            stats.put(p, Zk.statAsync(h, ctx.layout.page(bucket, p.id())));
+        }
+        Stat rs = Zk.await(d, rootStat);
+        boolean ok = rs != null && rs.getVersion() == root.version();
+        for (Map.Entry<PartitionMap.Page, CompletableFuture<Stat>> e : stats.entrySet()) {
+            Stat s = Zk.await(d, e.getValue());
+            ok &= s != null && s.getVersion() == e.getKey().version();
+        }
+        return ok;
+    }
+
+    private List<Entry> partition(String id) throws KeeperException, InterruptedException {
+        List<Entry> entries = partitions.get(id);
+        if (entries == null) {
+            entries = read(ctx, d, h, bucket, id, nodes);
+            if (entries == null) {
+                throw new Stale();
+            }
+            partitions.put(id, entries);
+        }
+        return entries;
+    }
+
+    /**
+     * A partition's keys, sorted; null when the partition node is gone. Truncated names are resolved
+     * by reading their key nodes (kept in {@code sink}); names of keys deleted meanwhile are dropped.
+     */
+    static List<Entry> read(Context ctx, Deadline d, ZooKeeper h, String bucket, String partitionId,
+            Map<String, Zk.Node> sink) throws KeeperException, InterruptedException {
+        List<String> names = Zk.await(d, Zk.childrenAsync(h, ctx.layout.partition(bucket, partitionId)));
+        if (names == null) {
+            return null;
+        }
+        List<Entry> out = new ArrayList<>(names.size());
+        Map<String, CompletableFuture<Zk.Node>> truncated = new LinkedHashMap<>();
+        for (String name : names) {
+            KeyNames.Decoded dec = KeyNames.decode(name);
+            if (dec.truncated()) {
+                truncated.put(name, Zk.getAsync(h, ctx.layout.object(bucket, name)));
+            } else {
+                out.add(new Entry(dec.bytes(), name));
+            }
+        }
+        for (Map.Entry<String, CompletableFuture<Zk.Node>> e : truncated.entrySet()) {
+            Zk.Node n = Zk.await(d, e.getValue());
+            if (n != null) {
+                sink.put(e.getKey(), n);
+                String key = Json.read(n.data(), KeyState.class).current().key();
+                out.add(new Entry(KeyNames.utf8(key), e.getKey()));
+            }
+        }
+        out.sort((a, b) -> ByteKeys.compare(a.key(), b.key()));
+        return out;
+    }
+
+    private static List<Entry> inRange(List<Entry> entries, byte[] lo, byte[] hi) {
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : entries) {
+            if (ByteKeys.compare(e.key(), lo) >= 0 && (hi == null || ByteKeys.compare(e.key(), hi) < 0)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private static List<Entry> dedupe(List<Entry> sorted) {
+        List<Entry> out = new ArrayList<>(sorted.size());
+        for (Entry e : sorted) {
+            if (out.isEmpty() || ByteKeys.compare(out.get(out.size() - 1).key(), e.key()) != 0) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+}

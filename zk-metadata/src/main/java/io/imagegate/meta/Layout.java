@@ -1,0 +1,110 @@
+package io.imagegate.meta;
+
+/** Every znode path of the metadata tree in one place; docs/FORMAT-zookeeper.md describes each. */
+final class Layout {
+
+    /** Versions of one key are grouped 1024 ordinals to a group node, so no child list grows large. */
+    static final int GROUP_BITS = 10;
+
+    final String root;
+
+    Layout(String root) {
+        this.root = root;
+    }
+
+    String buckets() {
+        return root + "/buckets";
+    }
+
+    String bucket(String bucket) {
+        return buckets() + "/" + KeyNames.escape(bucket);
+    }
+
+    String mapRoot(String bucket) {
+        return bucket(bucket) + "/map";
+    }
+
+    String page(String bucket, String pageId) {
+        return mapRoot(bucket) + "/" + pageId;
+    }
+
+    String index(String bucket) {
+        return bucket(bucket) + "/idx";
+    }
+
+    String partition(String bucket, String partitionId) {
+        return index(bucket) + "/" + partitionId;
+    }
+
+    String indexEntry(String bucket, String partitionId, String name) {
+        return partition(bucket, partitionId) + "/" + name;
+    }
+
+    String objects(String bucket) {
+        return bucket(bucket) + "/obj";
+    }
+
+    String object(String bucket, String name) {
+        return objects(bucket) + "/" + name;
+    }
+
+    String group(String bucket, String name, long group) {
+        return object(bucket, name) + "/" + groupName(group);
+    }
+
+    String history(String bucket, String name, long ordinal) {
+        return group(bucket, name, groupOf(ordinal)) + "/" + ordinalName(ordinal);
+    }
+
+    String uploads(String bucket) {
+        return bucket(bucket) + "/uploads";
+    }
+
+    String upload(String bucket, String uploadId) {
+        return uploads(bucket) + "/" + uploadId;
+    }
+
+    String partsRoot() {
+        return root + "/parts";
+    }
+
+    String parts(String uploadId) {
+        return partsRoot() + "/" + uploadId;
+    }
+
+    String part(String uploadId, int partNumber) {
+        return parts(uploadId) + "/" + String.format("%05d", partNumber);
+    }
+
+    String users() {
+        return root + "/users";
+    }
+
+    String user(String name) {
+        return users() + "/" + KeyNames.escape(name);
+    }
+
+    String accessKeys() {
+        return root + "/accesskeys";
+    }
+
+    String accessKey(String accessKey) {
+        return accessKeys() + "/" + KeyNames.escape(accessKey);
+    }
+
+    static long groupOf(long ordinal) {
+        return ordinal >>> GROUP_BITS;
+    }
+
+    static String groupName(long group) {
+        return String.format("%08x", group);
+    }
+
+    static String ordinalName(long ordinal) {
+        return String.format("%010x", ordinal);
+    }
+
+    static long parseHex(String name) {
+        return Long.parseLong(name, 16);
+    }
+}

@@ -1,0 +1,370 @@
+package io.imagegate.meta;
+
+import io.imagegate.meta.MetadataStore.ListPage;
+import io.imagegate.meta.MetadataStore.ListQuery;
+import io.imagegate.meta.MetadataStore.VersionEntry;
+import io.imagegate.meta.MetadataStore.VersionListPage;
+import io.imagegate.meta.MetadataStore.VersionListQuery;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.zookeeper.KeeperException;
+
+/**
+ * ListObjects and ListObjectVersions. Both walk the key space from a cursor, one partition range
+ * at a time, jumping past a common prefix as soon as one live key under it is seen, and read key
+ * nodes in parallel for a window of keys at a time.
+ */
+final class Listing {
+
+    private static final int MAX_ATTEMPTS = 8;
+
+    private final Context ctx;
+
+    Listing(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    /** A step of the walk: one key, or a common prefix with the first key seen under it. */
+    private sealed interface Item {}
+
+    private record KeyItem(KeyView.Entry entry) implements Item {}
+
+    private record PrefixItem(byte[] prefix, KeyView.Entry probe) implements Item {}
+
+    /** The filter both listings share. */
+    private record Range(byte[] prefix, byte[] end, byte[] delimiter) {
+
+        static Range of(String prefix, String delimiter) {
+            byte[] p = prefix == null ? ByteKeys.EMPTY : KeyNames.utf8(prefix);
+            byte[] dl = delimiter == null || delimiter.isEmpty() ? null : KeyNames.utf8(delimiter);
+            return new Range(p, p.length == 0 ? null : ByteKeys.pastPrefix(p), dl);
+        }
+
+        /** Where to start after a marker: past its whole common prefix when it rolls up into one. */
+        byte[] after(String marker) {
+            if (marker == null || marker.isEmpty()) {
+                return prefix;
+            }
+            byte[] m = KeyNames.utf8(marker);
+            byte[] cp = ByteKeys.rollup(m, prefix, delimiter);
+            return ByteKeys.max(prefix, cp != null ? ByteKeys.pastPrefix(cp) : ByteKeys.after(m));
+        }
+
+        boolean ended(byte[] cursor) {
+            return cursor == null || (end != null && ByteKeys.compare(cursor, end) >= 0);
+        }
+    }
+
+    /** What a listing attempt body does with a fresh view. */
+    @FunctionalInterface
+    private interface Body<T> {
+        T run(KeyView view) throws KeeperException, InterruptedException;
+    }
+
+    ListPage list(String bucket, ListQuery q) {
+        requireMax(q.maxKeys());
+        Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
+        Context.BucketNode b = ctx.bucket(d, bucket);
+        if (q.maxKeys() == 0) {
+            return new ListPage(List.of(), List.of(), false, null);
+        }
+        Range range = Range.of(q.prefix(), q.delimiter());
+        return attempt(d, bucket, b.incarnation(), view -> listIn(view, range, range.after(q.startAfter()),
+                q.maxKeys()));
+    }
+
+    VersionListPage listVersions(String bucket, VersionListQuery q) {
+        requireMax(q.maxKeys());
+        boolean hasVersionMarker = q.versionIdMarker() != null && !q.versionIdMarker().isEmpty();
+        if (hasVersionMarker && (q.keyMarker() == null || q.keyMarker().isEmpty())) {
+            throw new IllegalArgumentException("A version-id marker cannot be specified without a key marker.");
+        }
+        if (hasVersionMarker) {
+            VersionIds.validate(q.versionIdMarker());
+        }
+        Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
+        Context.BucketNode b = ctx.bucket(d, bucket);
+        if (q.maxKeys() == 0) {
+            return new VersionListPage(List.of(), List.of(), false, null, null);
+        }
+        Range range = Range.of(q.prefix(), q.delimiter());
+        VersionCursor start = VersionCursor.of(range, q.keyMarker(), hasVersionMarker ? q.versionIdMarker() : null);
+        return attempt(d, bucket, b.incarnation(), view -> new VersionWalk(ctx, view, bucket, range, q.maxKeys())
+                .run(start));
+    }
+
+    // Runs a listing body on a view; starts over with fresh map reads when the map changed meanwhile.
+    private <T> T attempt(Deadline d, String bucket, long incarnation, Body<T> body) {
+        for (int attempt = 0; ; attempt++) {
+            boolean fresh = attempt > 0;
+            try {
+                T result = ctx.zk.read(d, h -> {
+                    KeyView view = new KeyView(ctx, bucket, incarnation, fresh, d, h);
+                    T r = body.run(view);
+                    if (!view.valid()) {
+                        throw new KeyView.Stale();
+                    }
+                    return r;
+                });
+                return result;
+            } catch (KeyView.Stale e) {
+                ctx.maps.invalidate(bucket);
+                if (attempt + 1 >= MAX_ATTEMPTS || d.expired()) {
+                    throw new MetadataException.Unavailable("listing kept racing with partition splits", null);
+                }
+            }
+        }
+    }
+
+    private ListPage listIn(KeyView view, Range range, byte[] cursor, int maxKeys)
+            throws KeeperException, InterruptedException {
+        List<VersionRecord> contents = new ArrayList<>();
+        List<String> prefixes = new ArrayList<>();
+        String last = null;
+        byte[] c = cursor;
+        while (!range.ended(c)) {
+            List<Item> items = plan(view, c, range, Math.min(1000, Math.max(16, maxKeys - contents.size()
+                    - prefixes.size() + 1)));
+            if (items.isEmpty()) {
+                break;
+            }
+            Map<String, Zk.Node> nodes = view.fetch(names(items));
+            for (Item item : items) {
+                if (item instanceof KeyItem k) {
+                    c = ByteKeys.after(k.entry().key());
+                    VersionRecord v = liveCurrent(nodes.get(k.entry().name()));
+                    if (v == null) {
+                        continue;
+                    }
+                    if (contents.size() + prefixes.size() == maxKeys) {
+                        return new ListPage(contents, prefixes, true, last);
+                    }
+                    contents.add(v);
+                    last = v.key();
+                } else if (item instanceof PrefixItem p) {
+                    if (liveCurrent(nodes.get(p.probe().name())) == null) {
+                        c = ByteKeys.after(p.probe().key());
+                        break;
+                    }
+                    if (contents.size() + prefixes.size() == maxKeys) {
+                        return new ListPage(contents, prefixes, true, last);
+                    }
+                    last = ByteKeys.text(p.prefix());
+                    prefixes.add(last);
+                    c = ByteKeys.pastPrefix(p.prefix());
+                }
+            }
+        }
+        return new ListPage(contents, prefixes, false, null);
+    }
+
+    /** Up to {@code max} items from {@code cursor} on, in key order; each common prefix is skipped in one jump. */
+    private static List<Item> plan(KeyView view, byte[] cursor, Range range, int max)
+            throws KeeperException, InterruptedException {
+        List<Item> items = new ArrayList<>();
+        byte[] c = cursor;
+        KeyView.Segment seg = null;
+        while (items.size() < max && !range.ended(c)) {
+            if (seg == null || !seg.covers(c)) {
+                seg = view.segmentAt(c);
+            }
+            int i = seg.lowerBound(c);
+            if (i >= seg.entries().size()) {
+                c = seg.hi();
+                seg = null;
+                continue;
+            }
+            KeyView.Entry e = seg.entries().get(i);
+            if (range.ended(e.key())) {
+                break;
+            }
+            byte[] cp = ByteKeys.rollup(e.key(), range.prefix(), range.delimiter());
+            if (cp != null) {
+                items.add(new PrefixItem(cp, e));
+                c = ByteKeys.pastPrefix(cp);
+            } else {
+                items.add(new KeyItem(e));
+                c = ByteKeys.after(e.key());
+            }
+        }
+        return items;
+    }
+
+    private static List<String> names(List<Item> items) {
+        List<String> names = new ArrayList<>(items.size());
+        for (Item item : items) {
+            names.add(item instanceof KeyItem k ? k.entry().name() : ((PrefixItem) item).probe().name());
+        }
+        return names;
+    }
+
+    private static VersionRecord liveCurrent(Zk.Node n) {
+        if (n == null) {
+            return null;
+        }
+        VersionRecord v = Json.read(n.data(), KeyState.class).current();
+        return v.deleteMarker() ? null : v;
+    }
+
+    private static void requireMax(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max-keys must not be negative");
+        }
+    }
+
+    /** Where a version listing starts: a key, and for that key only versions below a marker. */
+    private record VersionCursor(byte[] key, byte[] markerKey, String versionIdMarker) {
+
+        static VersionCursor of(Range range, String keyMarker, String versionIdMarker) {
+            if (keyMarker == null || keyMarker.isEmpty()) {
+                return new VersionCursor(range.prefix(), null, null);
+            }
+            byte[] k = KeyNames.utf8(keyMarker);
+            if (versionIdMarker == null || ByteKeys.rollup(k, range.prefix(), range.delimiter()) != null) {
+                return new VersionCursor(range.after(keyMarker), null, null);
+            }
+            return new VersionCursor(ByteKeys.max(range.prefix(), k), k, versionIdMarker);
+        }
+    }
+
+    /** One ListObjectVersions page being filled. */
+    private static final class VersionWalk {
+        private static final int PREFETCH = 16;
+        private final Context ctx;
+        private final KeyView view;
+        private final String bucket;
+        private final Range range;
+        private final int max;
+        private final List<VersionEntry> versions = new ArrayList<>();
+        private final List<String> prefixes = new ArrayList<>();
+        private String lastKey;
+        private String lastVersion;
+
+        VersionWalk(Context ctx, KeyView view, String bucket, Range range, int max) {
+            this.ctx = ctx;
+            this.view = view;
+            this.bucket = bucket;
+            this.range = range;
+            this.max = max;
+        }
+
+        VersionListPage run(VersionCursor start) throws KeeperException, InterruptedException {
+            byte[] c = start.key();
+            while (!range.ended(c)) {
+                List<Item> items = plan(view, c, range, Math.min(1000, max - count() + 1));
+                if (items.isEmpty()) {
+                    break;
+                }
+                Map<String, Zk.Node> nodes = view.fetch(names(items));
+                Map<String, java.util.concurrent.CompletableFuture<List<Keys.Versioned>>> history =
+                        prefetchHistory(items, nodes, start);
+                for (Item item : items) {
+                    if (item instanceof KeyItem k) {
+                        c = ByteKeys.after(k.entry().key());
+                        Zk.Node n = nodes.get(k.entry().name());
+                        if (n != null && emitKey(k.entry(), Keys.parse(n), start, history.get(k.entry().name()))) {
+                            return page(true);
+                        }
+                    } else if (item instanceof PrefixItem p) {
+                        if (nodes.get(p.probe().name()) == null) {
+                            c = ByteKeys.after(p.probe().key());
+                            break;
+                        }
+                        if (count() == max) {
+                            return page(true);
+                        }
+                        lastKey = ByteKeys.text(p.prefix());
+                        lastVersion = null;
+                        prefixes.add(lastKey);
+                        c = ByteKeys.pastPrefix(p.prefix());
+                    }
+                }
+            }
+            return page(false);
+        }
+
+        private int count() {
+            return versions.size() + prefixes.size();
+        }
+
+        private VersionListPage page(boolean truncated) {
+            return truncated ? new VersionListPage(versions, prefixes, true, lastKey, lastVersion)
+                    : new VersionListPage(versions, prefixes, false, null, null);
+        }
+
+        // Starts reading the newest few non-current versions of every key in the window at once.
+        private Map<String, java.util.concurrent.CompletableFuture<List<Keys.Versioned>>> prefetchHistory(
+                List<Item> items, Map<String, Zk.Node> nodes, VersionCursor start) {
+            Map<String, java.util.concurrent.CompletableFuture<List<Keys.Versioned>>> out = new java.util.HashMap<>();
+            for (Item item : items) {
+                if (item instanceof KeyItem k && nodes.get(k.entry().name()) != null) {
+                    Keys.KeyNode kn = Keys.parse(nodes.get(k.entry().name()));
+                    if (kn.children() > 0) {
+                        long below = below(k.entry(), kn.state(), start);
+                        out.put(k.entry().name(), ctx.keys.newest(view.handle(), bucket, k.entry().name(), below,
+                                PREFETCH));
+                    }
+                }
+            }
+            return out;
+        }
+
+        // Emits a key's versions newest first; true when the page filled up with more to come.
+        private boolean emitKey(KeyView.Entry entry, Keys.KeyNode kn, VersionCursor start,
+                java.util.concurrent.CompletableFuture<List<Keys.Versioned>> prefetched)
+                throws KeeperException, InterruptedException {
+            KeyState s = kn.state();
+            long below = below(entry, s, start);
+            if (s.ordinal() < below && emit(s.current(), true)) {
+                return true;
+            }
+            if (prefetched == null) {
+                return false;
+            }
+            List<Keys.Versioned> batch = Zk.await(view.deadline(), prefetched);
+            int fetchSize = PREFETCH;
+            while (true) {
+                for (Keys.Versioned v : batch) {
+                    if (emit(v.record(), false)) {
+                        return true;
+                    }
+                    below = v.ordinal();
+                }
+                if (batch.size() < fetchSize) {
+                    return false;
+                }
+                fetchSize = max - count() + 1;
+                batch = Zk.await(view.deadline(), ctx.keys.newest(view.handle(), bucket, entry.name(), below,
+                        fetchSize));
+            }
+        }
+
+        private boolean emit(VersionRecord v, boolean latest) {
+            if (count() == max) {
+                return true;
+            }
+            versions.add(new VersionEntry(v, latest));
+            lastKey = v.key();
+            lastVersion = v.versionId();
+            return false;
+        }
+
+        // Versions of the marker key are listed only below the marker; every other key from its newest.
+        private static long below(KeyView.Entry entry, KeyState s, VersionCursor start) {
+            if (start.markerKey() == null || ByteKeys.compare(entry.key(), start.markerKey()) != 0) {
+                return Long.MAX_VALUE;
+            }
+            if (VersionIds.isNull(start.versionIdMarker())) {
+                return s.nullOrdinal() == null ? 0 : s.nullOrdinal();
+            }
+            VersionIds.Parsed p = VersionIds.parse(start.versionIdMarker());
+            if (p.born() != s.born()) {
+                return p.born() > s.born() ? Long.MAX_VALUE : 0;
+            }
+            return p.ordinal();
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package io.imagegate.meta;
+
+import io.imagegate.meta.MetadataStore.UploadListPage;
+import io.imagegate.meta.MetadataStore.UploadListQuery;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.Op;
+
+/**
+ * Multipart uploads. An upload's record lives under its bucket; its parts live under
+ * {@code parts/<uploadId>} outside the bucket, so ending an upload (or deleting the bucket) is one
+ * small multi whatever the number of parts, and the part znodes are removed afterwards.
+ */
+final class Multipart {
+
+    private static final Pattern UPLOAD_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final int MAX_PART = 10_000;
+
+    private final Context ctx;
+    private final ObjectWrites writes;
+    private final Maintenance maintenance;
+
+    Multipart(Context ctx, ObjectWrites writes, Maintenance maintenance) {
+        this.ctx = ctx;
+        this.writes = writes;
+        this.maintenance = maintenance;
+    }
+
+    /** An upload's node: its stored form and data version. */
+    private record UploadNode(StoredUpload stored, int version, byte[] raw) {}
+
+    UploadRecord create(String bucket, UploadRecord upload) {
+        Objects.requireNonNull(upload, "upload");
+        KeyNames.validateKey(upload.key());
+        Deadline d = ctx.deadline();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        while (true) {
+            UploadRecord record = new UploadRecord(Tokens.uploadId(), upload.key(), upload.owner(),
+                    upload.initiated() != null ? upload.initiated() : now, upload.headers(), upload.userMetadata(),
+                    upload.checksumAlgorithm(), upload.checksumType(), upload.acl());
+            String token = Tokens.writeToken();
+            StoredUpload stored = new StoredUpload(record, StoredUpload.State.ACTIVE, null, null, token);
+            Zk.Outcome o = ctx.zk.multi(d, List.of(
+                    Op.check(ctx.layout.bucket(bucket), -1),
+                    KeyChange.create(ctx.layout.upload(bucket, record.uploadId()), Json.write(stored)),
+                    KeyChange.create(ctx.layout.parts(record.uploadId()), Json.write(Map.of("bucket", bucket)))));
+            if (o instanceof Zk.Outcome.Committed) {
+                return record;
+            }
+            if (o instanceof Zk.Outcome.Failed f && f.code() == Code.NONODE) {
+                throw new MetadataException.NoSuchBucket(bucket);
+            }
+            if (o instanceof Zk.Outcome.Ambiguous a) {
+                UploadNode n = read(d, bucket, record.uploadId());
+                if (n != null && token.equals(n.stored().token())) {
+                    return record;
+                }
+                throw new MetadataException.Unavailable("connection lost while creating an upload", a.cause());
+            }
+        }
+    }
+
+    UploadRecord get(String bucket, String uploadId) {
+        Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
+        return active(d, bucket, uploadId).stored().upload();
+    }
+
+    Optional<VersionRecord> completed(String bucket, String uploadId) {
+        Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
+        UploadNode n = UPLOAD_ID.matcher(uploadId).matches() ? read(d, bucket, uploadId) : null;
+        return n == null || n.stored().active() ? Optional.empty() : Optional.ofNullable(n.stored().result());
+    }
+
+    void putPart(String bucket, String uploadId, PartRecord part) {
+        Objects.requireNonNull(part, "part");
+        if (part.partNumber() < 1 || part.partNumber() > MAX_PART) {
+            throw new IllegalArgumentException("part number must be in 1.." + MAX_PART);
+        }
+        PartRecord record = part.lastModified() != null ? part : new PartRecord(part.partNumber(), part.etag(),
+                part.size(), Instant.now().truncatedTo(ChronoUnit.MILLIS), part.manifest(), part.checksums());
+        String path = ctx.layout.part(uploadId, part.partNumber());
+        Deadline d = ctx.deadline();
+        boolean exists = false;
+        while (true) {
+            UploadNode n = active(d, bucket, uploadId);
+            Op write = exists ? Op.setData(path, Json.write(record), -1) : KeyChange.create(path, Json.write(record));
+            // The check fails once the upload is completed or aborted, so no part lands after its end.
+            Zk.Outcome o = ctx.zk.multi(d, List.of(Op.check(ctx.layout.upload(bucket, uploadId), n.version()), write));
+            if (o instanceof Zk.Outcome.Committed) {
+                return;
+            }
+            if (o instanceof Zk.Outcome.Failed f && f.index() == 1) {
+                exists = f.code() == Code.NODEEXISTS;
+            }
+        }
+    }
+
+    List<PartRecord> parts(String bucket, String uploadId, int afterPart, int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max-parts must not be negative");
+        }
+        Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
+        active(d, bucket, uploadId);
+        return ctx.zk.read(d, h -> {
+            List<String> names = Zk.await(d, Zk.childrenAsync(h, ctx.layout.parts(uploadId)));
+            List<Integer> numbers = (names == null ? List.<String>of() : names).stream().map(Integer::parseInt)
+                    .filter(n -> n > afterPart).sorted().limit(max).toList();
+            List<CompletableFuture<Zk.Node>> reads = new ArrayList<>();
+            for (int n : numbers) {
+                reads.add(Zk.getAsync(h, ctx.layout.part(uploadId, n)));
+            }
+            List<PartRecord> out = new ArrayList<>();
+            for (CompletableFuture<Zk.Node> f : reads) {
+                Zk.Node node = Zk.await(d, f);
+                if (node != null) {
+                    out.add(Json.read(node.data(), PartRecord.class));
+                }
+            }
+            return out;
+        });
+    }
+
+    VersionRecord complete(String bucket, String uploadId, VersionRecord draft, WriteCondition condition) {
+        Objects.requireNonNull(draft, "draft");
+        return writes.publish(bucket, draft, condition, new ObjectWrites.Hook() {
+            private UploadNode node;
+
+            @Override
+            public Optional<VersionRecord> done(Deadline d, KeyChange change) {
+                node = read(d, bucket, uploadId);
+                if (node == null) {
+                    throw new MetadataException.NoSuchUpload(uploadId);
+                }
+                StoredUpload s = node.stored();
+                if (!s.upload().key().equals(draft.key())) {
+                    throw new IllegalArgumentException("upload " + uploadId + " is for key " + s.upload().key());
+                }
+                if (!s.active()) {
+                    if (s.result() != null && Objects.equals(s.result().etag(), draft.etag())) {
+                        return Optional.of(s.result());
+                    }
+                    throw new MetadataException.NoSuchUpload(uploadId);
+                }
+                return Optional.empty();
+            }
+
+            @Override
+            public void addOps(KeyChange change) {
+                StoredUpload s = node.stored();
+                StoredUpload ended = new StoredUpload(s.upload(), StoredUpload.State.COMPLETED, change.result,
+                        Instant.now().truncatedTo(ChronoUnit.MILLIS), change.token);
+                change.add(KeyChange.Role.EXTRA, Op.setData(ctx.layout.upload(bucket, uploadId), Json.write(ended),
+                        node.version()));
+                change.afterCommit.add(() -> maintenance.removeParts(uploadId));
+            }
+        });
+    }
+
+    void abort(String bucket, String uploadId) {
+        Deadline d = ctx.deadline();
+        while (true) {
+            UploadNode n = active(d, bucket, uploadId);
+            Zk.Outcome o = ctx.zk.multi(d, List.of(Op.delete(ctx.layout.upload(bucket, uploadId), n.version())));
+            if (o instanceof Zk.Outcome.Ambiguous a && read(d, bucket, uploadId) != null) {
+                throw new MetadataException.Unavailable("connection lost while aborting an upload", a.cause());
+            }
+            if (!(o instanceof Zk.Outcome.Failed)) {
+                maintenance.removeParts(uploadId);
+                return;
+            }
+        }
+    }
+
+    UploadListPage list(String bucket, UploadListQuery q) {
+        if (q.maxUploads() < 0) {
+            throw new IllegalArgumentException("max-uploads must not be negative");
+        }
+        Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
+        ctx.bucket(d, bucket);
+        List<UploadNode> all = readAll(d, bucket);
+        List<UploadRecord> active = new ArrayList<>();
+        for (UploadNode n : all) {
+            if (n.stored().active()) {
+                active.add(n.stored().upload());
+            }
+        }
+        active.sort(Comparator.<UploadRecord, byte[]>comparing(u -> KeyNames.utf8(u.key()), ByteKeys.ORDER)
+                .thenComparing(UploadRecord::initiated).thenComparing(UploadRecord::uploadId));
+        return UploadListing.page(active, q);
+    }
+
+    /** Forgets completed uploads older than the retention, with any parts a crash left behind. */
+    void sweep(Deadline d, String bucket, Duration retention) {
+        Instant cutoff = Instant.now().minus(retention);
+        for (UploadNode n : readAll(d, bucket)) {
+            StoredUpload s = n.stored();
+            if (!s.active() && s.completed() != null && s.completed().isBefore(cutoff)) {
+                String id = s.upload().uploadId();
+                ctx.zk.multi(d, List.of(Op.delete(ctx.layout.upload(bucket, id), n.version())));
+                maintenance.deleteParts(d, id);
+            }
+        }
+    }
+
+    private List<UploadNode> readAll(Deadline d, String bucket) {
+        return ctx.zk.read(d, h -> {
+            List<String> ids = Zk.await(d, Zk.childrenAsync(h, ctx.layout.uploads(bucket)));
+            List<CompletableFuture<Zk.Node>> reads = new ArrayList<>();
+            for (String id : ids == null ? List.<String>of() : ids) {
+                reads.add(Zk.getAsync(h, ctx.layout.upload(bucket, id)));
+            }
+            List<UploadNode> out = new ArrayList<>();
+            for (CompletableFuture<Zk.Node> f : reads) {
+                Zk.Node n = Zk.await(d, f);
+                if (n != null) {
+                    out.add(new UploadNode(Json.read(n.data(), StoredUpload.class), n.stat().getVersion(), n.data()));
+                }
+            }
+            return out;
+        });
+    }
+
+    private UploadNode read(Deadline d, String bucket, String uploadId) {
+        Zk.Node n = ctx.zk.get(d, ctx.layout.upload(bucket, uploadId));
+        return n == null ? null : new UploadNode(Json.read(n.data(), StoredUpload.class), n.stat().getVersion(),
+                n.data());
+    }
+
+    // The upload if it is in progress; NoSuchUpload when absent or ended, NoSuchBucket without bucket.
+    private UploadNode active(Deadline d, String bucket, String uploadId) {
+        UploadNode n = uploadId != null && UPLOAD_ID.matcher(uploadId).matches() ? read(d, bucket, uploadId) : null;
+        if (n == null) {
+            ctx.bucket(d, bucket);
+        }
+        if (n == null || !n.stored().active()) {
+            throw new MetadataException.NoSuchUpload(uploadId);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,139 @@
+package io.imagegate.meta;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.zookeeper.Op;
+
+/**
+ * Users and their keys. Every request looks its access key up, so {@code accesskeys} is mirrored in
+ * memory by a watching {@link CuratorCache}; a miss reads ZooKeeper directly, so a user created
+ * through another gateway authenticates at once. A deletion through this store takes effect here
+ * at once; through another store, as soon as the watch fires (milliseconds).
+ */
+final class Users implements AutoCloseable {
+
+    private final Context ctx;
+    private final CuratorCache cache;
+    private final Set<String> deletedHere = ConcurrentHashMap.newKeySet();
+
+    Users(Context ctx, CuratorFramework client) {
+        this.ctx = ctx;
+        this.cache = CuratorCache.build(client, ctx.layout.accessKeys());
+        cache.listenable().addListener(CuratorCacheListener.builder()
+                .forDeletes(data -> deletedHere.remove(lastSegment(data.getPath())))
+                .build());
+        cache.start();
+    }
+
+    UserRecord create(UserRecord user) {
+        Objects.requireNonNull(user, "user");
+        if (blank(user.name()) || blank(user.accessKey()) || blank(user.secretKey())) {
+            throw new IllegalArgumentException("a user needs a name, an access key and a secret key");
+        }
+        UserRecord record = user.created() != null ? user : new UserRecord(user.name(), user.accessKey(),
+                user.secretKey(), Instant.now().truncatedTo(ChronoUnit.MILLIS), user.admin());
+        String token = Tokens.writeToken();
+        byte[] data = Json.writeWithToken(record, token);
+        Deadline d = ctx.deadline();
+        Zk.Outcome o = ctx.zk.multi(d, List.of(KeyChange.create(ctx.layout.user(record.name()), data),
+                KeyChange.create(ctx.layout.accessKey(record.accessKey()), data)));
+        if (o instanceof Zk.Outcome.Failed f) {
+            throw new MetadataException.UserExists(f.index() == 1 ? record.accessKey() : record.name());
+        }
+        if (o instanceof Zk.Outcome.Ambiguous a) {
+            Zk.Node n = ctx.zk.get(d, ctx.layout.user(record.name()));
+            if (n == null || !token.equals(Json.token(n.data()))) {
+                throw new MetadataException.Unavailable("connection lost while creating user " + record.name(),
+                        a.cause());
+            }
+        }
+        deletedHere.remove(record.accessKey());
+        return record;
+    }
+
+    Optional<UserRecord> byAccessKey(String accessKey) {
+        if (blank(accessKey)) {
+            return Optional.empty();
+        }
+        String path = ctx.layout.accessKey(accessKey);
+        if (!deletedHere.contains(accessKey)) {
+            Optional<ChildData> cached = cache.get(path);
+            if (cached.isPresent() && cached.get().getData() != null) {
+                return Optional.of(Json.read(cached.get().getData(), UserRecord.class));
+            }
+        }
+        Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
+        Zk.Node n = ctx.zk.get(d, path);
+        return n == null ? Optional.empty() : Optional.of(Json.read(n.data(), UserRecord.class));
+    }
+
+    List<UserRecord> list() {
+        Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
+        return ctx.zk.read(d, h -> {
+            List<String> names = Zk.await(d, Zk.childrenAsync(h, ctx.layout.users()));
+            List<CompletableFuture<Zk.Node>> reads = new ArrayList<>();
+            for (String n : names == null ? List.<String>of() : names) {
+                reads.add(Zk.getAsync(h, ctx.layout.users() + "/" + n));
+            }
+            List<UserRecord> out = new ArrayList<>();
+            for (CompletableFuture<Zk.Node> f : reads) {
+                Zk.Node n = Zk.await(d, f);
+                if (n != null) {
+                    out.add(Json.read(n.data(), UserRecord.class));
+                }
+            }
+            out.sort(Comparator.comparing(UserRecord::name));
+            return out;
+        });
+    }
+
+    void delete(String name) {
+        Deadline d = ctx.deadline();
+        while (true) {
+            Zk.Node n = blank(name) ? null : ctx.zk.get(d, ctx.layout.user(name));
+            if (n == null) {
+                throw new MetadataException.NoSuchUser(name);
+            }
+            UserRecord u = Json.read(n.data(), UserRecord.class);
+            List<Op> ops = new ArrayList<>(List.of(Op.delete(ctx.layout.user(name), n.stat().getVersion())));
+            if (ctx.zk.stat(d, ctx.layout.accessKey(u.accessKey())) != null) {
+                ops.add(Op.delete(ctx.layout.accessKey(u.accessKey()), -1));
+            }
+            Zk.Outcome o = ctx.zk.multi(d, ops);
+            if (o instanceof Zk.Outcome.Ambiguous a && ctx.zk.get(d, ctx.layout.user(name)) != null) {
+                throw new MetadataException.Unavailable("connection lost while deleting user " + name, a.cause());
+            }
+            if (!(o instanceof Zk.Outcome.Failed)) {
+                deletedHere.add(u.accessKey());
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+    }
+
+    private static String lastSegment(String path) {
+        return KeyNames.unescape(path.substring(path.lastIndexOf('/') + 1));
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isEmpty();
+    }
+}

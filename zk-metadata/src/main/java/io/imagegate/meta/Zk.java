@@ -1,0 +1,261 @@
+package io.imagegate.meta;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * ZooKeeper access for the store, on the raw handle Curator manages: reads are retried across
+ * connection loss until the operation's deadline; multis are sent once and their outcome
+ * classified, because a multi retried blindly after a lost connection could apply twice.
+ */
+final class Zk {
+
+    private final CuratorFramework client;
+
+    Zk(CuratorFramework client) {
+        this.client = client;
+    }
+
+    /** A znode's data and stat. */
+    record Node(byte[] data, Stat stat) {}
+
+    /** One ZooKeeper interaction, run again after a transient failure. */
+    @FunctionalInterface
+    interface Call<T> {
+        T run(ZooKeeper zk) throws KeeperException, InterruptedException;
+    }
+
+    /** How a multi ended. */
+    sealed interface Outcome {
+        /** Applied. */
+        record Committed(List<OpResult> results) implements Outcome {}
+
+        /** Not applied: op {@code index} failed with {@code code}. */
+        record Failed(int index, Code code) implements Outcome {}
+
+        /** The connection was lost while the multi was in flight: it may or may not have been applied. */
+        record Ambiguous(KeeperException cause) implements Outcome {}
+    }
+
+    /** The live handle, once connected; Unavailable (nothing sent) when no connection comes in time. */
+    ZooKeeper handle(Deadline d) {
+        try {
+            if (!client.getZookeeperClient().isConnected()) {
+                long wait = d.remainingMillis();
+                if (wait <= 0 || !client.blockUntilConnected((int) Math.min(wait, Integer.MAX_VALUE),
+                        TimeUnit.MILLISECONDS)) {
+                    throw new MetadataException.Unavailable("ZooKeeper is not reachable", null);
+                }
+            }
+            return client.getZookeeperClient().getZooKeeper();
+        } catch (InterruptedException e) {
+            throw interrupted(e);
+        } catch (MetadataException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new MetadataException.Unavailable("ZooKeeper client failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs a read, retrying transient failures until the deadline. */
+    <T> T read(Deadline d, Call<T> call) {
+        while (true) {
+            ZooKeeper zk = handle(d);
+            try {
+                return call.run(zk);
+            } catch (KeeperException e) {
+                if (!isTransient(e.code()) || d.expired()) {
+                    throw unavailable(e);
+                }
+                pause(d);
+            } catch (InterruptedException e) {
+                throw interrupted(e);
+            }
+        }
+    }
+
+    Node get(Deadline d, String path) {
+        return read(d, zk -> getOrNull(zk, path));
+    }
+
+    List<String> children(Deadline d, String path) {
+        return read(d, zk -> {
+            try {
+                return zk.getChildren(path, false);
+            } catch (KeeperException.NoNodeException e) {
+                return null;
+            }
+        });
+    }
+
+    Stat stat(Deadline d, String path) {
+        return read(d, zk -> zk.exists(path, false));
+    }
+
+    void sync(Deadline d, String path) {
+        read(d, zk -> {
+            zk.sync(path);
+            return null;
+        });
+    }
+
+    /**
+     * Makes any in-flight multi that expects {@code path} at {@code version} fail from now on, by
+     * rewriting the same data at that version. True when it did so (nothing had changed the node).
+     */
+    boolean fence(Deadline d, String path, byte[] data, int version) {
+        return read(d, zk -> {
+            try {
+                zk.setData(path, data, version);
+                return true;
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Sends a multi once (a throttled one again) and says how it ended. */
+    Outcome multi(Deadline d, List<Op> ops) {
+        while (true) {
+            ZooKeeper zk = handle(d);
+            try {
+                return new Outcome.Committed(zk.multi(ops));
+            } catch (KeeperException e) {
+                List<OpResult> results = e.getResults();
+                if (results != null && !results.isEmpty()) {
+                    return firstFailure(results, e.code());
+                }
+                if (e.code() == Code.THROTTLEDOP && !d.expired()) {
+                    pause(d);
+                    continue;
+                }
+                if (isTransient(e.code())) {
+                    return new Outcome.Ambiguous(e);
+                }
+                throw unavailable(e);
+            } catch (InterruptedException e) {
+                throw interrupted(e);
+            }
+        }
+    }
+
+    static Node getOrNull(ZooKeeper zk, String path) throws KeeperException, InterruptedException {
+        Stat stat = new Stat();
+        try {
+            return new Node(zk.getData(path, false, stat), stat);
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+    }
+
+    /** Asynchronous getData; completes with null for a missing node. */
+    static CompletableFuture<Node> getAsync(ZooKeeper zk, String path) {
+        CompletableFuture<Node> f = new CompletableFuture<>();
+        zk.getData(path, false, (rc, p, ctx, data, stat) -> {
+            Code code = Code.get(rc);
+            if (code == Code.OK) {
+                f.complete(new Node(data, stat));
+            } else if (code == Code.NONODE) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(KeeperException.create(code, p));
+            }
+        }, null);
+        return f;
+    }
+
+    /** Asynchronous getChildren; completes with null for a missing node. */
+    static CompletableFuture<List<String>> childrenAsync(ZooKeeper zk, String path) {
+        CompletableFuture<List<String>> f = new CompletableFuture<>();
+        zk.getChildren(path, false, (rc, p, ctx, children) -> {
+            Code code = Code.get(rc);
+            if (code == Code.OK) {
+                f.complete(children);
+            } else if (code == Code.NONODE) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(KeeperException.create(code, p));
+            }
+        }, null);
+        return f;
+    }
+
+    /** Asynchronous exists; completes with null for a missing node. */
+    static CompletableFuture<Stat> statAsync(ZooKeeper zk, String path) {
+        CompletableFuture<Stat> f = new CompletableFuture<>();
+        zk.exists(path, false, (rc, p, ctx, stat) -> {
+            Code code = Code.get(rc);
+            if (code == Code.OK || code == Code.NONODE) {
+                f.complete(code == Code.OK ? stat : null);
+            } else {
+                f.completeExceptionally(KeeperException.create(code, p));
+            }
+        }, null);
+        return f;
+    }
+
+    /** Waits for an asynchronous result within the deadline; ZooKeeper errors come out as thrown. */
+    static <T> T await(Deadline d, CompletableFuture<T> f) throws KeeperException, InterruptedException {
+        try {
+            return f.get(Math.max(1, d.remainingMillis()), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof KeeperException ke) {
+                throw ke;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(cause);
+        } catch (TimeoutException e) {
+            throw KeeperException.create(Code.OPERATIONTIMEOUT);
+        }
+    }
+
+    static boolean isTransient(Code code) {
+        return switch (code) {
+            case CONNECTIONLOSS, SESSIONEXPIRED, OPERATIONTIMEOUT, SESSIONMOVED, REQUESTTIMEOUT, THROTTLEDOP,
+                 NOTREADONLY -> true;
+            default -> false;
+        };
+    }
+
+    static MetadataException unavailable(KeeperException e) {
+        return new MetadataException.Unavailable("ZooKeeper: " + e.getMessage(), e);
+    }
+
+    static MetadataException interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new MetadataException.Unavailable("interrupted while waiting for ZooKeeper", e);
+    }
+
+    private static Outcome firstFailure(List<OpResult> results, Code fallback) {
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i) instanceof OpResult.ErrorResult err) {
+                Code code = Code.get(err.getErr());
+                if (code != Code.OK && code != Code.RUNTIMEINCONSISTENCY) {
+                    return new Outcome.Failed(i, code);
+                }
+            }
+        }
+        return new Outcome.Failed(-1, fallback);
+    }
+
+    private static void pause(Deadline d) {
+        try {
+            Thread.sleep(Math.min(100, Math.max(1, d.remainingMillis())));
+        } catch (InterruptedException e) {
+            throw interrupted(e);
+        }
+    }
+}

@@ -1,0 +1,327 @@
+package io.imagegate.meta;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryUntilElapsed;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.ZKClientConfig;
+
+/**
+ * The {@link MetadataStore} on ZooKeeper, through Curator. The znode layout, record formats and
+ * write protocols are in {@code docs/FORMAT-zookeeper.md}. Thread-safe; one instance per process
+ * is enough, and any number of processes may share one ensemble.
+ */
+public final class ZkMetadataStore implements MetadataStore {
+
+    private static final int FORMAT = 1;
+
+    private final CuratorFramework client;
+    private final boolean ownsClient;
+    private final Context ctx;
+    private final Maintenance maintenance;
+    private final Buckets buckets;
+    private final ObjectReads reads;
+    private final ObjectWrites writes;
+    private final Listing listing;
+    private final Multipart multipart;
+    private final Users users;
+
+    /** A store on a started client, which the caller keeps and closes. */
+    public ZkMetadataStore(CuratorFramework client, ZkStoreConfig config) {
+        this(client, config, false);
+    }
+
+    private ZkMetadataStore(CuratorFramework client, ZkStoreConfig config, boolean ownsClient) {
+        this.client = client.usingNamespace(null);
+        this.ownsClient = ownsClient;
+        String root = ZKPaths.fixForNamespace(client.getNamespace(), config.root());
+        this.ctx = new Context(new Zk(this.client), config, root);
+        initialize();
+        this.maintenance = new Maintenance(ctx);
+        this.buckets = new Buckets(ctx, maintenance);
+        this.reads = new ObjectReads(ctx);
+        this.writes = new ObjectWrites(ctx, maintenance);
+        this.listing = new Listing(ctx);
+        this.multipart = new Multipart(ctx, writes, maintenance);
+        this.users = new Users(ctx, this.client);
+    }
+
+    /** Connects to {@code connectString} with the default settings; the store closes its client. */
+    public static ZkMetadataStore connect(String connectString) {
+        return connect(connectString, ZkStoreConfig.defaults());
+    }
+
+    /**
+     * Connects to {@code connectString}; the store owns and closes the client. Requests fail with
+     * Unavailable after {@link ZkStoreConfig#operationTimeout()} when ZooKeeper cannot be reached.
+     */
+    public static ZkMetadataStore connect(String connectString, ZkStoreConfig config) {
+        int timeout = (int) config.operationTimeout().toMillis();
+        ZKClientConfig zkConfig = new ZKClientConfig();
+        zkConfig.setProperty(ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT, Integer.toString(timeout));
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
+                .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
+                .retryPolicy(new RetryUntilElapsed(timeout, 200))
+                .zkClientConfig(zkConfig)
+                .build();
+        client.start();
+        try {
+            if (!client.blockUntilConnected(timeout, TimeUnit.MILLISECONDS)) {
+                throw new MetadataException.Unavailable("cannot connect to ZooKeeper at " + connectString, null);
+            }
+            return new ZkMetadataStore(client, config, true);
+        } catch (InterruptedException e) {
+            client.close();
+            throw Zk.interrupted(e);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    public ZkStoreConfig config() {
+        return ctx.config;
+    }
+
+    // ---- buckets
+
+    @Override
+    public BucketRecord createBucket(BucketRecord bucket) {
+        return guard(() -> buckets.create(bucket));
+    }
+
+    @Override
+    public Optional<BucketRecord> bucket(String name) {
+        return guard(() -> buckets.get(name));
+    }
+
+    @Override
+    public List<BucketRecord> buckets() {
+        return guard(buckets::list);
+    }
+
+    /**
+     * Refuses while any key (version or delete marker) remains. Multipart uploads in progress do not
+     * block it: as in AWS S3, they are discarded with the bucket.
+     */
+    @Override
+    public void deleteBucket(String name) {
+        guard(() -> {
+            buckets.delete(name);
+            return null;
+        });
+    }
+
+    @Override
+    public BucketRecord updateBucket(BucketRecord updated) {
+        return guard(() -> buckets.update(updated));
+    }
+
+    // ---- objects
+
+    @Override
+    public Optional<VersionRecord> current(String bucket, String key) {
+        return guard(() -> reads.current(bucket, key));
+    }
+
+    /** @throws IllegalArgumentException when the version id is neither "null" nor one this store made */
+    @Override
+    public VersionRecord version(String bucket, String key, String versionId) {
+        return guard(() -> reads.version(bucket, key, versionId));
+    }
+
+    @Override
+    public VersionRecord publish(String bucket, VersionRecord draft, WriteCondition condition) {
+        return guard(() -> writes.publish(bucket, draft, condition, null));
+    }
+
+    @Override
+    public DeleteResult delete(String bucket, String key, String versionId, WriteCondition condition) {
+        return delete(bucket, key, versionId, condition, null);
+    }
+
+    /**
+     * In an unversioned bucket the result's version id is null. Deleting a well-formed version id
+     * the key does not have succeeds and changes nothing; conditions are checked against the
+     * current version.
+     *
+     * @throws IllegalArgumentException when the version id is neither "null" nor one this store made
+     */
+    @Override
+    public DeleteResult delete(String bucket, String key, String versionId, WriteCondition condition,
+            String requester) {
+        return guard(() -> writes.delete(bucket, key, versionId, condition, requester));
+    }
+
+    @Override
+    public ListPage list(String bucket, ListQuery query) {
+        return guard(() -> listing.list(bucket, query));
+    }
+
+    @Override
+    public VersionListPage listVersions(String bucket, VersionListQuery query) {
+        return guard(() -> listing.listVersions(bucket, query));
+    }
+
+    // ---- multipart uploads
+
+    @Override
+    public UploadRecord createUpload(String bucket, UploadRecord upload) {
+        return guard(() -> multipart.create(bucket, upload));
+    }
+
+    @Override
+    public UploadRecord upload(String bucket, String uploadId) {
+        return guard(() -> multipart.get(bucket, uploadId));
+    }
+
+    @Override
+    public void putPart(String bucket, String uploadId, PartRecord part) {
+        guard(() -> {
+            multipart.putPart(bucket, uploadId, part);
+            return null;
+        });
+    }
+
+    @Override
+    public List<PartRecord> parts(String bucket, String uploadId, int afterPart, int max) {
+        return guard(() -> multipart.parts(bucket, uploadId, afterPart, max));
+    }
+
+    @Override
+    public UploadListPage listUploads(String bucket, UploadListQuery query) {
+        return guard(() -> multipart.list(bucket, query));
+    }
+
+    /**
+     * Publishes and marks the upload completed in one multi; its part znodes are removed afterwards.
+     * Completing an upload that was completed with the same ETag returns the version it published.
+     */
+    @Override
+    public VersionRecord completeUpload(String bucket, String uploadId, VersionRecord draft,
+            WriteCondition condition) {
+        return guard(() -> multipart.complete(bucket, uploadId, draft, condition));
+    }
+
+    @Override
+    public Optional<VersionRecord> completedUpload(String bucket, String uploadId) {
+        return guard(() -> multipart.completed(bucket, uploadId));
+    }
+
+    @Override
+    public void abortUpload(String bucket, String uploadId) {
+        guard(() -> {
+            multipart.abort(bucket, uploadId);
+            return null;
+        });
+    }
+
+    // ---- users
+
+    @Override
+    public UserRecord createUser(UserRecord user) {
+        return guard(() -> users.create(user));
+    }
+
+    @Override
+    public Optional<UserRecord> userByAccessKey(String accessKey) {
+        return guard(() -> users.byAccessKey(accessKey));
+    }
+
+    @Override
+    public List<UserRecord> users() {
+        return guard(users::list);
+    }
+
+    @Override
+    public void deleteUser(String name) {
+        guard(() -> {
+            users.delete(name);
+            return null;
+        });
+    }
+
+    // ---- upkeep
+
+    /**
+     * Housekeeping for a periodic caller (one gateway at a time suffices): forgets completed uploads
+     * older than the configured retention, removes part znodes a crash left behind, and finishes
+     * partition splits whose process died.
+     */
+    public void sweep() {
+        guard(() -> {
+            new Sweeper(ctx, multipart, maintenance).run(Deadline.after(Duration.ofMinutes(5)));
+            return null;
+        });
+    }
+
+    /** Waits for queued background upkeep (splits, merges, cleanups) to finish; for tests and tools. */
+    void awaitMaintenance() throws InterruptedException {
+        maintenance.awaitIdle(Duration.ofSeconds(60));
+    }
+
+    @Override
+    public void close() {
+        users.close();
+        maintenance.close();
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    private void initialize() {
+        Deadline d = ctx.deadline();
+        String root = ctx.layout.root;
+        ctx.zk.read(d, zk -> {
+            ZKPaths.mkdirs(zk, root, false);
+            Zk.Node n = Zk.getOrNull(zk, root);
+            if (n == null || n.data() == null || n.data().length == 0) {
+                zk.setData(root, Json.write(java.util.Map.of("format", FORMAT)), -1);
+            } else if (formatOf(n.data()) > FORMAT) {
+                throw new IllegalStateException("metadata at " + root + " has a newer format than this store");
+            }
+            for (String child : List.of(ctx.layout.buckets(), ctx.layout.users(), ctx.layout.accessKeys(),
+                    ctx.layout.partsRoot())) {
+                createIfMissing(zk, child);
+            }
+            return null;
+        });
+    }
+
+    private static int formatOf(byte[] data) {
+        try {
+            return Json.MAPPER.readTree(data).path("format").asInt();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("unreadable metadata root", e);
+        }
+    }
+
+    private static void createIfMissing(ZooKeeper zk, String path) throws KeeperException, InterruptedException {
+        try {
+            zk.create(path, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        } catch (KeeperException.NodeExistsException e) {
+            // created by another store
+        }
+    }
+
+    private static <T> T guard(Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (MetadataException | IllegalArgumentException | NullPointerException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new MetadataException.Unavailable("metadata store failure: " + e, e);
+        }
+    }
+}
