@@ -70,10 +70,11 @@ final class ManifestPage {
         if (kind < LEAF || kind > PARTS || b[1] != VERSION || b[2] != 0 || b[3] != 0 || count < 0 || size < 0) {
             throw new CorruptChunkException("manifest page header is malformed: kind " + kind + " version " + b[1]);
         }
-        ManifestPage p = new ManifestPage(b, kind, count, size);
-        if ((long) count * p.stride + HEADER_BYTES != b.length) {
+        int stride = kind == LEAF ? LEAF_ENTRY : kind == INNER ? INNER_ENTRY : PARTS_ENTRY;
+        if ((long) count * stride + HEADER_BYTES != b.length) { // before sizing arrays by count
             throw new CorruptChunkException("manifest page of " + count + " entries has " + b.length + " bytes");
         }
+        ManifestPage p = new ManifestPage(b, kind, count, size);
         p.index();
         return p;
     }

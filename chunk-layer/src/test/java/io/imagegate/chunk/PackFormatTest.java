@@ -103,6 +103,38 @@ class PackFormatTest {
     }
 
     @Test
+    void mangledPageBytesParseOrFailAsCorruptNeverOtherwise() throws IOException {
+        ManifestRoot root = f.repo.concat(List.of(f.write(Fixture.random(6, 9 * CHUNK)), f.write(new byte[0])));
+        ByteBuffer top = ByteBuffer.allocate(root.top().length());
+        f.local.read(root.top().pack(), root.top().offset(), top);
+        java.util.Random r = new java.util.Random(6);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] b = top.array().clone();
+            for (int k = 1 + r.nextInt(4); k > 0; k--) {
+                b[r.nextInt(b.length)] = (byte) r.nextInt(256);
+            }
+            byte[] mangled = r.nextInt(8) == 0 ? java.util.Arrays.copyOf(b, r.nextInt(b.length)) : b;
+            try {
+                ManifestPage.parse(mangled);
+            } catch (CorruptChunkException expected) {
+                // the only permitted failure
+            }
+        }
+    }
+
+    @Test
+    void fileOfRandomBytesIsNotAPack() throws IOException {
+        PackId id = PackId.generate(java.time.Instant.now());
+        try (ChunkStore.PackOutput out = f.local.create(id)) {
+            out.write(ByteBuffer.wrap(Fixture.random(1, 5000)));
+            out.seal();
+        }
+        ChunkStore.PackInfo info = new ChunkStore.PackInfo(id, 5000);
+        org.junit.jupiter.api.Assertions.assertThrows(CorruptPackException.class, () -> PackReader.readIndex(f.local, info));
+        org.junit.jupiter.api.Assertions.assertThrows(CorruptPackException.class, () -> PackReader.scan(f.local, info));
+    }
+
+    @Test
     void streamOfChunksStartsAtTheChunkHoldingTheOffset() throws IOException {
         ManifestRoot root = f.write(Fixture.random(5, 20 * CHUNK + 9));
         try (var chunks = f.repo.chunks(root, 7 * CHUNK + 3)) {
