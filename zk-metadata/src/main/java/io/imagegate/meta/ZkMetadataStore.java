@@ -25,6 +25,7 @@ public final class ZkMetadataStore implements MetadataStore {
     private static final int FORMAT = 1;
 
     private final CuratorFramework client;
+    private final CuratorFramework rootClient;
     private final boolean ownsClient;
     private final Context ctx;
     private final Maintenance maintenance;
@@ -41,10 +42,11 @@ public final class ZkMetadataStore implements MetadataStore {
     }
 
     private ZkMetadataStore(CuratorFramework client, ZkStoreConfig config, boolean ownsClient) {
-        this.client = client.usingNamespace(null);
+        this.client = client;
+        this.rootClient = client.usingNamespace(null);
         this.ownsClient = ownsClient;
         String root = ZKPaths.fixForNamespace(client.getNamespace(), config.root());
-        this.ctx = new Context(new Zk(this.client), config, root);
+        this.ctx = new Context(new Zk(rootClient), config, root);
         initialize();
         this.maintenance = new Maintenance(ctx);
         this.buckets = new Buckets(ctx, maintenance);
@@ -52,7 +54,7 @@ public final class ZkMetadataStore implements MetadataStore {
         this.writes = new ObjectWrites(ctx, maintenance);
         this.listing = new Listing(ctx);
         this.multipart = new Multipart(ctx, writes, maintenance);
-        this.users = new Users(ctx, this.client);
+        this.users = new Users(ctx, rootClient);
     }
 
     /** Connects to {@code connectString} with the default settings; the store closes its client. */
@@ -284,7 +286,7 @@ public final class ZkMetadataStore implements MetadataStore {
         Deadline d = ctx.deadline();
         String root = ctx.layout.root;
         ctx.zk.read(d, zk -> {
-            ZKPaths.mkdirs(zk, root, false);
+            ZKPaths.mkdirs(zk, root, true);
             Zk.Node n = Zk.getOrNull(zk, root);
             if (n == null || n.data() == null || n.data().length == 0) {
                 zk.setData(root, Json.write(java.util.Map.of("format", FORMAT)), -1);

@@ -1,0 +1,107 @@
+package io.imagegate.meta;
+
+import io.imagegate.meta.MetadataStore.ListPage;
+import io.imagegate.meta.MetadataStore.ListQuery;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryNTimes;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/** One real ZooKeeper (Curator's TestingServer) per test class, a fresh store and bucket per test. */
+abstract class ZkTestSupport {
+
+    private static final AtomicInteger BUCKETS = new AtomicInteger();
+    static TestingServer server;
+
+    protected ZkMetadataStore store;
+    protected String bucket;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = new TestingServer(true);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.close();
+    }
+
+    @BeforeEach
+    void openStore() {
+        store = newStore(config());
+        bucket = "b" + BUCKETS.incrementAndGet();
+    }
+
+    @AfterEach
+    void closeStores() throws Exception {
+        for (AutoCloseable c : closeables.reversed()) {
+            c.close();
+        }
+        closeables.clear();
+    }
+
+    /** Settings for this class's stores; small thresholds so tests exercise splits. */
+    protected ZkStoreConfig config() {
+        return ZkStoreConfig.defaults().withOperationTimeout(Duration.ofSeconds(20));
+    }
+
+    protected ZkMetadataStore newStore(ZkStoreConfig config) {
+        ZkMetadataStore s = ZkMetadataStore.connect(server.getConnectString(), config);
+        closeables.add(s);
+        return s;
+    }
+
+    /** A store on a client the test owns, as the gateway may construct it. */
+    protected ZkMetadataStore storeOnClient(ZkStoreConfig config) {
+        CuratorFramework client = CuratorFrameworkFactory.newClient(server.getConnectString(),
+                new RetryNTimes(3, 100));
+        client.start();
+        closeables.add(client);
+        ZkMetadataStore s = new ZkMetadataStore(client, config);
+        closeables.add(s);
+        return s;
+    }
+
+    protected BucketRecord createBucket(Versioning versioning) {
+        return store.createBucket(new BucketRecord(bucket, "alice", null, CannedAcl.PRIVATE, versioning, 65536,
+                "us-east-1"));
+    }
+
+    static VersionRecord draft(String key, String etag) {
+        return new VersionRecord(key, null, false, "alice", null, etag.length(), etag, "manifest-" + etag, 0,
+                Map.of("content-type", "application/octet-stream"), Map.of(), Map.of(), null, CannedAcl.PRIVATE);
+    }
+
+    protected VersionRecord put(String key, String etag) {
+        return store.publish(bucket, draft(key, etag), WriteCondition.NONE);
+    }
+
+    /** Every key ListObjects returns, page by page. */
+    protected List<String> listAllKeys(MetadataStore s, String prefix, int pageSize) {
+        List<String> keys = new ArrayList<>();
+        String marker = null;
+        while (true) {
+            ListPage page = s.list(bucket, new ListQuery(prefix, null, marker, pageSize));
+            page.contents().forEach(v -> keys.add(v.key()));
+            if (!page.truncated()) {
+                return keys;
+            }
+            marker = page.nextMarker();
+        }
+    }
+
+    static Instant now() {
+        return Instant.now();
+    }
+}
