@@ -8,14 +8,16 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.data.Stat;
 
 /**
  * One listing's view of a bucket's keys: the sorted keys of one partition range at a time, read
- * only when the listing reaches them. The view remembers which map versions it relied on;
- * {@link #valid} re-reads them afterwards, and a listing whose map changed meanwhile starts over.
- * While a split moves keys from partition P to Q, the range of Q is P's keys at or above the split
- * point plus Q's keys, with P read first: keys only move from P to Q, so none is missed.
+ * only when the listing reaches them. While a split moves keys from partition P to Q, the range of
+ * Q is P's keys at or above the split point plus Q's keys, with P read first: keys only move from P
+ * to Q, so none is missed. The map the view used may have been stale, or a partition it read may
+ * have started splitting (moving keys away) before it was read; {@link #valid} re-reads the map
+ * afterwards and accepts the listing only if every partition it read still holds at least the
+ * range the view assumed. Page splits, finished moves and changes elsewhere in the map do not
+ * disturb a listing.
  */
 final class KeyView {
 
@@ -44,6 +46,9 @@ final class KeyView {
         }
     }
 
+    /** A partition the view read, and the key range it read it for. */
+    private record Used(String partition, byte[] lo, byte[] hi) {}
+
     /** The map changed under the listing: start over from fresh map reads. */
     static final class Stale extends RuntimeException {
         Stale() {
@@ -60,6 +65,7 @@ final class KeyView {
     private PartitionMap.Root root;
     private final Map<String, PartitionMap.Page> pages = new LinkedHashMap<>();
     private final Map<String, List<Entry>> partitions = new HashMap<>();
+    private final List<Used> used = new ArrayList<>();
     private final Map<String, Zk.Node> nodes = new HashMap<>();
 
     KeyView(Context ctx, String bucket, long incarnation, boolean fresh, Deadline d, ZooKeeper h) {
@@ -95,6 +101,7 @@ final class KeyView {
             pages.put(pageId, page);
         }
         PartitionMap.Location loc = PartitionMap.location(root, pi, page, cursor);
+        used.add(new Used(loc.partition(), loc.lo(), loc.hi()));
         List<Entry> entries = new ArrayList<>();
         String from = loc.movingFrom();
         if (from != null) {
@@ -126,23 +133,36 @@ final class KeyView {
         return out;
     }
 
-    /** True when the root and every page this view used are still at the versions it read. */
+    /**
+     * True when, in the map as it is now, every partition this view read still starts where the
+     * view thought and reaches at least as far: then no key it should have seen moved away first.
+     * A partition that no longer exists was merged away because it was empty.
+     */
     boolean valid() throws KeeperException, InterruptedException {
-        if (root == null) {
+        if (used.isEmpty()) {
             return true;
         }
-        CompletableFuture<Stat> rootStat = Zk.statAsync(h, ctx.layout.mapRoot(bucket));
-        Map<PartitionMap.Page, CompletableFuture<Stat>> stats = new HashMap<>();
-        for (PartitionMap.Page p : pages.values()) {
-            stats.put(p, Zk.statAsync(h, ctx.layout.page(bucket, p.id())));
+        PartitionMap.Root now = ctx.maps.root(d, bucket, incarnation, true);
+        Map<String, PartitionMap.Page> fresh = new HashMap<>();
+        for (Used u : used) {
+            int pi = PartitionMap.floor(now.pages(), u.lo());
+            String pageId = now.pages().get(pi).id();
+            PartitionMap.Page page = fresh.containsKey(pageId) ? fresh.get(pageId)
+                    : ctx.maps.page(d, bucket, incarnation, pageId, true);
+            fresh.put(pageId, page);
+            if (page == null) {
+                return false;
+            }
+            PartitionMap.Location loc = PartitionMap.location(now, pi, page, u.lo());
+            boolean same = loc.partition().equals(u.partition()) && ByteKeys.compare(loc.lo(), u.lo()) == 0;
+            if (!same && Zk.await(d, Zk.statAsync(h, ctx.layout.partition(bucket, u.partition()))) != null) {
+                return false;
+            }
+            if (same && loc.hi() != null && (u.hi() == null || ByteKeys.compare(loc.hi(), u.hi()) < 0)) {
+                return false;
+            }
         }
-        Stat rs = Zk.await(d, rootStat);
-        boolean ok = rs != null && rs.getVersion() == root.version();
-        for (Map.Entry<PartitionMap.Page, CompletableFuture<Stat>> e : stats.entrySet()) {
-            Stat s = Zk.await(d, e.getValue());
-            ok &= s != null && s.getVersion() == e.getKey().version();
-        }
-        return ok;
+        return true;
     }
 
     private List<Entry> partition(String id) throws KeeperException, InterruptedException {
@@ -150,7 +170,7 @@ final class KeyView {
         if (entries == null) {
             entries = read(ctx, d, h, bucket, id, nodes);
             if (entries == null) {
-                throw new Stale();
+                entries = List.of();
             }
             partitions.put(id, entries);
         }

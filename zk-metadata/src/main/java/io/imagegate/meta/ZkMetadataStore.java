@@ -273,6 +273,10 @@ public final class ZkMetadataStore implements MetadataStore {
         maintenance.awaitIdle(Duration.ofSeconds(60));
     }
 
+    Context ctxForTests() {
+        return ctx;
+    }
+
     @Override
     public void close() {
         users.close();
