@@ -42,6 +42,8 @@ public final class GatewayServer implements AutoCloseable {
                 .setHandler(new HttpContinueReadHandler(handler))
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 10_000)
+                // S3's own limits (5 GiB a PUT) are enforced per operation, with S3's errors
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
                 .setServerOption(UndertowOptions.IDLE_TIMEOUT, IO_TIMEOUT_MILLIS)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, IO_TIMEOUT_MILLIS)

@@ -5,6 +5,7 @@ import io.imagegate.gateway.api.S3Request;
 import io.imagegate.gateway.api.S3Request.*;
 import io.imagegate.gateway.http.Authenticator;
 import io.imagegate.gateway.http.Call;
+import io.imagegate.gateway.http.ClientBodyException;
 import io.imagegate.gateway.http.ErrorResponses;
 import io.imagegate.gateway.ops.AccessControl;
 import io.imagegate.gateway.ops.Acls;
@@ -90,6 +91,8 @@ public final class S3Handler implements HttpHandler {
             fail(call, op, e);
         } catch (MetadataException e) {
             fail(call, op, Errors.toS3(e, op == null ? null : op.bucket(), keyOf(op)));
+        } catch (ClientBodyException e) {
+            fail(call, op, e.error());
         } catch (IOException e) {
             log.warn("request={} op={} storage failure: {}", call.requestId(), name(op), e.toString());
             fail(call, op, new S3Exception(S3ErrorCode.SERVICE_UNAVAILABLE,

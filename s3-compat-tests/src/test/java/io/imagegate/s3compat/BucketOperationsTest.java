@@ -48,12 +48,14 @@ class BucketOperationsTest {
     }
 
     @Test
-    void invalidBucketNamesAreRejected() {
+    void invalidBucketNamesAreRejected() throws Exception {
+        // the SDK refuses most of these names itself, so they go over a raw socket
+        RawHttp raw = new RawHttp(gw.endpoint());
         for (String name : new String[] {"ab", "UPPER-case", "under_score", "-leading", "trailing-", "192.168.1.1",
                 "double..dot", "xn--punycode", "a".repeat(64)}) {
-            S3Exception e = assertThrows(S3Exception.class, () -> s3.createBucket(r -> r.bucket(name)), name);
-            assertEquals(400, e.statusCode(), name);
-            assertEquals("InvalidBucketName", e.awsErrorDetails().errorCode(), name);
+            RawHttp.Response r = raw.signed("PUT", "/" + name, java.util.Map.of(), new byte[0], "0");
+            assertEquals(400, r.status(), name);
+            assertEquals("InvalidBucketName", r.code(), name);
         }
     }
 

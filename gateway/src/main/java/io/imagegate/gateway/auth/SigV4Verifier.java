@@ -159,13 +159,12 @@ public final class SigV4Verifier {
         if (Hashes.constantTimeEquals(expected, claim.signature())) {
             return expected;
         }
-        String raw = request.rawPath();
-        if (raw != null && raw.startsWith("/") && !raw.equals(uri)) {
-            String asSent = key.sign(Canonical.stringToSign(claim.timestamp(), claim.scope().scope(),
-                    Canonical.request(request.method(), raw, canonicalQuery, headers, claim.signedHeadersLine(),
+        for (String alternative : alternativePaths(request.rawPath(), uri)) {
+            String signature = key.sign(Canonical.stringToSign(claim.timestamp(), claim.scope().scope(),
+                    Canonical.request(request.method(), alternative, canonicalQuery, headers, claim.signedHeadersLine(),
                             claim.payloadHash())));
-            if (Hashes.constantTimeEquals(asSent, claim.signature())) {
-                return asSent;
+            if (Hashes.constantTimeEquals(signature, claim.signature())) {
+                return signature;
             }
         }
         throw new S3Exception(S3ErrorCode.SIGNATURE_DOES_NOT_MATCH)
@@ -175,6 +174,28 @@ public final class SigV4Verifier {
                 .detail("StringToSignBytes", Hashes.spacedHex(stringToSign))
                 .detail("CanonicalRequest", canonicalRequest)
                 .detail("CanonicalRequestBytes", Hashes.spacedHex(canonicalRequest));
+    }
+
+    /**
+     * Other spellings of the same key a client may have signed: the path exactly as sent, and the
+     * path with %2F as a plain '/' (the SDK's HTTP client sends "//" in a key as "/%2F" after
+     * signing "//"). Tried only after the canonical form failed.
+     */
+    private static java.util.List<String> alternativePaths(String raw, String canonical) {
+        java.util.List<String> out = new java.util.ArrayList<>(2);
+        if (raw == null || !raw.startsWith("/")) {
+            return out;
+        }
+        if (!raw.equals(canonical)) {
+            out.add(raw);
+        }
+        if (raw.contains("%2F") || raw.contains("%2f")) {
+            String slashes = Canonical.uri(raw.replace("%2F", "/").replace("%2f", "/"));
+            if (!slashes.equals(canonical) && !out.contains(slashes)) {
+                out.add(slashes);
+            }
+        }
+        return out;
     }
 
     private void checkScope(CredentialScope scope, AuthLocation where) {

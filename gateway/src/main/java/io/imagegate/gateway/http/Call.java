@@ -84,7 +84,7 @@ public final class Call {
 
     /** Installs the body stream the authenticator verified; operations read only this. */
     public void body(InputStream verified) {
-        this.body = verified;
+        this.body = new ClientInputStream(verified);
     }
 
     /** Where the trailers of a streaming body can be read once the body has been read to its end. */
@@ -98,7 +98,10 @@ public final class Call {
     }
 
     public InputStream body() {
-        return body != null ? body : exchange.getInputStream();
+        if (body == null) {
+            body = new ClientInputStream(exchange.getInputStream());
+        }
+        return body;
     }
 
     /**

@@ -35,11 +35,23 @@ final class ObjectHeaders {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String name : STORED) {
             String v = call.header(name);
+            if (v != null && name.equals("content-encoding")) {
+                v = withoutAwsChunked(v);
+            }
             if (v != null) {
                 headers.put(name, v);
             }
         }
         return headers;
+    }
+
+    /** aws-chunked is the transfer framing of a signed stream, not the object's encoding: S3 does not store it. */
+    private static String withoutAwsChunked(String contentEncoding) {
+        String kept = java.util.Arrays.stream(contentEncoding.split(","))
+                .map(String::trim)
+                .filter(e -> !e.isEmpty() && !e.equalsIgnoreCase("aws-chunked"))
+                .collect(java.util.stream.Collectors.joining(","));
+        return kept.isEmpty() ? null : kept;
     }
 
     /** The x-amz-meta-* headers of a write request, names lower-case without the prefix. */
