@@ -38,15 +38,17 @@ public final class ZkMetadataStore implements MetadataStore {
 
     /** A store on a started client, which the caller keeps and closes. */
     public ZkMetadataStore(CuratorFramework client, ZkStoreConfig config) {
-        this(client, config, false);
+        this(client, config, false, Zk::new);
     }
 
-    private ZkMetadataStore(CuratorFramework client, ZkStoreConfig config, boolean ownsClient) {
+    /** With a custom ZooKeeper access layer: tests use it to lose replies on purpose. */
+    ZkMetadataStore(CuratorFramework client, ZkStoreConfig config, boolean ownsClient,
+            java.util.function.Function<CuratorFramework, Zk> zkFactory) {
         this.client = client;
         this.rootClient = client.usingNamespace(null);
         this.ownsClient = ownsClient;
         String root = ZKPaths.fixForNamespace(client.getNamespace(), config.root());
-        this.ctx = new Context(new Zk(rootClient), config, root);
+        this.ctx = new Context(zkFactory.apply(rootClient), config, root);
         initialize();
         this.maintenance = new Maintenance(ctx);
         this.buckets = new Buckets(ctx, maintenance);
@@ -82,7 +84,7 @@ public final class ZkMetadataStore implements MetadataStore {
             if (!client.blockUntilConnected(timeout, TimeUnit.MILLISECONDS)) {
                 throw new MetadataException.Unavailable("cannot connect to ZooKeeper at " + connectString, null);
             }
-            return new ZkMetadataStore(client, config, true);
+            return new ZkMetadataStore(client, config, true, Zk::new);
         } catch (InterruptedException e) {
             client.close();
             throw Zk.interrupted(e);
