@@ -4,7 +4,7 @@ import io.imagegate.chunk.ChunkRepository;
 import io.imagegate.chunk.DefaultChunkRepository;
 import io.imagegate.chunk.LocalChunkStore;
 import io.imagegate.gateway.auth.SigV4Config;
-import io.imagegate.gateway.http.SigV4Authenticator;
+import io.imagegate.gateway.http.SignatureAuthenticator;
 import io.imagegate.gateway.ops.Stores;
 import io.imagegate.meta.EmbeddedZooKeeper;
 import io.imagegate.meta.MetadataException;
@@ -92,7 +92,8 @@ public final class Gateway implements AutoCloseable {
             Clock clock = Clock.systemUTC();
             Stores stores = new Stores(meta, chunks, clock, options.http());
             SigV4Config sig = SigV4Config.defaults().withRegion(options.http().region(), true);
-            GatewayServer server = GatewayServer.start(stores, new SigV4Authenticator(meta, clock, sig));
+            GatewayServer server = GatewayServer.start(stores, new SignatureAuthenticator(meta, clock, sig,
+                    new io.imagegate.gateway.api.RequestParser(options.http().domains())));
             log.info("gateway started endpoint={} zookeeper={} data={}", server.endpoint(), connect, dir);
             return new Gateway(embedded, meta, chunks, server, root);
         } catch (IOException | RuntimeException e) {

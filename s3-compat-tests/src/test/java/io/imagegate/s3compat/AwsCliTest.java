@@ -108,7 +108,7 @@ class AwsCliTest {
         aws("s3api", "get-object", "--bucket", "cli-api", "--key", "dir/a b.txt", "--range", "bytes=4-7", out.toString()).ok();
         assertEquals("body", Files.readString(out));
         ExternalTool.Result missing = aws("s3api", "get-object", "--bucket", "cli-api", "--key", "nope", out.toString());
-        assertEquals(254, missing.exit());
+        assertTrue(missing.exit() != 0, "a missing key fails the command");
         assertTrue(missing.stderr().contains("NoSuchKey"), missing.stderr());
         aws("s3api", "delete-object", "--bucket", "cli-api", "--key", "dir/a b.txt").ok();
         aws("s3api", "delete-bucket", "--bucket", "cli-api").ok();

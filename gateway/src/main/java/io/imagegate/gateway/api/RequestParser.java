@@ -163,7 +163,8 @@ public final class RequestParser {
         return new Target(bucket, rest.isEmpty() ? null : UriCodec.decode(rest, false));
     }
 
-    private String bucketFromHost(String host) {
+    /** The bucket a virtual-hosted-style Host header names, or null for path style. */
+    public String bucketFromHost(String host) {
         if (host == null) {
             return null;
         }

@@ -4,7 +4,10 @@ import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
 import io.imagegate.gateway.auth.Authentication;
 import io.imagegate.gateway.auth.PayloadStream;
+import io.imagegate.gateway.api.RequestParser;
 import io.imagegate.gateway.auth.RequestHeaders;
+import io.imagegate.gateway.auth.SecretKeys;
+import io.imagegate.gateway.auth.SigV2Verifier;
 import io.imagegate.gateway.auth.SigV4Config;
 import io.imagegate.gateway.auth.SigV4Verifier;
 import io.imagegate.gateway.auth.SignedRequest;
@@ -19,25 +22,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Authenticates with AWS Signature Version 4 against the users in the metadata store, then
- * installs the verified body: signed and streaming payloads are checked as they are read.
+ * Authenticates against the users in the metadata store with AWS Signature Version 4 (or
+ * Version 2, which boto3 and aws-cli still use for presigned URLs), then installs the verified
+ * body: signed and streaming payloads are checked as they are read.
  */
-public final class SigV4Authenticator implements Authenticator {
+public final class SignatureAuthenticator implements Authenticator {
 
     private final MetadataStore meta;
-    private final SigV4Verifier verifier;
+    private final SigV4Verifier v4;
+    private final SigV2Verifier v2;
+    private final RequestParser hosts;
 
-    public SigV4Authenticator(MetadataStore meta, Clock clock, SigV4Config config) {
+    public SignatureAuthenticator(MetadataStore meta, Clock clock, SigV4Config config, RequestParser hosts) {
         this.meta = meta;
-        this.verifier = new SigV4Verifier(
-                accessKey -> meta.userByAccessKey(accessKey).map(UserRecord::secretKey), clock, config);
+        SecretKeys secrets = accessKey -> meta.userByAccessKey(accessKey).map(UserRecord::secretKey);
+        this.v4 = new SigV4Verifier(secrets, clock, config);
+        this.v2 = new SigV2Verifier(secrets, clock, config.maxClockSkew());
+        this.hosts = hosts;
     }
 
     @Override
     public void authenticate(Call call) throws IOException {
         SignedRequest request = new SignedRequest(call.method(), call.rawPath(),
                 call.exchange().getQueryString(), new UndertowHeaders(call.exchange().getRequestHeaders()));
-        Authentication auth = verifier.verify(request);
+        Authentication auth = SigV2Verifier.applies(request, call.query().all())
+                ? v2.verify(request, call.query().all(), hosts.bucketFromHost(call.header("Host")))
+                : v4.verify(request);
         if (!auth.isAnonymous()) {
             // the verifier found the key a moment ago; a user deleted since then is refused
             UserRecord u = meta.userByAccessKey(auth.accessKey())
