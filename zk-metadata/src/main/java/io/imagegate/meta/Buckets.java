@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.Op;
 
@@ -85,14 +84,10 @@ final class Buckets {
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
         return ctx.zk.read(d, h -> {
-            List<String> names = ctx.zk.children(d, ctx.layout.buckets());
-            List<CompletableFuture<Zk.Node>> reads = new ArrayList<>();
-            for (String n : names == null ? List.<String>of() : names) {
-                reads.add(Zk.getAsync(h, ctx.layout.buckets() + "/" + n));
-            }
+            List<String> names = orEmpty(Zk.await(d, Zk.childrenAsync(h, ctx.layout.buckets())));
             List<BucketRecord> out = new ArrayList<>();
-            for (CompletableFuture<Zk.Node> f : reads) {
-                Zk.Node n = Zk.await(d, f);
+            for (Zk.Node n : Zk.await(d, Zk.getManyAsync(h, names.stream()
+                    .map(n -> ctx.layout.buckets() + "/" + n).toList()))) {
                 if (n != null) {
                     out.add(Json.read(n.data(), BucketRecord.class));
                 }

@@ -115,16 +115,17 @@ final class KeyView {
         return new Segment(entries, loc.lo(), loc.hi());
     }
 
-    /** Key nodes by name, read in parallel; a missing key maps to null. */
+    /** Key nodes by name, read in batches; a missing key maps to null. */
     Map<String, Zk.Node> fetch(List<String> names) throws KeeperException, InterruptedException {
-        Map<String, CompletableFuture<Zk.Node>> pending = new LinkedHashMap<>();
-        for (String name : names) {
-            if (!nodes.containsKey(name) && !pending.containsKey(name)) {
-                pending.put(name, Zk.getAsync(h, ctx.layout.object(bucket, name)));
-            }
+        List<String> missing = new ArrayList<>(new java.util.LinkedHashSet<>(names));
+        missing.removeIf(nodes::containsKey);
+        List<String> paths = new ArrayList<>(missing.size());
+        for (String name : missing) {
+            paths.add(ctx.layout.object(bucket, name));
         }
-        for (Map.Entry<String, CompletableFuture<Zk.Node>> e : pending.entrySet()) {
-            nodes.put(e.getKey(), Zk.await(d, e.getValue()));
+        List<Zk.Node> read = Zk.await(d, Zk.getManyAsync(h, paths));
+        for (int i = 0; i < missing.size(); i++) {
+            nodes.put(missing.get(i), read.get(i));
         }
         Map<String, Zk.Node> out = new HashMap<>();
         for (String name : names) {

@@ -86,13 +86,10 @@ final class Keys {
         return Zk.childrenAsync(h, groupPath).thenCompose(children -> {
             List<Long> ordinals = children == null ? List.of() : children.stream().map(Layout::parseHex)
                     .filter(o -> o < below).sorted(Comparator.reverseOrder()).limit(limit - acc.size()).toList();
-            List<CompletableFuture<Zk.Node>> reads = new ArrayList<>();
-            for (long o : ordinals) {
-                reads.add(Zk.getAsync(h, layout.history(bucket, name, o)));
-            }
-            return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(x -> {
-                for (int i = 0; i < reads.size(); i++) {
-                    Zk.Node n = reads.get(i).join();
+            List<String> paths = ordinals.stream().map(o -> layout.history(bucket, name, o)).toList();
+            return Zk.getManyAsync(h, paths).thenCompose(nodes -> {
+                for (int i = 0; i < nodes.size(); i++) {
+                    Zk.Node n = nodes.get(i);
                     if (n != null) {
                         acc.add(new Versioned(ordinals.get(i), Json.read(n.data(), VersionRecord.class)));
                     }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.Op;
@@ -118,13 +117,9 @@ final class Multipart {
             List<String> names = Zk.await(d, Zk.childrenAsync(h, ctx.layout.parts(uploadId)));
             List<Integer> numbers = (names == null ? List.<String>of() : names).stream().map(Integer::parseInt)
                     .filter(n -> n > afterPart).sorted().limit(max).toList();
-            List<CompletableFuture<Zk.Node>> reads = new ArrayList<>();
-            for (int n : numbers) {
-                reads.add(Zk.getAsync(h, ctx.layout.part(uploadId, n)));
-            }
             List<PartRecord> out = new ArrayList<>();
-            for (CompletableFuture<Zk.Node> f : reads) {
-                Zk.Node node = Zk.await(d, f);
+            for (Zk.Node node : Zk.await(d, Zk.getManyAsync(h, numbers.stream()
+                    .map(n -> ctx.layout.part(uploadId, n)).toList()))) {
                 if (node != null) {
                     out.add(Json.read(node.data(), PartRecord.class));
                 }
@@ -219,13 +214,9 @@ final class Multipart {
     private List<UploadNode> readAll(Deadline d, String bucket) {
         return ctx.zk.read(d, h -> {
             List<String> ids = Zk.await(d, Zk.childrenAsync(h, ctx.layout.uploads(bucket)));
-            List<CompletableFuture<Zk.Node>> reads = new ArrayList<>();
-            for (String id : ids == null ? List.<String>of() : ids) {
-                reads.add(Zk.getAsync(h, ctx.layout.upload(bucket, id)));
-            }
             List<UploadNode> out = new ArrayList<>();
-            for (CompletableFuture<Zk.Node> f : reads) {
-                Zk.Node n = Zk.await(d, f);
+            for (Zk.Node n : Zk.await(d, Zk.getManyAsync(h, (ids == null ? List.<String>of() : ids).stream()
+                    .map(id -> ctx.layout.upload(bucket, id)).toList()))) {
                 if (n != null) {
                     out.add(new UploadNode(Json.read(n.data(), StoredUpload.class), n.stat().getVersion(), n.data()));
                 }

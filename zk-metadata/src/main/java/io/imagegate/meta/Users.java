@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
@@ -85,13 +84,9 @@ final class Users implements AutoCloseable {
         ctx.syncForRead(d);
         return ctx.zk.read(d, h -> {
             List<String> names = Zk.await(d, Zk.childrenAsync(h, ctx.layout.users()));
-            List<CompletableFuture<Zk.Node>> reads = new ArrayList<>();
-            for (String n : names == null ? List.<String>of() : names) {
-                reads.add(Zk.getAsync(h, ctx.layout.users() + "/" + n));
-            }
             List<UserRecord> out = new ArrayList<>();
-            for (CompletableFuture<Zk.Node> f : reads) {
-                Zk.Node n = Zk.await(d, f);
+            for (Zk.Node n : Zk.await(d, Zk.getManyAsync(h, (names == null ? List.<String>of() : names).stream()
+                    .map(n -> ctx.layout.users() + "/" + n).toList()))) {
                 if (n != null) {
                     out.add(Json.read(n.data(), UserRecord.class));
                 }
