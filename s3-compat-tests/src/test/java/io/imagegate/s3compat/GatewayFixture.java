@@ -42,14 +42,22 @@ public final class GatewayFixture implements AutoCloseable {
         try {
             TestingServer zk = new TestingServer(true);
             Path dir = Files.createTempDirectory("imagegate-test-");
-            Gateway gw = Gateway.start(Gateway.Options.defaults(dir)
-                    .withZooKeeper(zk.getConnectString())
-                    .withPort(0)
-                    .withRootCredentials(ACCESS_KEY, SECRET_KEY));
-            return new GatewayFixture(zk, dir, gw);
+            return new GatewayFixture(zk, dir, startGateway(zk.getConnectString(), dir));
         } catch (Exception e) {
             throw new IllegalStateException("could not start a gateway for the test", e);
         }
+    }
+
+    /** Another gateway on the same ZooKeeper and the same chunk directory: a cluster with this one. */
+    public Gateway startPeer() throws IOException {
+        return startGateway(zookeeper.getConnectString(), dir);
+    }
+
+    private static Gateway startGateway(String zookeeper, Path dir) throws IOException {
+        return Gateway.start(Gateway.Options.defaults(dir)
+                .withZooKeeper(zookeeper)
+                .withPort(0)
+                .withRootCredentials(ACCESS_KEY, SECRET_KEY));
     }
 
     public Gateway gateway() {
@@ -73,8 +81,17 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public S3Client client(String accessKey, String secretKey) {
+        return client(endpoint(), accessKey, secretKey);
+    }
+
+    /** A client of any gateway, with the root keys. */
+    public static S3Client client(URI endpoint) {
+        return client(endpoint, ACCESS_KEY, SECRET_KEY);
+    }
+
+    private static S3Client client(URI endpoint, String accessKey, String secretKey) {
         return S3Client.builder()
-                .endpointOverride(endpoint())
+                .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
