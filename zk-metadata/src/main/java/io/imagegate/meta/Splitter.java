@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooDefs;
 import org.slf4j.Logger;
@@ -52,7 +53,7 @@ final class Splitter {
                 splitPage(d, bucket, root, page);
                 continue;
             }
-            if (planSplit(d, bucket, incarnation, page, partitionId)) {
+            if (planSplit(d, bucket, incarnation, root, page, partitionId)) {
                 return;
             }
         }
@@ -77,14 +78,17 @@ final class Splitter {
 
     /** Removes an empty partition (never the first of its page) from its page. */
     void mergeIfEmpty(Deadline d, String bucket, long incarnation, String partitionId) {
+        var stat = ctx.zk.stat(d, ctx.layout.partition(bucket, partitionId));
+        if (stat == null || stat.getNumChildren() > 0) {
+            return;
+        }
         PartitionMap.Root root = ctx.maps.root(d, bucket, incarnation, true);
         PartitionMap.Page page = pageHolding(d, bucket, incarnation, root, partitionId);
         if (page == null || page.move() != null) {
             return;
         }
         int i = page.indexOf(partitionId);
-        var stat = ctx.zk.stat(d, ctx.layout.partition(bucket, partitionId));
-        if (i <= 0 || stat == null || stat.getNumChildren() > 0) {
+        if (i <= 0) {
             return;
         }
         List<PartitionMap.Bound> parts = new ArrayList<>(page.partitions());
@@ -111,10 +115,18 @@ final class Splitter {
     }
 
     // Step 1. True when there is nothing (more) to do for this partition.
-    private boolean planSplit(Deadline d, String bucket, long incarnation, PartitionMap.Page page,
-            String partitionId) {
-        List<KeyView.Entry> keys = ctx.zk.read(d, h -> KeyView.read(ctx, d, h, bucket, partitionId, new HashMap<>()));
-        if (keys == null || keys.size() < ctx.config.partitionSplitThreshold()) {
+    private boolean planSplit(Deadline d, String bucket, long incarnation, PartitionMap.Root root,
+            PartitionMap.Page page, String partitionId) {
+        PartitionMap.Location range = rangeOf(root, page, partitionId);
+        List<KeyView.Entry> all = ctx.zk.read(d, h -> KeyView.read(ctx, d, h, bucket, partitionId, new HashMap<>()));
+        List<KeyView.Entry> keys = new ArrayList<>();
+        for (KeyView.Entry e : all == null ? List.<KeyView.Entry>of() : all) {
+            if (ByteKeys.compare(e.key(), range.lo()) >= 0
+                    && (range.hi() == null || ByteKeys.compare(e.key(), range.hi()) < 0)) {
+                keys.add(e);
+            }
+        }
+        if (keys.size() < ctx.config.partitionSplitThreshold()) {
             return true;
         }
         int mid = keys.size() / 2;
@@ -137,6 +149,11 @@ final class Splitter {
         return false;
     }
 
+    private static PartitionMap.Location rangeOf(PartitionMap.Root root, PartitionMap.Page page, String id) {
+        byte[] lo = page.partitions().get(page.indexOf(id)).lo();
+        return PartitionMap.location(root, PartitionMap.floor(root.pages(), lo), page, lo);
+    }
+
     private List<KeyView.Entry> strays(Deadline d, String bucket, PartitionMap.Move move) {
         List<KeyView.Entry> all = ctx.zk.read(d, h -> KeyView.read(ctx, d, h, bucket, move.from(), new HashMap<>()));
         List<KeyView.Entry> out = new ArrayList<>();
@@ -148,27 +165,46 @@ final class Splitter {
         return out;
     }
 
-    // Step 2: bounded multis; a batch that meets a concurrent delete fails whole and is re-listed.
+    // Step 2: bounded multis. A batch that meets a concurrent delete fails whole; its entries then
+    // move one by one, so one odd entry cannot stall the split.
     private void moveEntries(Deadline d, String bucket, PartitionMap.Move move, List<KeyView.Entry> entries) {
-        List<Op> ops = new ArrayList<>();
+        List<KeyView.Entry> batch = new ArrayList<>();
         int bytes = 0;
         for (KeyView.Entry e : entries) {
-            String from = ctx.layout.indexEntry(bucket, move.from(), e.name());
-            String to = ctx.layout.indexEntry(bucket, move.to(), e.name());
-            ops.add(Op.delete(from, -1));
-            ops.add(Op.create(to, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
-            bytes += from.length() + to.length() + 64;
-            if (ops.size() >= 2 * MOVE_BATCH || bytes >= MOVE_BATCH_BYTES) {
-                if (!(ctx.zk.multi(d, ops) instanceof Zk.Outcome.Committed)) {
-                    return;
-                }
-                ops = new ArrayList<>();
+            batch.add(e);
+            bytes += 2 * (ctx.layout.partition(bucket, move.to()).length() + e.name().length()) + 64;
+            if (batch.size() >= MOVE_BATCH || bytes >= MOVE_BATCH_BYTES) {
+                moveBatch(d, bucket, move, batch);
+                batch = new ArrayList<>();
                 bytes = 0;
             }
         }
-        if (!ops.isEmpty()) {
-            ctx.zk.multi(d, ops);
+        if (!batch.isEmpty()) {
+            moveBatch(d, bucket, move, batch);
         }
+    }
+
+    private void moveBatch(Deadline d, String bucket, PartitionMap.Move move, List<KeyView.Entry> batch) {
+        List<Op> ops = new ArrayList<>();
+        for (KeyView.Entry e : batch) {
+            ops.addAll(moveOps(bucket, move, e));
+        }
+        if (ctx.zk.multi(d, ops) instanceof Zk.Outcome.Committed || batch.size() == 1) {
+            return;
+        }
+        for (KeyView.Entry e : batch) {
+            Zk.Outcome o = ctx.zk.multi(d, moveOps(bucket, move, e));
+            if (o instanceof Zk.Outcome.Failed f && f.index() == 1 && f.code() == KeeperException.Code.NODEEXISTS) {
+                // Already indexed in the new partition: only the old entry remains to go.
+                ctx.zk.multi(d, List.of(Op.delete(ctx.layout.indexEntry(bucket, move.from(), e.name()), -1)));
+            }
+        }
+    }
+
+    private List<Op> moveOps(String bucket, PartitionMap.Move move, KeyView.Entry e) {
+        return List.of(Op.delete(ctx.layout.indexEntry(bucket, move.from(), e.name()), -1),
+                Op.create(ctx.layout.indexEntry(bucket, move.to(), e.name()), new byte[0],
+                        ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
     }
 
     // Halves a page that lists too many partitions; partitions stay where they are.

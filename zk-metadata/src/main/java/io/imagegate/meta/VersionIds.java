@@ -5,15 +5,18 @@ import java.util.zip.CRC32;
 
 /**
  * Version ids: 16 bytes written as 22 characters of an order-preserving URL-safe base64 alphabet.
- * Bytes 0-5 are the key's birth time (epoch millis of the key node's creation), 6-10 the version's
- * ordinal within that key, 11-14 random, 15 a check byte (low byte of the CRC-32 of bytes 0-14).
- * Ids of one key sort in publication order; a key deleted and created again gets a new birth time,
- * so an old id never names a new version; the check byte tells a foreign string from an id.
+ * Byte 0 is the format tag 0x81 (so an id starts with a letter, never with {@code -}, which
+ * command lines would take for an option), bytes 1-6 the key's birth time (epoch millis of the key
+ * node's creation), 7-11 the version's ordinal within that key, 12-14 random, 15 a check byte (low
+ * byte of the CRC-32 of bytes 0-14). Ids of one key sort in publication order; a key deleted and
+ * created again gets a new birth time, so an old id never names a new version; the tag and check
+ * byte tell a foreign string from an id.
  */
 final class VersionIds {
 
     static final String ALPHABET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
     static final int LENGTH = 22;
+    private static final byte TAG = (byte) 0x81;
 
     private VersionIds() {}
 
@@ -22,9 +25,10 @@ final class VersionIds {
 
     static String create(long born, long ordinal) {
         byte[] b = new byte[16];
-        put(b, 0, born, 6);
-        put(b, 6, ordinal, 5);
-        put(b, 11, ThreadLocalRandom.current().nextInt(), 4);
+        b[0] = TAG;
+        put(b, 1, born, 6);
+        put(b, 7, ordinal, 5);
+        put(b, 12, ThreadLocalRandom.current().nextInt(), 3);
         b[15] = check(b);
         return encode(b);
     }
@@ -39,10 +43,10 @@ final class VersionIds {
             throw invalid(id);
         }
         byte[] b = decode(id);
-        if (b == null || b[15] != check(b)) {
+        if (b == null || b[0] != TAG || b[15] != check(b)) {
             throw invalid(id);
         }
-        return new Parsed(get(b, 0, 6), get(b, 6, 5));
+        return new Parsed(get(b, 1, 6), get(b, 7, 5));
     }
 
     /** Rejects anything but {@code "null"} and well-formed ids. */

@@ -12,7 +12,7 @@ class VersionIdsTest {
     void idsAreUrlSafeAndCarryBirthAndOrdinal() {
         String id = VersionIds.create(1_700_000_000_123L, 77);
         assertEquals(22, id.length());
-        assertTrue(id.matches("[A-Za-z0-9_-]+"));
+        assertTrue(id.matches("[A-Za-z][A-Za-z0-9_-]+"), id);
         assertEquals(new VersionIds.Parsed(1_700_000_000_123L, 77), VersionIds.parse(id));
     }
 
