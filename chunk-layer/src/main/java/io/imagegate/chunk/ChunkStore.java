@@ -29,6 +29,14 @@ public interface ChunkStore extends Closeable {
     /** Removes a sealed pack; deleting a pack that is already gone is not an error. */
     void delete(PackId pack) throws IOException;
 
+    /**
+     * Forgets any copy of these pack bytes that a caching layer holds, so the next read of them
+     * goes to the backend. Readers call it when bytes fail verification; stores without a cache
+     * ignore it and decorators pass it on.
+     */
+    default void invalidate(PackId pack, long offset, long length) {
+    }
+
     /** A sealed pack and its size in bytes. */
     record PackInfo(PackId id, long size) {}
 

@@ -1,7 +1,6 @@
 package io.imagegate.chunk;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 
 /**
@@ -56,11 +55,12 @@ final class PageSource {
             throw new CorruptChunkException("not a manifest page reference: length " + length, pack, offset);
         }
         byte[] bytes = new byte[length];
-        store.read(pack, offset, ByteBuffer.wrap(bytes));
         MessageDigest md = ChunkHash.newDigest();
-        if (!ChunkHash.of(md.digest(bytes)).equals(hash)) {
-            throw new CorruptChunkException("manifest page does not match its hash " + hash, pack, offset);
-        }
+        VerifiedReads.read(store, pack, offset, bytes, length, () -> {
+            if (!ChunkHash.of(md.digest(bytes)).equals(hash)) {
+                throw new CorruptChunkException("manifest page does not match its hash " + hash, pack, offset);
+            }
+        });
         try {
             return ManifestPage.parse(bytes);
         } catch (CorruptChunkException e) {

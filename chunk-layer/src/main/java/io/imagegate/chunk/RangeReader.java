@@ -2,7 +2,6 @@ package io.imagegate.chunk;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -71,10 +70,11 @@ final class RangeReader {
         if (ref.isZero()) {
             return b;
         }
-        store.read(ref.pack(), ref.offset(), ByteBuffer.wrap(b));
-        if (!ChunkHash.sha256(b, 0, b.length).equals(ref.hash())) {
-            throw new CorruptChunkException("chunk does not match its hash " + ref.hash(), ref.pack(), ref.offset());
-        }
+        VerifiedReads.read(store, ref.pack(), ref.offset(), b, b.length, () -> {
+            if (!ChunkHash.sha256(b, 0, b.length).equals(ref.hash())) {
+                throw new CorruptChunkException("chunk does not match its hash " + ref.hash(), ref.pack(), ref.offset());
+            }
+        });
         return b;
     }
 
@@ -113,12 +113,13 @@ final class RangeReader {
         long readTo = verifyEdges ? run.packEnd() : run.packOffsetOf(last, stop - 1) + 1;
         int n = (int) (readTo - readFrom);
         byte[] buf = run.buffer(buffers, n);
-        store.read(run.pack, readFrom, ByteBuffer.wrap(buf, 0, n));
-        for (int k = first; verify && k <= last; k++) {
-            if (run.packOffsets[k] >= readFrom && run.packOffsets[k] + run.lengths[k] <= readTo) {
-                run.verify(buf, (int) (run.packOffsets[k] - readFrom), k);
+        VerifiedReads.read(store, run.pack, readFrom, buf, n, () -> {
+            for (int k = first; verify && k <= last; k++) {
+                if (run.packOffsets[k] >= readFrom && run.packOffsets[k] + run.lengths[k] <= readTo) {
+                    run.verify(buf, (int) (run.packOffsets[k] - readFrom), k);
+                }
             }
-        }
+        });
         for (int k = first; k <= last; k++) {
             long from = Math.max(pos, run.objectStarts[k]);
             long to = Math.min(stop, run.objectStarts[k] + run.lengths[k]);
