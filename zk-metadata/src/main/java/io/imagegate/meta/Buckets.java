@@ -101,6 +101,7 @@ final class Buckets {
     BucketRecord update(BucketRecord updated) {
         Objects.requireNonNull(updated, "updated");
         Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
         while (true) {
             Context.BucketNode b = ctx.bucket(d, updated.name());
             BucketRecord cur = b.record();
@@ -128,6 +129,7 @@ final class Buckets {
 
     void delete(String name) {
         Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
         for (int attempt = 0; ; attempt++) {
             if (attempt > 0 && d.expired()) {
                 throw new MetadataException.Unavailable("bucket " + name + " kept changing while being deleted", null);

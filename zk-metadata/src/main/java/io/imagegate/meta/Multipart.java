@@ -91,6 +91,7 @@ final class Multipart {
                 part.size(), Instant.now().truncatedTo(ChronoUnit.MILLIS), part.manifest(), part.checksums());
         String path = ctx.layout.part(uploadId, part.partNumber());
         Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
         boolean exists = false;
         while (true) {
             UploadNode n = active(d, bucket, uploadId);
@@ -166,6 +167,7 @@ final class Multipart {
 
     void abort(String bucket, String uploadId) {
         Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
         while (true) {
             UploadNode n = active(d, bucket, uploadId);
             Zk.Outcome o = ctx.zk.multi(d, List.of(Op.delete(ctx.layout.upload(bucket, uploadId), n.version())));

@@ -45,23 +45,36 @@ final class ObjectWrites {
         String name = KeyNames.name(draft.key());
         Deadline d = ctx.deadline();
         KeyChange.Hints hints = new KeyChange.Hints();
+        Freshness fresh = new Freshness();
         for (int attempt = 0; ; attempt++) {
             backoff(attempt, d);
-            Context.BucketNode b = ctx.bucket(d, bucket);
-            KeyChange c = new KeyChange(bucket, name, b, ctx.keys.read(d, bucket, name, draft.key()));
-            Optional<VersionRecord> done = hook == null ? Optional.empty() : hook.done(d, c);
-            if (done.isPresent()) {
-                return done.get();
-            }
-            Conditions.check(condition, current(c), bucket, draft.key());
-            planPublish(d, c, draft, hints);
-            if (hook != null) {
-                hook.addOps(c);
-            }
-            if (run(d, c, hints)) {
-                return c.result;
+            try {
+                VersionRecord done = publishOnce(d, bucket, name, draft, condition, hook, hints);
+                if (done != null) {
+                    return done;
+                }
+            } catch (MetadataException.NoSuchBucket | MetadataException.PreconditionFailed
+                     | MetadataException.NoSuchKey | MetadataException.NoSuchUpload e) {
+                fresh.orThrow(d, e);
             }
         }
+    }
+
+    // One attempt; null when it lost a race and must be planned again.
+    private VersionRecord publishOnce(Deadline d, String bucket, String name, VersionRecord draft,
+            WriteCondition condition, Hook hook, KeyChange.Hints hints) {
+        Context.BucketNode b = ctx.bucket(d, bucket);
+        KeyChange c = new KeyChange(bucket, name, b, ctx.keys.read(d, bucket, name, draft.key()));
+        Optional<VersionRecord> done = hook == null ? Optional.empty() : hook.done(d, c);
+        if (done.isPresent()) {
+            return done.get();
+        }
+        Conditions.check(condition, current(c), bucket, draft.key());
+        planPublish(d, c, draft, hints);
+        if (hook != null) {
+            hook.addOps(c);
+        }
+        return run(d, c, hints) ? c.result : null;
     }
 
     DeleteResult delete(String bucket, String key, String versionId, WriteCondition condition, String requester) {
@@ -73,26 +86,67 @@ final class ObjectWrites {
         String name = KeyNames.name(key);
         Deadline d = ctx.deadline();
         KeyChange.Hints hints = new KeyChange.Hints();
+        Freshness fresh = new Freshness();
         for (int attempt = 0; ; attempt++) {
             backoff(attempt, d);
-            Context.BucketNode b = ctx.bucket(d, bucket);
-            KeyChange c = new KeyChange(bucket, name, b, ctx.keys.read(d, bucket, name, key));
-            Conditions.check(condition, current(c), bucket, key);
-            Versioning mode = b.record().versioning();
-            if (versionId == null && mode != Versioning.UNVERSIONED) {
-                String owner = requester != null ? requester : b.record().owner();
-                planPublish(d, c, marker(key, owner), hints);
-                if (run(d, c, hints)) {
-                    return new DeleteResult(c.result.versionId(), true);
+            try {
+                DeleteResult result = deleteOnce(d, bucket, name, key, versionId, condition, requester, hints);
+                if (result == NOTHING_TO_DELETE) {
+                    if (fresh.retry(d)) {
+                        continue;
+                    }
+                    return new DeleteResult(versionId, false);
                 }
-                continue;
+                if (result != null) {
+                    return result;
+                }
+            } catch (MetadataException.NoSuchBucket | MetadataException.PreconditionFailed
+                     | MetadataException.NoSuchKey e) {
+                fresh.orThrow(d, e);
             }
-            String target = versionId == null ? VersionRecord.NULL_VERSION : versionId;
-            if (c.before == null || !planRemoveVersion(d, c, target, hints)) {
-                return new DeleteResult(versionId, false);
+        }
+    }
+
+    private static final DeleteResult NOTHING_TO_DELETE = new DeleteResult(null, false);
+
+    // One attempt; null when it lost a race, NOTHING_TO_DELETE when the key has no such version.
+    private DeleteResult deleteOnce(Deadline d, String bucket, String name, String key, String versionId,
+            WriteCondition condition, String requester, KeyChange.Hints hints) {
+        Context.BucketNode b = ctx.bucket(d, bucket);
+        KeyChange c = new KeyChange(bucket, name, b, ctx.keys.read(d, bucket, name, key));
+        Conditions.check(condition, current(c), bucket, key);
+        if (versionId == null && b.record().versioning() != Versioning.UNVERSIONED) {
+            String owner = requester != null ? requester : b.record().owner();
+            planPublish(d, c, marker(key, owner), hints);
+            return run(d, c, hints) ? new DeleteResult(c.result.versionId(), true) : null;
+        }
+        String target = versionId == null ? VersionRecord.NULL_VERSION : versionId;
+        if (c.before == null || !planRemoveVersion(d, c, target, hints)) {
+            return NOTHING_TO_DELETE;
+        }
+        return run(d, c, hints) ? new DeleteResult(versionId, versionId != null && c.result.deleteMarker()) : null;
+    }
+
+    /**
+     * Reads that let a write through are proven current by the compare-and-set; a refusal or a no-op
+     * decided on a read is trusted only after syncing with the leader (a follower may lag).
+     */
+    private final class Freshness {
+        private boolean synced = !ctx.config.syncReads();
+
+        /** True when the read must be repeated after a sync. */
+        boolean retry(Deadline d) {
+            if (synced) {
+                return false;
             }
-            if (run(d, c, hints)) {
-                return new DeleteResult(versionId, versionId != null && c.result.deleteMarker());
+            ctx.syncForRead(d);
+            synced = true;
+            return true;
+        }
+
+        void orThrow(Deadline d, MetadataException e) {
+            if (!retry(d)) {
+                throw e;
             }
         }
     }

@@ -98,6 +98,7 @@ final class Users implements AutoCloseable {
 
     void delete(String name) {
         Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
         while (true) {
             Zk.Node n = blank(name) ? null : ctx.zk.get(d, ctx.layout.user(name));
             if (n == null) {
