@@ -102,6 +102,11 @@ final class Maintenance implements AutoCloseable {
         ctx.zk.multi(d, ops);
     }
 
+    /** Any other idempotent upkeep, run once per id at a time. */
+    void later(String id, Task task) {
+        submit(id, task);
+    }
+
     Splitter splitter() {
         return splitter;
     }
@@ -143,7 +148,11 @@ final class Maintenance implements AutoCloseable {
                 } catch (MetadataException.NoSuchBucket e) {
                     log.debug("maintenance skipped, bucket gone task={}", id);
                 } catch (RuntimeException e) {
-                    log.warn("maintenance failed task={} error={}", id, e.toString());
+                    if (executor.isShutdown()) {
+                        log.debug("maintenance stopped by close task={}", id);
+                    } else {
+                        log.warn("maintenance failed task={} error={}", id, e.toString());
+                    }
                 } finally {
                     pending.decrementAndGet();
                 }

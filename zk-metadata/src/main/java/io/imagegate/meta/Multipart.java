@@ -190,10 +190,17 @@ final class Multipart {
         ctx.bucket(d, bucket);
         List<UploadNode> all = readAll(d, bucket);
         List<UploadRecord> active = new ArrayList<>();
+        Instant cutoff = Instant.now().minus(ctx.config.completedUploadRetention());
+        boolean expired = false;
         for (UploadNode n : all) {
             if (n.stored().active()) {
                 active.add(n.stored().upload());
+            } else {
+                expired |= n.stored().completed() != null && n.stored().completed().isBefore(cutoff);
             }
+        }
+        if (expired) {
+            maintenance.later("uploads|" + bucket, dd -> sweep(dd, bucket, ctx.config.completedUploadRetention()));
         }
         active.sort(Comparator.<UploadRecord, byte[]>comparing(u -> KeyNames.utf8(u.key()), ByteKeys.ORDER)
                 .thenComparing(UploadRecord::initiated).thenComparing(UploadRecord::uploadId));

@@ -142,6 +142,20 @@ class MultipartTest extends ZkTestSupport {
     }
 
     @Test
+    void completedUploadsAreForgottenAfterTheirRetention() throws Exception {
+        createBucket(Versioning.UNVERSIONED);
+        ZkMetadataStore forgetful = newStore(config().withCompletedUploadRetention(java.time.Duration.ofMillis(1)));
+        UploadRecord u = start("disk.raw");
+        store.completeUpload(bucket, u.uploadId(), draft("disk.raw", "abc-1"), WriteCondition.NONE);
+        assertTrue(store.completedUpload(bucket, u.uploadId()).isPresent());
+        Thread.sleep(5);
+        forgetful.sweep();
+        assertTrue(store.completedUpload(bucket, u.uploadId()).isEmpty());
+        assertThrows(MetadataException.NoSuchUpload.class,
+                () -> store.completeUpload(bucket, u.uploadId(), draft("disk.raw", "abc-1"), WriteCondition.NONE));
+    }
+
+    @Test
     void uploadsOfAMissingBucketFail() {
         assertThrows(MetadataException.NoSuchBucket.class, () -> start("k"));
     }
