@@ -1,0 +1,127 @@
+package io.imagegate.agent.cli;
+
+import io.imagegate.agent.daemon.AttachRequest;
+import io.imagegate.agent.daemon.AttachResult;
+import io.imagegate.agent.daemon.ControlClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+
+/** {@code attach}: serve an image version as an NBD export, starting the agent first if none runs. */
+@Command(name = "attach", mixinStandardHelpOptions = true,
+        description = "Serve s3://BUCKET/KEY[?versionId=V] as an NBD export (starts the agent if none runs).")
+final class AttachCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "s3://BUCKET/KEY[?versionId=V]")
+    String object;
+
+    @Option(names = "--endpoint", paramLabel = "URL", description = "the S3 endpoint, e.g. http://gateway:9000 (default: AWS)")
+    String endpoint;
+
+    @Option(names = "--region", description = "signing region (default: $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1)")
+    String region;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "NBD over TCP (default 127.0.0.1:10809)")
+    String listen;
+
+    @Option(names = "--socket", paramLabel = "PATH", description = "NBD over a unix socket instead of TCP")
+    String socket;
+
+    @Option(names = "--export", paramLabel = "NAME", description = "the export name (default: the key's last segment)")
+    String export;
+
+    @Option(names = "--read-only", description = "refuse writes")
+    boolean readOnly;
+
+    @Option(names = "--mode", description = "auto (default): use imagegate's manifest extension when the store has it; "
+            + "manifest; plain (range GETs and multipart snapshots only)")
+    String mode = "auto";
+
+    @Option(names = "--profile", description = "auto (default): prefetch from KEY.profile when present, else record it; "
+            + "record: record and replace it; off")
+    String profile = "auto";
+
+    @Mixin
+    DaemonOptions daemon;
+
+    @Override
+    public Integer call() throws Exception {
+        ControlClient client = Daemon.ensureRunning(daemon);
+        AttachRequest req = new AttachRequest(object, endpoint, region, listen, socket, export, readOnly, mode, profile,
+                null, null, null, false);
+        AwsCredentials keys = clientKeys();
+        if (keys != null) {
+            req = req.withKeys(keys.accessKeyId(), keys.secretAccessKey(),
+                    keys instanceof AwsSessionCredentials s ? s.sessionToken() : null);
+        }
+        AttachResult r = client.attach(req);
+        System.out.println(r.url());
+        System.err.println((r.resumed() ? "resumed " : "attached ") + r.object() + " version " + r.versionId() + " ("
+                + r.size() + " bytes, " + r.mode() + ") as export " + r.export());
+        return 0;
+    }
+
+    /** Keys as the AWS CLI finds them, resolved here so the agent uses the caller's identity. */
+    private static AwsCredentials clientKeys() {
+        try (DefaultCredentialsProvider p = DefaultCredentialsProvider.builder().build()) {
+            return p.resolveCredentials();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Finds the running agent, or starts one in the background and waits until it answers. */
+    static final class Daemon {
+
+        private Daemon() {}
+
+        static ControlClient ensureRunning(DaemonOptions opts) throws IOException, InterruptedException {
+            Path socket = opts.controlSocket().toAbsolutePath();
+            ControlClient client = new ControlClient(socket);
+            if (ControlClient.answers(socket)) {
+                return client;
+            }
+            Path data = opts.config().dataDir();
+            Files.createDirectories(data);
+            Path logFile = data.resolve("agent.log");
+            List<String> cmd = new ArrayList<>();
+            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+                cmd.add("/usr/bin/setsid"); // leave the terminal's session: the agent outlives the shell
+            }
+            cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            String opts2 = System.getenv("IMAGEGATE_AGENT_JAVA_OPTS");
+            if (opts2 != null && !opts2.isBlank()) {
+                cmd.addAll(List.of(opts2.trim().split("\\s+")));
+            }
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(AgentCommand.class.getName());
+            cmd.add("run");
+            cmd.addAll(opts.runArguments());
+            new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                if (ControlClient.answers(socket)) {
+                    System.err.println("started the agent (control " + socket + ", log " + logFile + ")");
+                    return client;
+                }
+                Thread.sleep(100);
+            }
+            throw new IOException("the agent did not start; see " + logFile);
+        }
+    }
+
+}

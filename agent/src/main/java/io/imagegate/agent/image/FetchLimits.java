@@ -1,0 +1,30 @@
+package io.imagegate.agent.image;
+
+import io.imagegate.agent.remote.RetryPolicy;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Node-wide bounds on fetching: how many range GETs run at once (all exports together), how many of
+ * those may serve read-ahead and prefetch, how large one GET may grow by joining adjacent chunks,
+ * how far read-ahead runs, and the retry budget before a read fails with EIO.
+ */
+public final class FetchLimits {
+
+    final Semaphore requests;
+    final Semaphore background;
+    final int maxRunBytes;
+    final int maxReadAheadBytes;
+    final RetryPolicy retry;
+
+    public FetchLimits(int parallelFetches, int maxRunBytes, int maxReadAheadBytes, RetryPolicy retry) {
+        this.requests = new Semaphore(parallelFetches, true);
+        this.background = new Semaphore(Math.max(1, parallelFetches / 2), true);
+        this.maxRunBytes = maxRunBytes;
+        this.maxReadAheadBytes = maxReadAheadBytes;
+        this.retry = retry;
+    }
+
+    public RetryPolicy retry() {
+        return retry;
+    }
+}

@@ -1,0 +1,358 @@
+package io.imagegate.agent.nbd;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client: the fixed newstyle handshake, then the transmission phase. Requests are read in order
+ * and served concurrently (a client may pipeline), each reply written whole under a lock. Input the
+ * protocol cannot recover from (a bad magic, an oversized option or payload) closes the connection;
+ * a bad request that can be answered gets an errno and the connection goes on.
+ */
+final class NbdConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(NbdConnection.class);
+    private static final int MAX_IN_FLIGHT = 64;
+
+    private final NbdServer server;
+    private final SocketChannel channel;
+    private final ChannelReader in;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private volatile NbdExport export;
+    private boolean noZeroes;
+
+    NbdConnection(NbdServer server, SocketChannel channel) {
+        this.server = server;
+        this.channel = channel;
+        this.in = new ChannelReader(channel);
+    }
+
+    NbdExport export() {
+        return export;
+    }
+
+    void run() {
+        try {
+            if (channel.getLocalAddress() instanceof java.net.InetSocketAddress) {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            NbdExport chosen = handshake();
+            if (chosen != null) {
+                export = chosen;
+                transmission(chosen);
+            }
+        } catch (EOFException e) {
+            log.debug("nbd client went away: {}", e.getMessage());
+        } catch (ProtocolViolation e) {
+            log.info("nbd connection closed: {}", e.getMessage());
+        } catch (IOException e) {
+            log.debug("nbd connection ended: {}", e.toString());
+        } catch (RuntimeException e) {
+            log.warn("nbd connection failed", e);
+        } finally {
+            close();
+        }
+    }
+
+    void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("closing nbd connection: {}", e.toString());
+        }
+    }
+
+    /** Returns the export to serve, or null when the client ended the negotiation. */
+    private NbdExport handshake() throws IOException {
+        ByteBuffer hello = ByteBuffer.allocate(18);
+        hello.putLong(Nbd.NBDMAGIC).putLong(Nbd.IHAVEOPT).putShort((short) (Nbd.FLAG_FIXED_NEWSTYLE | Nbd.FLAG_NO_ZEROES));
+        send(hello.flip());
+        int clientFlags = in.readInt();
+        if ((clientFlags & ~Nbd.CLIENT_FLAGS_KNOWN) != 0) {
+            throw new ProtocolViolation("unknown client flags 0x" + Integer.toHexString(clientFlags));
+        }
+        noZeroes = (clientFlags & Nbd.FLAG_NO_ZEROES) != 0;
+        while (true) {
+            long magic = in.readLong();
+            if (magic != Nbd.IHAVEOPT) {
+                throw new ProtocolViolation("bad option magic 0x" + Long.toHexString(magic));
+            }
+            int option = in.readInt();
+            int length = in.readInt();
+            if (length < 0 || length > Nbd.MAX_OPTION_LENGTH) {
+                throw new ProtocolViolation("option " + option + " with length " + Integer.toUnsignedString(length));
+            }
+            byte[] data = in.readBytes(length);
+            switch (option) {
+                case Nbd.OPT_EXPORT_NAME -> {
+                    NbdExport e = server.find(new String(data, StandardCharsets.UTF_8)).orElse(null);
+                    if (e == null) {
+                        throw new ProtocolViolation("NBD_OPT_EXPORT_NAME for an unknown export");
+                    }
+                    ByteBuffer b = ByteBuffer.allocate(10 + (noZeroes ? 0 : 124));
+                    b.putLong(e.device().size()).putShort((short) transmissionFlags(e));
+                    send(b.position(b.limit()).flip());
+                    return e;
+                }
+                case Nbd.OPT_ABORT -> {
+                    optionReply(option, Nbd.REP_ACK, new byte[0]);
+                    return null;
+                }
+                case Nbd.OPT_LIST -> list(option, length);
+                case Nbd.OPT_INFO, Nbd.OPT_GO -> {
+                    NbdExport e = info(option, data);
+                    if (e != null && option == Nbd.OPT_GO) {
+                        return e;
+                    }
+                }
+                default -> optionError(option, Nbd.REP_ERR_UNSUP, "option " + option + " is not supported");
+            }
+        }
+    }
+
+    private void list(int option, int length) throws IOException {
+        if (length != 0) {
+            optionError(option, Nbd.REP_ERR_INVALID, "NBD_OPT_LIST takes no data");
+            return;
+        }
+        for (NbdExport e : server.list()) {
+            byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+            optionReply(option, Nbd.REP_SERVER, ByteBuffer.allocate(4 + name.length).putInt(name.length).put(name).array());
+        }
+        optionReply(option, Nbd.REP_ACK, new byte[0]);
+    }
+
+    /** NBD_OPT_INFO and NBD_OPT_GO; returns the export after a successful reply, else null. */
+    private NbdExport info(int option, byte[] data) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(data);
+        if (b.remaining() < 4) {
+            optionError(option, Nbd.REP_ERR_INVALID, "truncated request");
+            return null;
+        }
+        int nameLength = b.getInt();
+        if (nameLength < 0 || nameLength > b.remaining() - 2) {
+            optionError(option, Nbd.REP_ERR_INVALID, "name length beyond the option");
+            return null;
+        }
+        byte[] name = new byte[nameLength];
+        b.get(name);
+        int requests = Short.toUnsignedInt(b.getShort());
+        if (b.remaining() != 2 * requests) {
+            optionError(option, Nbd.REP_ERR_INVALID, "information request count does not match the length");
+            return null;
+        }
+        boolean wantName = false;
+        boolean wantDescription = false;
+        for (int i = 0; i < requests; i++) {
+            int type = Short.toUnsignedInt(b.getShort());
+            wantName |= type == Nbd.INFO_NAME;
+            wantDescription |= type == Nbd.INFO_DESCRIPTION;
+        }
+        String exportName = new String(name, StandardCharsets.UTF_8);
+        NbdExport e = server.find(exportName).orElse(null);
+        if (e == null) {
+            optionError(option, Nbd.REP_ERR_UNKNOWN, "no export named '" + exportName + "'");
+            return null;
+        }
+        optionReply(option, Nbd.REP_INFO, ByteBuffer.allocate(12).putShort((short) Nbd.INFO_EXPORT)
+                .putLong(e.device().size()).putShort((short) transmissionFlags(e)).array());
+        // minimum 1: unaligned requests are served (read-modify-write inside the overlay)
+        optionReply(option, Nbd.REP_INFO, ByteBuffer.allocate(14).putShort((short) Nbd.INFO_BLOCK_SIZE)
+                .putInt(1).putInt(Nbd.PREFERRED_BLOCK).putInt(Nbd.MAX_PAYLOAD).array());
+        if (wantName) {
+            byte[] n = e.name().getBytes(StandardCharsets.UTF_8);
+            optionReply(option, Nbd.REP_INFO, ByteBuffer.allocate(2 + n.length).putShort((short) Nbd.INFO_NAME).put(n).array());
+        }
+        if (wantDescription) {
+            byte[] d = e.description().getBytes(StandardCharsets.UTF_8);
+            optionReply(option, Nbd.REP_INFO,
+                    ByteBuffer.allocate(2 + d.length).putShort((short) Nbd.INFO_DESCRIPTION).put(d).array());
+        }
+        optionReply(option, Nbd.REP_ACK, new byte[0]);
+        return e;
+    }
+
+    private static int transmissionFlags(NbdExport e) {
+        int f = Nbd.TFLAG_HAS_FLAGS | Nbd.TFLAG_SEND_FLUSH | Nbd.TFLAG_SEND_FUA | Nbd.TFLAG_CAN_MULTI_CONN
+                | Nbd.TFLAG_SEND_CACHE;
+        if (e.device().readOnly()) {
+            f |= Nbd.TFLAG_READ_ONLY;
+        } else {
+            f |= Nbd.TFLAG_SEND_TRIM | Nbd.TFLAG_SEND_WRITE_ZEROES | Nbd.TFLAG_SEND_FAST_ZERO;
+        }
+        return f;
+    }
+
+    private void optionError(int option, int type, String message) throws IOException {
+        optionReply(option, type, message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void optionReply(int option, int type, byte[] data) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(20 + data.length);
+        b.putLong(Nbd.OPTION_REPLY_MAGIC).putInt(option).putInt(type).putInt(data.length).put(data);
+        send(b.flip());
+    }
+
+    private void transmission(NbdExport e) throws IOException {
+        BlockDevice device = e.device();
+        try {
+            while (true) {
+                int magic = in.readInt();
+                if (magic != Nbd.REQUEST_MAGIC) {
+                    throw new ProtocolViolation("bad request magic 0x" + Integer.toHexString(magic));
+                }
+                int flags = Short.toUnsignedInt(in.readShort());
+                int type = Short.toUnsignedInt(in.readShort());
+                long handle = in.readLong();
+                long offset = in.readLong();
+                long length = Integer.toUnsignedLong(in.readInt());
+                if (type == Nbd.CMD_DISC) {
+                    return;
+                }
+                ByteBuffer payload = null;
+                if (type == Nbd.CMD_WRITE) {
+                    if (length > Nbd.MAX_PAYLOAD) {
+                        // the payload cannot be skipped without reading it all: close instead
+                        throw new ProtocolViolation("write payload of " + length + " bytes exceeds " + Nbd.MAX_PAYLOAD);
+                    }
+                    payload = ByteBuffer.allocate((int) length);
+                    in.readFully(payload);
+                    payload.flip();
+                }
+                inFlight.acquireUninterruptibly();
+                Request r = new Request(flags, type, handle, offset, length, payload);
+                Thread.ofVirtual().name("nbd-req").start(() -> {
+                    try {
+                        serve(device, r);
+                    } finally {
+                        inFlight.release();
+                    }
+                });
+            }
+        } finally {
+            // let requests already accepted finish and reply before the connection closes
+            inFlight.acquireUninterruptibly(MAX_IN_FLIGHT);
+            inFlight.release(MAX_IN_FLIGHT);
+        }
+    }
+
+    private record Request(int flags, int type, long handle, long offset, long length, ByteBuffer payload) {}
+
+    private void serve(BlockDevice device, Request r) {
+        ByteBuffer data = null;
+        NbdError error = null;
+        try {
+            data = execute(device, r);
+        } catch (NbdException e) {
+            error = e.error();
+            log.info("nbd request failed export={} type={} offset={} length={} errno={} reason={}",
+                    export.name(), r.type, r.offset, r.length, e.error(), e.getMessage());
+        } catch (RuntimeException e) {
+            error = NbdError.EIO;
+            log.warn("nbd request failed export={} type={} offset={} length={}", export.name(), r.type, r.offset,
+                    r.length, e);
+        }
+        try {
+            reply(r.handle, error, data);
+        } catch (IOException e) {
+            log.debug("nbd reply not delivered: {}", e.toString());
+            close();
+        }
+    }
+
+    private static ByteBuffer execute(BlockDevice device, Request r) throws NbdException {
+        int known = switch (r.type) {
+            case Nbd.CMD_WRITE -> Nbd.CMD_FLAG_FUA;
+            case Nbd.CMD_WRITE_ZEROES -> Nbd.CMD_FLAG_FUA | Nbd.CMD_FLAG_NO_HOLE | Nbd.CMD_FLAG_FAST_ZERO;
+            case Nbd.CMD_TRIM -> Nbd.CMD_FLAG_FUA;
+            default -> 0;
+        };
+        if ((r.flags & ~known) != 0) {
+            throw new NbdException(NbdError.EINVAL, "flags 0x" + Integer.toHexString(r.flags) + " not valid here");
+        }
+        boolean write = r.type == Nbd.CMD_WRITE || r.type == Nbd.CMD_WRITE_ZEROES || r.type == Nbd.CMD_TRIM;
+        if (write && device.readOnly()) {
+            throw new NbdException(NbdError.EPERM, "the export is read-only");
+        }
+        if (r.type != Nbd.CMD_FLUSH) {
+            checkRange(device, r, write);
+        }
+        switch (r.type) {
+            case Nbd.CMD_READ -> {
+                if (r.length > Nbd.MAX_PAYLOAD) {
+                    throw new NbdException(NbdError.EINVAL, "read of " + r.length + " bytes exceeds " + Nbd.MAX_PAYLOAD);
+                }
+                ByteBuffer dst = ByteBuffer.allocate((int) r.length);
+                device.read(r.offset, dst);
+                return dst.flip();
+            }
+            case Nbd.CMD_WRITE -> device.write(r.offset, r.payload);
+            case Nbd.CMD_WRITE_ZEROES -> device.writeZeroes(r.offset, r.length);
+            case Nbd.CMD_TRIM -> device.trim(r.offset, r.length);
+            case Nbd.CMD_FLUSH -> device.flush();
+            case Nbd.CMD_CACHE -> device.prefetch(r.offset, r.length);
+            default -> throw new NbdException(NbdError.EINVAL, "command " + r.type + " is not supported");
+        }
+        if ((r.flags & Nbd.CMD_FLAG_FUA) != 0) {
+            device.flush();
+        }
+        return null;
+    }
+
+    private static void checkRange(BlockDevice device, Request r, boolean write) throws NbdException {
+        long size = device.size();
+        if (r.offset < 0 || r.offset > size || r.length > size - r.offset) {
+            throw new NbdException(write ? NbdError.ENOSPC : NbdError.EINVAL,
+                    "range " + Long.toUnsignedString(r.offset) + "+" + r.length + " is beyond the end (" + size + ")");
+        }
+    }
+
+    private void reply(long handle, NbdError error, ByteBuffer data) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(16);
+        header.putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(error == null ? 0 : error.code).putLong(handle).flip();
+        writeLock.lock();
+        try {
+            if (data == null || error != null) {
+                writeAll(header);
+            } else {
+                ByteBuffer[] parts = {header, data};
+                while (header.hasRemaining() || data.hasRemaining()) {
+                    channel.write(parts);
+                }
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void send(ByteBuffer b) throws IOException {
+        writeLock.lock();
+        try {
+            writeAll(b);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void writeAll(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            channel.write(b);
+        }
+    }
+
+    /** Input after which the stream cannot be trusted: the connection is closed. */
+    private static final class ProtocolViolation extends IOException {
+        ProtocolViolation(String message) {
+            super(message);
+        }
+    }
+}
