@@ -4,6 +4,7 @@ import io.imagegate.meta.KeyChange.Role;
 import io.imagegate.meta.MetadataStore.DeleteResult;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -63,8 +64,7 @@ final class ObjectWrites {
     // One attempt; null when it lost a race and must be planned again.
     private VersionRecord publishOnce(Deadline d, String bucket, String name, VersionRecord draft,
             WriteCondition condition, Hook hook, KeyChange.Hints hints) {
-        Context.BucketNode b = ctx.bucket(d, bucket);
-        KeyChange c = new KeyChange(bucket, name, b, ctx.keys.read(d, bucket, name, draft.key()));
+        KeyChange c = read(d, bucket, name, draft.key());
         Optional<VersionRecord> done = hook == null ? Optional.empty() : hook.done(d, c);
         if (done.isPresent()) {
             return done.get();
@@ -112,11 +112,11 @@ final class ObjectWrites {
     // One attempt; null when it lost a race, NOTHING_TO_DELETE when the key has no such version.
     private DeleteResult deleteOnce(Deadline d, String bucket, String name, String key, String versionId,
             WriteCondition condition, String requester, KeyChange.Hints hints) {
-        Context.BucketNode b = ctx.bucket(d, bucket);
-        KeyChange c = new KeyChange(bucket, name, b, ctx.keys.read(d, bucket, name, key));
+        KeyChange c = read(d, bucket, name, key);
         Conditions.check(condition, current(c), bucket, key);
-        if (versionId == null && b.record().versioning() != Versioning.UNVERSIONED) {
-            String owner = requester != null ? requester : b.record().owner();
+        BucketRecord b = c.bucketNode.record();
+        if (versionId == null && b.versioning() != Versioning.UNVERSIONED) {
+            String owner = requester != null ? requester : b.owner();
             planPublish(d, c, marker(key, owner), hints);
             return run(d, c, hints) ? new DeleteResult(c.result.versionId(), true) : null;
         }
@@ -149,6 +149,24 @@ final class ObjectWrites {
                 throw e;
             }
         }
+    }
+
+    // The bucket and the key in one round trip (a read-only multi).
+    private KeyChange read(Deadline d, String bucket, String name, String key) {
+        List<Zk.Node> nodes = ctx.zk.read(d, h -> Zk.await(d, Zk.getManyAsync(h,
+                List.of(ctx.layout.bucket(bucket), ctx.layout.object(bucket, name)))));
+        if (nodes.get(0) == null) {
+            throw new MetadataException.NoSuchBucket(bucket);
+        }
+        Zk.Node bn = nodes.get(0);
+        Context.BucketNode b = new Context.BucketNode(Json.read(bn.data(), BucketRecord.class),
+                bn.stat().getVersion(), bn.stat().getCzxid(), bn.data());
+        Keys.KeyNode k = Keys.parse(nodes.get(1));
+        if (k != null && !k.state().current().key().equals(key)) {
+            throw new MetadataException.Unavailable("key name collision between " + key + " and "
+                    + k.state().current().key(), null);
+        }
+        return new KeyChange(bucket, name, b, k);
     }
 
     private static VersionRecord current(KeyChange c) {
