@@ -192,11 +192,12 @@ public final class S3ChunkStore implements ChunkStore {
         try {
             GetObjectResponse r = in.response();
             String range = r.contentRange();
-            if (range == null || !range.startsWith("bytes " + offset + "-")) {
+            long length = r.contentLength() == null ? -1 : r.contentLength();
+            boolean whole = range == null && offset == 0 && length == n; // a 200 for a range covering it all
+            if (!whole && (range == null || !range.startsWith("bytes " + offset + "-"))) {
                 throw new BackendCalls.Permanent(new IOException("S3 answered range " + offset + "+" + n + " of "
                         + key + " with Content-Range " + range));
             }
-            long length = r.contentLength() == null ? -1 : r.contentLength();
             if (length >= 0 && length < n) {
                 throw new BackendCalls.Permanent(new EOFException("pack " + pack + " ends before offset " + (offset + n)
                         + ": " + length + " of " + n + " bytes at " + offset));

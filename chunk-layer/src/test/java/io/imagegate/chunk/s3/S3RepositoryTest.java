@@ -145,7 +145,9 @@ class S3RepositoryTest {
         read(repo, root, 0, 1); // loads the manifest pages
         server.blobs.getRanges.clear();
         long gets = s3.requests().gets();
+        long storeReads = metrics.stats().reads();
         assertArrayEquals(Arrays.copyOfRange(data, 8 * CHUNK, 24 * CHUNK), read(repo, root, 8 * CHUNK, 16 * CHUNK));
+        assertEquals(1, metrics.stats().reads() - storeReads, "one read call reached the store");
         assertEquals(1, s3.requests().gets() - gets, "16 adjacent chunks, one GET: " + server.blobs.getRanges);
         ChunkRef first = chunk(root, 8);
         long end = chunk(root, 23).offset() + CHUNK - 1;
