@@ -47,6 +47,8 @@ final class KeyChange {
     String removedIndexPartition;
     VersionRecord result;
     Committed committed = now -> false;
+    /** Proves, from the key read after an unknown outcome, that this change can never have applied. */
+    Committed notCommitted = now -> false;
     /** When a fenced change is found not applied, it cannot apply later and may simply be tried again. */
     boolean retryWhenAbsent;
 

@@ -202,6 +202,17 @@ final class ObjectWrites {
             }
         }
         c.committed = now2 -> c.tokenIn(now2) || (versioned && holds(d, c, now2, ordinal, id));
+        c.notCommitted = now2 -> versioned && takenByOther(d, c, now2, ordinal, id);
+    }
+
+    /** Whether, in the same key incarnation, another version got this change's ordinal: then it never applied. */
+    private boolean takenByOther(Deadline d, KeyChange c, Keys.KeyNode now, long ordinal, String versionId) {
+        if (now == null || c.before == null || now.czxid() != c.before.czxid()) {
+            return false;
+        }
+        KeyState s = now.state();
+        VersionRecord v = s.ordinal() == ordinal ? s.current() : ctx.keys.historyAt(d, c.bucket, c.name, ordinal);
+        return v != null && !v.versionId().equals(versionId);
     }
 
     private void createKey(Deadline d, KeyChange c, KeyState state, KeyChange.Hints hints) {
@@ -392,7 +403,8 @@ final class ObjectWrites {
             return true;
         }
         boolean sameKey = now != null && c.before != null && now.czxid() == c.before.czxid();
-        if ((c.before == null && now == null) || (c.retryWhenAbsent && (now == null || sameKey))) {
+        if ((c.before == null && now == null) || (c.retryWhenAbsent && (now == null || sameKey))
+                || c.notCommitted.in(now)) {
             ctx.maps.invalidate(c.bucket);
             return false;
         }
