@@ -68,8 +68,15 @@ final class Layout {
         return root + "/parts";
     }
 
+    /** Upload ids start with one of 64 characters; sharding by it keeps each child list short. */
+    static final String SHARDS = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+
+    String partsShard(char first) {
+        return partsRoot() + "/" + first;
+    }
+
     String parts(String uploadId) {
-        return partsRoot() + "/" + uploadId;
+        return partsShard(uploadId.charAt(0)) + "/" + uploadId;
     }
 
     String part(String uploadId, int partNumber) {

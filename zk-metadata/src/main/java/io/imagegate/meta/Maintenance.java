@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.ZooKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +49,13 @@ final class Maintenance implements AutoCloseable {
                     ctx.maps.page(d, bucket, incarnation, loc.page().id(), true)));
         }
         String partition = loc.partition();
+        ZooKeeper zk = ctx.zk.handleIfConnected();
+        if (zk == null) {
+            return;
+        }
         pending.incrementAndGet();
         try {
-            Zk.statAsync(ctx.zk.handle(ctx.deadline()), ctx.layout.partition(bucket, partition))
+            Zk.statAsync(zk, ctx.layout.partition(bucket, partition))
                     .whenComplete((stat, error) -> {
                         if (stat != null && stat.getNumChildren() >= ctx.config.partitionSplitThreshold()) {
                             submit("split|" + bucket + "|" + partition,

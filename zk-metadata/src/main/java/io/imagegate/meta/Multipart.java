@@ -8,7 +8,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -52,7 +51,7 @@ final class Multipart {
             Zk.Outcome o = ctx.zk.multi(d, List.of(
                     Op.check(ctx.layout.bucket(bucket), -1),
                     KeyChange.create(ctx.layout.upload(bucket, record.uploadId()), Json.write(stored)),
-                    KeyChange.create(ctx.layout.parts(record.uploadId()), Json.write(Map.of("bucket", bucket)))));
+                    KeyChange.create(ctx.layout.parts(record.uploadId()), Json.write(new Sweeper.PartsDir(bucket)))));
             if (o instanceof Zk.Outcome.Committed) {
                 return record;
             }

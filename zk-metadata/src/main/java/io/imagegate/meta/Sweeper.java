@@ -41,19 +41,27 @@ final class Sweeper {
 
     // Parts whose upload is gone or completed: left behind by a process that died before removing them.
     private void removeOrphanedParts(Deadline d) {
-        for (String uploadId : orEmpty(ctx.zk.children(d, ctx.layout.partsRoot()))) {
-            Zk.Node dir = ctx.zk.get(d, ctx.layout.parts(uploadId));
-            if (dir == null) {
-                continue;
-            }
-            String bucket = Json.MAPPER.convertValue(Json.read(dir.data(), java.util.Map.class).get("bucket"),
-                    String.class);
-            Zk.Node upload = bucket == null ? null : ctx.zk.get(d, ctx.layout.upload(bucket, uploadId));
-            if (upload == null || !Json.read(upload.data(), StoredUpload.class).active()) {
-                maintenance.deleteParts(d, uploadId);
+        for (char shard : Layout.SHARDS.toCharArray()) {
+            for (String uploadId : orEmpty(ctx.zk.children(d, ctx.layout.partsShard(shard)))) {
+                removeIfOrphaned(d, uploadId);
             }
         }
     }
+
+    private void removeIfOrphaned(Deadline d, String uploadId) {
+        Zk.Node dir = ctx.zk.get(d, ctx.layout.parts(uploadId));
+        if (dir == null) {
+            return;
+        }
+        String bucket = Json.read(dir.data(), PartsDir.class).bucket();
+        Zk.Node upload = bucket == null ? null : ctx.zk.get(d, ctx.layout.upload(bucket, uploadId));
+        if (upload == null || !Json.read(upload.data(), StoredUpload.class).active()) {
+            maintenance.deleteParts(d, uploadId);
+        }
+    }
+
+    /** Data of {@code parts/<shard>/<uploadId>}: the bucket of the upload. */
+    record PartsDir(String bucket) {}
 
     private static List<String> orEmpty(List<String> list) {
         return list == null ? List.of() : list;

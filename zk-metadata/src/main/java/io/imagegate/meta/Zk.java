@@ -68,6 +68,15 @@ class Zk {
         }
     }
 
+    /** The handle when connected right now, else null: for upkeep that must not delay a reply. */
+    ZooKeeper handleIfConnected() {
+        try {
+            return client.getZookeeperClient().isConnected() ? client.getZookeeperClient().getZooKeeper() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
     /** Runs a read, retrying transient failures until the deadline. */
     <T> T read(Deadline d, Call<T> call) {
         while (true) {

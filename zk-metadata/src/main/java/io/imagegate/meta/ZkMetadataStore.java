@@ -303,6 +303,9 @@ public final class ZkMetadataStore implements MetadataStore {
                     ctx.layout.partsRoot())) {
                 createIfMissing(zk, child);
             }
+            for (char shard : Layout.SHARDS.toCharArray()) {
+                createIfMissing(zk, ctx.layout.partsShard(shard));
+            }
             return null;
         });
     }

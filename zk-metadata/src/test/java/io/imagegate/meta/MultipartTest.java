@@ -68,7 +68,8 @@ class MultipartTest extends ZkTestSupport {
         assertThrows(MetadataException.NoSuchUpload.class, () -> store.abortUpload(bucket, u.uploadId()));
         assertTrue(listUploads(null, null, null, null, 10).uploads().isEmpty());
         store.awaitMaintenance();
-        assertNull(server(store).checkExists().forPath("/imagegate/parts/" + u.uploadId()));
+        assertNull(server(store).checkExists().forPath(store.ctxForTests().layout.parts(u.uploadId())));
+        assertTrue(server(store).checkExists().forPath("/imagegate/parts/" + u.uploadId().charAt(0)) != null);
     }
 
     @Test
