@@ -54,6 +54,6 @@ build_if_stale() {
   echo "imagegate: building $module (first use or sources changed)..." >&2
   (
     flock 9
-    cd "$root" && mvn -q -B -DskipTests -pl "$module" -am package >&2
+    cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests -pl "$module" -am package >&2
   ) 9>"$root/.build.lock"
 }

@@ -2,7 +2,7 @@ package io.imagegate.gateway;
 
 import io.imagegate.chunk.ChunkRepository;
 import io.imagegate.chunk.DefaultChunkRepository;
-import io.imagegate.chunk.LocalChunkStore;
+import io.imagegate.chunk.MetricsChunkStore;
 import io.imagegate.gateway.auth.SigV4Config;
 import io.imagegate.gateway.http.SignatureAuthenticator;
 import io.imagegate.gateway.ops.Stores;
@@ -34,27 +34,32 @@ public final class Gateway implements AutoCloseable {
      * @param zookeeper an ensemble's connect string, or null for an embedded server under dataDir
      * @param root      the root key pair, or null to take it from the environment or dataDir
      */
-    public record Options(Path dataDir, String zookeeper, int zookeeperPort, GatewayConfig http, RootCredentials root) {
+    public record Options(Path dataDir, String zookeeper, int zookeeperPort, GatewayConfig http, RootCredentials root,
+                          ChunkStoreOptions chunks) {
 
         public static Options defaults(Path dataDir) {
-            return new Options(dataDir, null, 0, GatewayConfig.defaults(), null);
+            return new Options(dataDir, null, 0, GatewayConfig.defaults(), null, ChunkStoreOptions.local());
         }
 
         public Options withZooKeeper(String connect) {
-            return new Options(dataDir, connect, zookeeperPort, http, root);
+            return new Options(dataDir, connect, zookeeperPort, http, root, chunks);
         }
 
         public Options withPort(int port) {
-            return new Options(dataDir, zookeeper, zookeeperPort, http.withPort(port), root);
+            return new Options(dataDir, zookeeper, zookeeperPort, http.withPort(port), root, chunks);
         }
 
         public Options withHttp(GatewayConfig config) {
-            return new Options(dataDir, zookeeper, zookeeperPort, config, root);
+            return new Options(dataDir, zookeeper, zookeeperPort, config, root, chunks);
+        }
+
+        public Options withChunks(ChunkStoreOptions store) {
+            return new Options(dataDir, zookeeper, zookeeperPort, http, root, store);
         }
 
         public Options withRootCredentials(String accessKey, String secretKey) {
             return new Options(dataDir, zookeeper, zookeeperPort, http,
-                    new RootCredentials(accessKey, secretKey, "options", false));
+                    new RootCredentials(accessKey, secretKey, "options", false), chunks);
         }
     }
 
@@ -63,23 +68,28 @@ public final class Gateway implements AutoCloseable {
     private final ChunkRepository chunks;
     private final GatewayServer server;
     private final RootCredentials root;
+    private final MetricsChunkStore store;
+    private final String storeDescription;
 
-    private Gateway(EmbeddedZooKeeper embedded, MetadataStore meta, ChunkRepository chunks, GatewayServer server,
-                    RootCredentials root) {
+    private Gateway(EmbeddedZooKeeper embedded, MetadataStore meta, ChunkRepository chunks, MetricsChunkStore store,
+                    String storeDescription, GatewayServer server, RootCredentials root) {
         this.embedded = embedded;
         this.meta = meta;
         this.chunks = chunks;
+        this.store = store;
+        this.storeDescription = storeDescription;
         this.server = server;
         this.root = root;
     }
 
     public static Gateway start(Options options) throws IOException {
-        Path dir = options.dataDir().toAbsolutePath();
+        Path dir = options.dataDir().toAbsolutePath().normalize();
         Files.createDirectories(dir);
         RootCredentials root = options.root() != null ? options.root() : RootCredentials.resolve(dir, System.getenv());
         EmbeddedZooKeeper embedded = null;
         MetadataStore meta = null;
         ChunkRepository chunks = null;
+        MetricsChunkStore store = null;
         try {
             String connect = options.zookeeper();
             if (connect == null) {
@@ -88,16 +98,18 @@ public final class Gateway implements AutoCloseable {
             }
             meta = ZkMetadataStore.connect(connect);
             ensureRootUser(meta, root);
-            chunks = new DefaultChunkRepository(LocalChunkStore.open(dir.resolve("chunks")));
+            store = options.chunks().open(dir, System.getenv());
+            chunks = new DefaultChunkRepository(store);
             Clock clock = Clock.systemUTC();
             Stores stores = new Stores(meta, chunks, clock, options.http());
             SigV4Config sig = SigV4Config.defaults().withRegion(options.http().region(), true);
             GatewayServer server = GatewayServer.start(stores, new SignatureAuthenticator(meta, clock, sig,
                     new io.imagegate.gateway.api.RequestParser(options.http().domains())));
-            log.info("gateway started endpoint={} zookeeper={} data={}", server.endpoint(), connect, dir);
-            return new Gateway(embedded, meta, chunks, server, root);
+            log.info("gateway started endpoint={} zookeeper={} chunks={}", server.endpoint(), connect,
+                    options.chunks().describe(dir));
+            return new Gateway(embedded, meta, chunks, store, options.chunks().describe(dir), server, root);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(chunks);
+            closeQuietly(chunks != null ? chunks : store);
             closeQuietly(meta);
             closeQuietly(embedded);
             throw e;
@@ -141,6 +153,15 @@ public final class Gateway implements AutoCloseable {
 
     public ChunkRepository chunks() {
         return chunks;
+    }
+
+    /** The chunk store's counters (reads, bytes, backend requests, cache hits). */
+    public MetricsChunkStore chunkStore() {
+        return store;
+    }
+
+    public String chunkStoreDescription() {
+        return storeDescription;
     }
 
     /** The connect string of the embedded ZooKeeper, if this gateway runs one. */

@@ -1,5 +1,7 @@
 package io.imagegate.gateway;
 
+import io.imagegate.chunk.BackendUnavailableException;
+import io.imagegate.chunk.CorruptChunkException;
 import io.imagegate.gateway.api.RequestParser;
 import io.imagegate.gateway.api.S3Request;
 import io.imagegate.gateway.api.S3Request.*;
@@ -93,6 +95,15 @@ public final class S3Handler implements HttpHandler {
             fail(call, op, Errors.toS3(e, op == null ? null : op.bucket(), keyOf(op)));
         } catch (ClientBodyException e) {
             fail(call, op, e.error());
+        } catch (CorruptChunkException e) {
+            log.error("request={} op={} stored data failed verification: {}", call.requestId(), name(op), e.toString());
+            fail(call, op, new S3Exception(S3ErrorCode.INTERNAL_ERROR,
+                    "Stored data failed its integrity check and was not served."));
+        } catch (BackendUnavailableException e) {
+            log.warn("request={} op={} chunk store unavailable: {}", call.requestId(), name(op), e.toString());
+            fail(call, op, new S3Exception(S3ErrorCode.SERVICE_UNAVAILABLE,
+                    "The chunk store is unavailable; nothing was changed. Please retry.", e)
+                    .header("Retry-After", String.valueOf(e.retryAfterSeconds())));
         } catch (IOException e) {
             log.warn("request={} op={} storage failure: {}", call.requestId(), name(op), e.toString());
             fail(call, op, new S3Exception(S3ErrorCode.SERVICE_UNAVAILABLE,
@@ -102,7 +113,7 @@ public final class S3Handler implements HttpHandler {
             fail(call, op, new S3Exception(S3ErrorCode.INTERNAL_ERROR));
         } finally {
             exchange.endExchange();
-            access.debug("request={} method={} path={} op={} status={} principal={}", call.requestId(),
+            access.info("request={} method={} path={} op={} status={} principal={}", call.requestId(),
                     call.method(), call.rawPath(), name(op), exchange.getStatusCode(), call.principal().name());
         }
     }

@@ -1,5 +1,6 @@
 package io.imagegate.gateway.cli;
 
+import io.imagegate.gateway.ChunkStoreOptions;
 import io.imagegate.gateway.Gateway;
 import io.imagegate.gateway.GatewayConfig;
 import io.imagegate.gateway.RootCredentials;
@@ -41,6 +42,22 @@ final class ServeCommand implements Runnable {
             description = "Chunk size of new buckets in bytes, a power of two from 4096 to 4194304 (default: ${DEFAULT-VALUE}).")
     int chunkSize;
 
+    @Option(names = "--chunks", description = "Keep chunks in an S3 service: s3://BUCKET/PREFIX (keys from "
+            + "$IMAGEGATE_CHUNKS_ACCESS_KEY/$IMAGEGATE_CHUNKS_SECRET_KEY, else the AWS default chain). Default: DATA/chunks.")
+    String chunks;
+
+    @Option(names = "--chunks-endpoint", description = "URL of the S3 service for --chunks (default: AWS S3).")
+    String chunksEndpoint;
+
+    @Option(names = "--chunks-cache-mb", defaultValue = "256", description = "Memory cache in front of --chunks, MiB (default: ${DEFAULT-VALUE}).")
+    long chunksCacheMb;
+
+    @Option(names = "--chunks-cache-dir", description = "Optional disk tier of that cache.")
+    Path chunksCacheDir;
+
+    @Option(names = "--chunks-cache-dir-mb", defaultValue = "10240", description = "Bound of the disk tier, MiB (default: ${DEFAULT-VALUE}).")
+    long chunksCacheDirMb;
+
     @Override
     public void run() {
         GatewayConfig defaults = GatewayConfig.defaults();
@@ -49,7 +66,9 @@ final class ServeCommand implements Runnable {
         }
         GatewayConfig http = new GatewayConfig(host, port, region, domains, chunkSize, defaults.maxPutSize(),
                 defaults.minPartSize(), defaults.maxSkew());
-        Gateway.Options options = new Gateway.Options(data, zookeeper, zookeeperPort, http, null);
+        ChunkStoreOptions store = chunks == null ? ChunkStoreOptions.local()
+                : new ChunkStoreOptions(chunks, chunksEndpoint, chunksCacheMb << 20, chunksCacheDir, chunksCacheDirMb << 20);
+        Gateway.Options options = new Gateway.Options(data, zookeeper, zookeeperPort, http, null, store);
         Gateway gateway;
         try {
             gateway = Gateway.start(options);
@@ -75,6 +94,7 @@ final class ServeCommand implements Runnable {
         System.out.println();
         System.out.println("imagegate " + Version.get() + " is serving S3 at " + endpoint);
         System.out.println("  data:      " + data.toAbsolutePath().normalize());
+        System.out.println("  chunks:    " + gateway.chunkStoreDescription());
         System.out.println("  zookeeper: " + (zookeeper != null ? zookeeper
                 : gateway.embeddedZooKeeper().orElse("?") + " (embedded)"));
         String ak;

@@ -1,0 +1,65 @@
+package io.imagegate.gateway;
+
+import io.imagegate.chunk.CachingChunkStore;
+import io.imagegate.chunk.ChunkCacheConfig;
+import io.imagegate.chunk.ChunkStore;
+import io.imagegate.chunk.LocalChunkStore;
+import io.imagegate.chunk.MetricsChunkStore;
+import io.imagegate.chunk.s3.S3ChunkStore;
+import io.imagegate.chunk.s3.S3StoreConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where a gateway keeps its chunks: the local directory under the data directory (the default),
+ * or an S3 service ({@code s3://bucket/prefix} at an endpoint), with a cache in front of a
+ * remote store, and counters around whatever was chosen.
+ *
+ * @param s3Uri        null for the local store
+ * @param endpoint     the S3 service's URL; null for AWS S3
+ * @param cacheBytes   memory cache in front of an S3 store
+ * @param cacheDir     optional disk tier of that cache; null for none
+ * @param cacheDiskBytes bound of the disk tier
+ */
+public record ChunkStoreOptions(String s3Uri, String endpoint, long cacheBytes, Path cacheDir, long cacheDiskBytes) {
+
+    public static final String ACCESS_ENV = "IMAGEGATE_CHUNKS_ACCESS_KEY";
+    public static final String SECRET_ENV = "IMAGEGATE_CHUNKS_SECRET_KEY";
+
+    public static ChunkStoreOptions local() {
+        return new ChunkStoreOptions(null, null, 256L << 20, null, 0);
+    }
+
+    public static ChunkStoreOptions s3(String uri, String endpoint) {
+        return new ChunkStoreOptions(uri, endpoint, 256L << 20, null, 0);
+    }
+
+    public boolean isLocal() {
+        return s3Uri == null;
+    }
+
+    /** Opens the store, wrapped in its cache (remote stores only) and its counters. */
+    MetricsChunkStore open(Path dataDir, Map<String, String> env) throws IOException {
+        ChunkStore base;
+        if (isLocal()) {
+            base = LocalChunkStore.open(dataDir.resolve("chunks"));
+        } else {
+            // without keys in the environment the AWS default chain applies (profile, instance role, ...)
+            S3ChunkStore s3 = S3ChunkStore.open(S3StoreConfig.fromUri(s3Uri, endpoint, env.get(ACCESS_ENV), env.get(SECRET_ENV)));
+            ChunkCacheConfig cache = ChunkCacheConfig.defaults().withMemoryBytes(cacheBytes);
+            if (cacheDir != null) {
+                cache = cache.withDisk(cacheDir, cacheDiskBytes);
+            }
+            base = new CachingChunkStore(s3, cache);
+        }
+        return new MetricsChunkStore(base);
+    }
+
+    /** A short description for the start-up banner. */
+    public String describe(Path dataDir) {
+        return isLocal() ? dataDir.resolve("chunks").toString()
+                : s3Uri + (endpoint != null ? " at " + endpoint : "") + " (cache " + (cacheBytes >> 20) + " MiB"
+                        + (cacheDir != null ? " + " + (cacheDiskBytes >> 20) + " MiB on " + cacheDir : "") + ")";
+    }
+}
