@@ -20,7 +20,12 @@ public interface MetadataStore extends AutoCloseable {
     /** Every bucket, sorted by name. */
     List<BucketRecord> buckets();
 
-    /** @throws MetadataException.BucketNotEmpty while any version, marker or upload remains */
+    /**
+     * Multipart uploads in progress do not keep a bucket alive: as in AWS S3 (general purpose
+     * buckets), they are discarded with it.
+     *
+     * @throws MetadataException.BucketNotEmpty while any version or delete marker remains
+     */
     void deleteBucket(String name);
 
     /** Replaces the ACL or versioning state (compare-and-set on the bucket record). */
