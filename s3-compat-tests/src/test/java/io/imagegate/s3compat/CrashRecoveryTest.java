@@ -103,9 +103,14 @@ class CrashRecoveryTest {
 
     private Process startGateway(int port) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "io.imagegate.gateway.cli.ImagegateCommand", "serve", "--data", data.toString(),
-                "--port", String.valueOf(port), "--host", "127.0.0.1"));
+        // the packaged jar is what users run (the reactor builds it before this module's tests)
+        Path jar = Path.of("..", "gateway", "target", "imagegate.jar");
+        List<String> launch = Files.exists(jar) ? List.of("-jar", jar.toString())
+                : List.of("-cp", System.getProperty("java.class.path"), "io.imagegate.gateway.cli.ImagegateCommand");
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m"));
+        command.addAll(launch);
+        command.addAll(List.of("serve", "--data", data.toString(), "--port", String.valueOf(port), "--host", "127.0.0.1"));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("IMAGEGATE_ACCESS_KEY", GatewayFixture.ACCESS_KEY);
         pb.environment().put("IMAGEGATE_SECRET_KEY", GatewayFixture.SECRET_KEY);
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("gateway.log").toFile()));
