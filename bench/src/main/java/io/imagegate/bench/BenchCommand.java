@@ -1,0 +1,17 @@
+package io.imagegate.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bench/run}: the benchmarks, one subcommand each. */
+@Command(name = "bench/run", mixinStandardHelpOptions = true,
+        description = "Reproducible benchmarks of imagegate against peer S3 servers.",
+        subcommands = {S3ThroughputCommand.class, CommandLine.HelpCommand.class})
+public final class BenchCommand {
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.registerConverter(ByteSize.class, ByteSize::parse);
+        System.exit(cli.execute(args));
+    }
+}

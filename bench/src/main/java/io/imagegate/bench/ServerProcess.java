@@ -1,0 +1,192 @@
+package io.imagegate.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One S3 server in a child JVM of its own, on loopback, storing under its own directory, its
+ * output in a log file. Both servers get the same JVM options (heap, GC, logging level), so
+ * the only difference between them is the server.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    /** The servers the benchmark knows how to start. */
+    enum Kind {
+        IMAGEGATE("imagegate"), S3PROXY("s3proxy");
+
+        final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        static Kind of(String label) {
+            for (Kind k : values()) {
+                if (k.label.equals(label)) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("unknown server " + label + " (imagegate, s3proxy)");
+        }
+    }
+
+    /** Where the servers' code comes from, and how their JVMs are started. */
+    record Launch(Path java, String imagegateClasspath, String benchClasspath, Path logbackConfig, String heap,
+                  List<String> extraJvmOptions, Path jfrDir) {}
+
+    static final String ACCESS_KEY = "benchAccessKey";
+    static final String SECRET_KEY = "benchSecretKey0123456789abcdefghijklmnop";
+
+    final Kind kind;
+    final Process process;
+    final URI endpoint;
+    final Path dataDir;
+    final Path log;
+    final List<String> command;
+
+    private ServerProcess(Kind kind, Process process, URI endpoint, Path dataDir, Path log, List<String> command) {
+        this.kind = kind;
+        this.process = process;
+        this.endpoint = endpoint;
+        this.dataDir = dataDir;
+        this.log = log;
+        this.command = command;
+    }
+
+    String name() {
+        return kind.label;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    static ServerProcess start(Kind kind, Launch launch, Path workDir) {
+        try {
+            Path dataDir = workDir.resolve(kind.label + "-data");
+            deleteTree(dataDir);
+            Files.createDirectories(dataDir);
+            int port = freePort();
+            URI endpoint = URI.create("http://127.0.0.1:" + port);
+            List<String> cmd = new ArrayList<>();
+            cmd.add(launch.java().toString());
+            cmd.add("-Xmx" + launch.heap());
+            cmd.add("-XX:+UseG1GC");
+            cmd.add("-Dlogback.configurationFile=" + launch.logbackConfig());
+            cmd.addAll(launch.extraJvmOptions());
+            if (launch.jfrDir() != null) {
+                Files.createDirectories(launch.jfrDir());
+                cmd.add("-XX:StartFlightRecording=filename=" + launch.jfrDir().resolve(kind.label + ".jfr")
+                        + ",settings=profile,dumponexit=true");
+            }
+            switch (kind) {
+                case IMAGEGATE -> {
+                    cmd.addAll(List.of("-cp", launch.imagegateClasspath(),
+                            "io.imagegate.gateway.cli.ImagegateCommand", "serve",
+                            "--data", dataDir.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port)));
+                }
+                case S3PROXY -> {
+                    Path props = workDir.resolve("s3proxy.properties");
+                    Files.writeString(props, String.join("\n",
+                            "s3proxy.endpoint=" + endpoint,
+                            "s3proxy.authorization=aws-v2-or-v4",
+                            "s3proxy.identity=" + ACCESS_KEY,
+                            "s3proxy.credential=" + SECRET_KEY,
+                            "jclouds.provider=filesystem",
+                            "jclouds.identity=" + ACCESS_KEY,
+                            "jclouds.credential=" + SECRET_KEY,
+                            "jclouds.filesystem.basedir=" + dataDir,
+                            ""));
+                    cmd.addAll(List.of("-cp", launch.benchClasspath(), "org.gaul.s3proxy.Main",
+                            "--properties", props.toString()));
+                }
+            }
+            Path log = workDir.resolve(kind.label + ".log");
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            Map<String, String> env = pb.environment();
+            env.put("IMAGEGATE_ACCESS_KEY", ACCESS_KEY);
+            env.put("IMAGEGATE_SECRET_KEY", SECRET_KEY);
+            Process p = pb.start();
+            return new ServerProcess(kind, p, endpoint, dataDir, log, List.copyOf(cmd));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until the server answers ListBuckets with the benchmark's keys. */
+    void awaitReady(S3Workload client, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        RuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name() + " exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                client.ping();
+                return;
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(name() + " did not answer within " + timeout + "; see " + log, last);
+    }
+
+    /** Bytes in the files under the data directory (their lengths; packs, blobs and metadata alike). */
+    long storedBytes() {
+        try (var files = Files.walk(dataDir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0; // deleted while walking
+                }
+            }).sum();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
