@@ -8,6 +8,7 @@ import io.imagegate.chunk.MetricsChunkStore;
 import io.imagegate.chunk.s3.S3ChunkStore;
 import io.imagegate.chunk.s3.S3StoreConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -39,21 +40,38 @@ public record ChunkStoreOptions(String s3Uri, String endpoint, long cacheBytes, 
         return s3Uri == null;
     }
 
+    /** A store ready for use, with the check that tells whether its backend answers. */
+    record Opened(MetricsChunkStore store, Probe probe) {}
+
+    /** Throws when the store's backend does not answer. */
+    @FunctionalInterface
+    public interface Probe {
+        void check() throws IOException;
+    }
+
     /** Opens the store, wrapped in its cache (remote stores only) and its counters. */
-    MetricsChunkStore open(Path dataDir, Map<String, String> env) throws IOException {
+    Opened open(Path dataDir, Map<String, String> env) throws IOException {
         ChunkStore base;
+        Probe probe;
         if (isLocal()) {
-            base = LocalChunkStore.open(dataDir.resolve("chunks"));
+            Path dir = dataDir.resolve("chunks");
+            base = LocalChunkStore.open(dir);
+            probe = () -> {
+                if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+                    throw new IOException("chunk directory " + dir + " is not a writable directory");
+                }
+            };
         } else {
             // without keys in the environment the AWS default chain applies (profile, instance role, ...)
             S3ChunkStore s3 = S3ChunkStore.open(S3StoreConfig.fromUri(s3Uri, endpoint, env.get(ACCESS_ENV), env.get(SECRET_ENV)));
+            probe = s3::probe;
             ChunkCacheConfig cache = ChunkCacheConfig.defaults().withMemoryBytes(cacheBytes);
             if (cacheDir != null) {
                 cache = cache.withDisk(cacheDir, cacheDiskBytes);
             }
             base = new CachingChunkStore(s3, cache);
         }
-        return new MetricsChunkStore(base);
+        return new Opened(new MetricsChunkStore(base), probe);
     }
 
     /** A short description for the start-up banner. */

@@ -98,13 +98,16 @@ public final class Gateway implements AutoCloseable {
             }
             meta = ZkMetadataStore.connect(connect);
             ensureRootUser(meta, root);
-            store = options.chunks().open(dir, System.getenv());
+            ChunkStoreOptions.Opened opened = options.chunks().open(dir, System.getenv());
+            store = opened.store();
             chunks = new DefaultChunkRepository(store);
             Clock clock = Clock.systemUTC();
             Stores stores = new Stores(meta, chunks, clock, options.http());
             SigV4Config sig = SigV4Config.defaults().withRegion(options.http().region(), true);
+            GatewayMetrics metrics = new GatewayMetrics(store);
+            ManagementEndpoints management = new ManagementEndpoints(meta, opened.probe(), metrics);
             GatewayServer server = GatewayServer.start(stores, new SignatureAuthenticator(meta, clock, sig,
-                    new io.imagegate.gateway.api.RequestParser(options.http().domains())));
+                    new io.imagegate.gateway.api.RequestParser(options.http().domains())), metrics, management);
             log.info("gateway started endpoint={} zookeeper={} chunks={}", server.endpoint(), connect,
                     options.chunks().describe(dir));
             return new Gateway(embedded, meta, chunks, store, options.chunks().describe(dir), server, root);

@@ -30,11 +30,12 @@ public final class GatewayServer implements AutoCloseable {
         this.port = port;
     }
 
-    public static GatewayServer start(Stores stores, Authenticator authenticator) {
+    public static GatewayServer start(Stores stores, Authenticator authenticator, GatewayMetrics metrics,
+                                      ManagementEndpoints management) {
         GatewayConfig config = stores.config();
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         String hostId = UUID.randomUUID().toString();
-        S3Handler handler = new S3Handler(stores, authenticator, executor, hostId);
+        S3Handler handler = new S3Handler(stores, authenticator, executor, hostId, metrics, management);
         Undertow undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
                 // 100-continue is sent only when the handler starts reading the body, so a request

@@ -57,8 +57,14 @@ public final class S3Handler implements HttpHandler {
     private final Listing listing;
     private final Multipart multipart;
 
-    public S3Handler(Stores stores, Authenticator authenticator, ExecutorService executor, String hostId) {
+    private final GatewayMetrics metrics;
+    private final ManagementEndpoints management;
+
+    public S3Handler(Stores stores, Authenticator authenticator, ExecutorService executor, String hostId,
+                     GatewayMetrics metrics, ManagementEndpoints management) {
         this.stores = stores;
+        this.metrics = metrics;
+        this.management = management;
         this.executor = executor;
         this.authenticator = authenticator;
         this.parser = new RequestParser(stores.config().domains());
@@ -79,6 +85,11 @@ public final class S3Handler implements HttpHandler {
             return;
         }
         exchange.startBlocking();
+        if (ManagementEndpoints.handles(exchange)) {
+            management.handle(exchange);
+            return;
+        }
+        long started = System.nanoTime();
         Call call = new Call(exchange, newRequestId(), stores.clock().instant());
         call.respondHeader("x-amz-request-id", call.requestId());
         call.respondHeader("x-amz-id-2", errors.hostId());
@@ -113,6 +124,8 @@ public final class S3Handler implements HttpHandler {
             fail(call, op, new S3Exception(S3ErrorCode.INTERNAL_ERROR));
         } finally {
             exchange.endExchange();
+            metrics.request(name(op), exchange.getStatusCode(), System.nanoTime() - started, call.bodyBytesRead(),
+                    exchange.getResponseBytesSent());
             access.info("request={} method={} path={} op={} status={} principal={}", call.requestId(),
                     call.method(), call.rawPath(), name(op), exchange.getStatusCode(), call.principal().name());
         }

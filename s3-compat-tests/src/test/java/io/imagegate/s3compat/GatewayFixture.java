@@ -68,6 +68,11 @@ public final class GatewayFixture implements AutoCloseable {
         return gateway.endpoint();
     }
 
+    /** The ZooKeeper server itself, for tests that stop and restart it. */
+    public TestingServer zookeeper() {
+        return zookeeper;
+    }
+
     public String zookeeperConnect() {
         return zookeeper.getConnectString();
     }

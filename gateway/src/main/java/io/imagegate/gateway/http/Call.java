@@ -24,7 +24,7 @@ public final class Call {
     private final Instant received;
     private final Query query;
     private Principal principal = Principal.ANONYMOUS;
-    private InputStream body;
+    private ClientInputStream body;
     private Supplier<Map<String, String>> trailers = Map::of;
 
     public Call(HttpServerExchange exchange, String requestId, Instant received) {
@@ -95,6 +95,11 @@ public final class Call {
     /** The trailing headers (lower-case names) of a streaming body, after it was read to its end. */
     public Map<String, String> trailers() {
         return trailers.get();
+    }
+
+    /** How many body bytes the operation read. */
+    public long bodyBytesRead() {
+        return body == null ? 0 : body.bytesRead();
     }
 
     public InputStream body() {

@@ -16,14 +16,25 @@ import org.xnio.channels.ReadTimeoutException;
  */
 final class ClientInputStream extends FilterInputStream {
 
+    private long bytesRead;
+
     ClientInputStream(InputStream in) {
         super(in);
+    }
+
+    /** Body bytes delivered to the operation, for the bytes-in metric. */
+    long bytesRead() {
+        return bytesRead;
     }
 
     @Override
     public int read() throws IOException {
         try {
-            return super.read();
+            int b = super.read();
+            if (b >= 0) {
+                bytesRead++;
+            }
+            return b;
         } catch (IOException e) {
             throw translate(e);
         }
@@ -32,7 +43,11 @@ final class ClientInputStream extends FilterInputStream {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         try {
-            return in.read(b, off, len);
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                bytesRead += n;
+            }
+            return n;
         } catch (IOException e) {
             throw translate(e);
         }

@@ -1,6 +1,7 @@
 package io.imagegate.gateway.ops;
 
 import io.imagegate.gateway.GatewayConfig;
+import io.imagegate.gateway.ManagementEndpoints;
 import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
 import io.imagegate.gateway.api.S3Request;
@@ -173,6 +174,10 @@ public final class Buckets {
                 && !name.endsWith("--x-s3") && !name.endsWith("--table-s3");
         if (!valid) {
             throw new S3Exception(S3ErrorCode.INVALID_BUCKET_NAME).detail("BucketName", name);
+        }
+        if (ManagementEndpoints.RESERVED_BUCKETS.contains(name)) {
+            throw new S3Exception(S3ErrorCode.INVALID_BUCKET_NAME, "The bucket name " + name
+                    + " is reserved by imagegate for its /health and /metrics endpoints.").detail("BucketName", name);
         }
     }
 }
