@@ -59,13 +59,13 @@ public final class Acls {
     }
 
     public void getObjectAcl(Call call, BucketRecord bucket, S3Request.GetObjectAcl op) {
-        VersionRecord object = Versions.forRead(stores.meta(), bucket, op.key(), op.versionId());
+        VersionRecord object = Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "GET");
         call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, object));
         call.respondXml(200, policy(bucket.owner(), object.acl()));
     }
 
     public void putObjectAcl(Call call, BucketRecord bucket, S3Request.PutObjectAcl op) throws IOException {
-        VersionRecord object = Versions.forRead(stores.meta(), bucket, op.key(), op.versionId());
+        VersionRecord object = Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "PUT");
         CannedAcl acl = requested(call, bucket.owner());
         throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "PutObjectAcl is not implemented yet: " + acl + object.key());
     }

@@ -114,8 +114,8 @@ public final class Buckets {
         if ("Enabled".equals(status)) {
             next = Versioning.ENABLED;
         } else if ("Suspended".equals(status)) {
-            // a bucket that never had versioning stays unversioned when suspended, as S3 keeps it
-            next = bucket.versioning() == Versioning.UNVERSIONED ? Versioning.UNVERSIONED : Versioning.SUSPENDED;
+            // even a bucket that never had versioning reports Suspended afterwards, as in S3
+            next = Versioning.SUSPENDED;
         } else if (status == null) {
             next = bucket.versioning();
         } else {

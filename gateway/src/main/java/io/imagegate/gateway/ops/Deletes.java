@@ -32,7 +32,7 @@ public final class Deletes {
     public void deleteObject(Call call, S3Request.DeleteObject op, BucketRecord bucket) {
         String ifMatch = call.header("If-Match");
         WriteCondition condition = ifMatch == null ? WriteCondition.NONE : new WriteCondition.IfMatch(Conditionals.unquote(ifMatch));
-        DeleteResult result = delete(bucket, op.key(), op.versionId(), condition);
+        DeleteResult result = delete(call, bucket, op.key(), op.versionId(), condition);
         if (bucket.versioning() != Versioning.UNVERSIONED) {
             call.respondHeader("x-amz-version-id", result.versionId());
             if (result.deleteMarker()) {
@@ -62,7 +62,7 @@ public final class Deletes {
         XmlWriter x = XmlWriter.s3("DeleteResult");
         for (Target t : targets) {
             try {
-                DeleteResult r = delete(bucket, t.key, t.versionId, WriteCondition.NONE);
+                DeleteResult r = delete(call, bucket, t.key, t.versionId, WriteCondition.NONE);
                 if (!quiet) {
                     x.start("Deleted").element("Key", t.key).element("VersionId", t.versionId);
                     if (r.deleteMarker()) {
@@ -81,12 +81,13 @@ public final class Deletes {
         call.respondXml(200, x);
     }
 
-    private DeleteResult delete(BucketRecord bucket, String key, String versionId, WriteCondition condition) {
+    /** A delete marker belongs to whoever deleted (the bucket owner for an anonymous caller). */
+    private DeleteResult delete(Call call, BucketRecord bucket, String key, String versionId, WriteCondition condition) {
         if (key.isEmpty()) {
             throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Key must not be empty");
         }
         try {
-            return stores.meta().delete(bucket.name(), key, versionId, condition);
+            return stores.meta().delete(bucket.name(), key, versionId, condition, ObjectWrites.ownerOf(call, bucket));
         } catch (IllegalArgumentException e) {
             throw Versions.invalidVersionId(versionId);
         } catch (MetadataException.NoSuchKey e) {

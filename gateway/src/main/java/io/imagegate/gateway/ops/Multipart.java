@@ -14,6 +14,7 @@ import io.imagegate.gateway.http.XmlDocument;
 import io.imagegate.gateway.http.XmlWriter;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
+import io.imagegate.meta.MetadataException;
 import io.imagegate.meta.MetadataStore.UploadListPage;
 import io.imagegate.meta.MetadataStore.UploadListQuery;
 import io.imagegate.meta.PartRecord;
@@ -116,7 +117,8 @@ public final class Multipart {
         // the part shares the source's chunks; only chunks cut by the range edges are rewritten
         ManifestRoot root = whole ? sourceRoot : stores.chunks().slice(sourceRoot, range.first(), range.length());
         long size = whole ? from.size() : range.length();
-        String etag = whole && from.partCount() == 0 ? from.etag()
+        // a part's ETag must be an MD5: committed versions (ETag "...-1") get a synthetic one too
+        String etag = whole && from.partCount() == 0 && from.etag().matches("[0-9a-f]{32}") ? from.etag()
                 : syntheticEtag(from, range == null ? 0 : range.first(), size);
         Map<String, String> checksums = whole && "FULL_OBJECT".equals(from.checksumType()) ? from.checksums() : Map.of();
         if (upload.checksumAlgorithm() != null && !checksums.containsKey(upload.checksumAlgorithm())) {
@@ -133,7 +135,13 @@ public final class Multipart {
 
     public void complete(Call call, S3Request.CompleteMultipartUpload op, BucketRecord bucket) throws IOException {
         var condition = ObjectWrites.writeCondition(call);
-        UploadRecord upload = upload(bucket, op.key(), op.uploadId());
+        UploadRecord upload;
+        try {
+            upload = upload(bucket, op.key(), op.uploadId());
+        } catch (MetadataException.NoSuchUpload e) {
+            answerRepeatedComplete(call, op, bucket, e);
+            return;
+        }
         List<Requested> requested = parseParts(call.smallBody(4 * 1024 * 1024));
         Map<Integer, PartRecord> stored = allParts(bucket, upload);
 
@@ -175,11 +183,44 @@ public final class Multipart {
                 multipartEtag(parts), root.encode(), parts.size(), upload.headers(), upload.userMetadata(),
                 checksums, checksumType, upload.acl());
         VersionRecord published = stores.meta().completeUpload(bucket.name(), upload.uploadId(), draft, condition);
+        respondCompleted(call, bucket, op.key(), published);
+    }
 
+    /**
+     * A Complete of an upload that is no longer in progress: when it was completed with the same
+     * parts (so the same ETag), a client retrying after a lost reply gets the first answer again,
+     * as from S3; otherwise NoSuchUpload.
+     */
+    private void answerRepeatedComplete(Call call, S3Request.CompleteMultipartUpload op, BucketRecord bucket,
+            MetadataException.NoSuchUpload notActive) throws IOException {
+        Optional<VersionRecord> done = stores.meta().completedUpload(bucket.name(), op.uploadId());
+        if (done.isEmpty() || !done.get().key().equals(op.key())) {
+            throw notActive;
+        }
+        List<Requested> requested = parseParts(call.smallBody(4 * 1024 * 1024));
+        Optional<String> etag = requestedEtag(requested);
+        if (etag.isEmpty() || !etag.get().equals(done.get().etag())) {
+            throw notActive;
+        }
+        respondCompleted(call, bucket, op.key(), done.get());
+    }
+
+    private static Optional<String> requestedEtag(List<Requested> requested) {
+        var md5 = ChecksumAlgorithm.MD5.newChecksummer();
+        for (Requested r : requested) {
+            if (!r.etag.matches("[0-9a-fA-F]{32}")) {
+                return Optional.empty();
+            }
+            md5.update(HexFormat.of().parseHex(r.etag));
+        }
+        return Optional.of(HexFormat.of().formatHex(md5.digest()) + "-" + requested.size());
+    }
+
+    private static void respondCompleted(Call call, BucketRecord bucket, String key, VersionRecord published) {
         call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, published));
         XmlWriter x = XmlWriter.s3("CompleteMultipartUploadResult")
-                .element("Location", "/" + bucket.name() + "/" + UriCodec.encodeKey(op.key()))
-                .element("Bucket", bucket.name()).element("Key", op.key())
+                .element("Location", "/" + bucket.name() + "/" + UriCodec.encodeKey(key))
+                .element("Bucket", bucket.name()).element("Key", key)
                 .element("ETag", "\"" + published.etag() + "\"");
         published.checksums().forEach((a, v) -> x.element("Checksum" + a, v));
         x.element("ChecksumType", published.checksumType());

@@ -15,9 +15,12 @@ final class Versions {
 
     /**
      * The version a read names: the current one, or {@code versionId}. A current delete marker is
-     * 404 NoSuchKey with {@code x-amz-delete-marker}; a marker named by id is 405.
+     * 404 NoSuchKey with {@code x-amz-delete-marker}; a marker named by id is 405, allowing only DELETE.
+     *
+     * @param method the request's method, which a 405 names
      */
-    static VersionRecord forRead(MetadataStore meta, BucketRecord bucket, String key, String versionId) {
+    static VersionRecord forRead(MetadataStore meta, BucketRecord bucket, String key, String versionId,
+            String method) {
         if (versionId == null) {
             VersionRecord current = meta.current(bucket.name(), key).orElseThrow(() -> Errors.noSuchKey(key));
             if (current.deleteMarker()) {
@@ -28,7 +31,8 @@ final class Versions {
         }
         VersionRecord v = byId(meta, bucket, key, versionId);
         if (v.deleteMarker()) {
-            throw new S3Exception(S3ErrorCode.METHOD_NOT_ALLOWED).detail("Method", "GET").detail("ResourceType", "DeleteMarker")
+            throw new S3Exception(S3ErrorCode.METHOD_NOT_ALLOWED).detail("Method", method)
+                    .detail("ResourceType", "DeleteMarker").header("Allow", "DELETE")
                     .header("x-amz-delete-marker", "true").header("x-amz-version-id", v.versionId())
                     .header("Last-Modified", io.imagegate.gateway.http.HttpDates.rfc1123(v.lastModified()));
         }
