@@ -105,6 +105,21 @@ class BucketOperationsTest {
     }
 
     @Test
+    void virtualHostedStyleAddressesTheBucketByHost() throws Exception {
+        String b = GatewayFixture.uniqueBucket("vhost");
+        s3.createBucket(r -> r.bucket(b));
+        RawHttp raw = new RawHttp(gw.endpoint());
+        byte[] body = "by host".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(200, raw.virtualHosted(b, "PUT", "/dir/obj", body).status());
+        assertEquals("by host", s3.getObjectAsBytes(r -> r.bucket(b).key("dir/obj")).asUtf8String());
+        RawHttp.Response got = raw.virtualHosted(b, "GET", "/dir/obj", null);
+        assertEquals(200, got.status());
+        assertEquals("by host", got.body());
+        RawHttp.Response list = raw.virtualHosted(b, "GET", "/?list-type=2", null);
+        assertTrue(list.body().contains("<Key>dir/obj</Key>"), list.body());
+    }
+
+    @Test
     void errorsCarryRequestIdInHeaderAndBody() {
         S3Exception e = assertThrows(S3Exception.class, () -> s3.getObject(r -> r.bucket("missing-bucket-x").key("k")));
         assertEquals(404, e.statusCode());

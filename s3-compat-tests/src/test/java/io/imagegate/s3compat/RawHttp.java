@@ -40,8 +40,26 @@ final class RawHttp {
 
     /** Signs method + path (raw, already encoded) + headers + body with the root keys. */
     Map<String, List<String>> sign(String method, String rawPathAndQuery, Map<String, String> headers, byte[] body) {
+        return sign(endpoint, method, rawPathAndQuery, headers, body);
+    }
+
+    /**
+     * A virtual-hosted-style request: Host {@code bucket.localhost:port}, sent to the gateway's
+     * address (no DNS needed for the subdomain).
+     */
+    Response virtualHosted(String bucket, String method, String rawPathAndQuery, byte[] body) throws IOException {
+        URI virtual = URI.create("http://" + bucket + ".localhost:" + endpoint.getPort());
+        Map<String, List<String>> signedHeaders = sign(virtual, method, rawPathAndQuery, Map.of(), body);
+        StringBuilder head = new StringBuilder(method + " " + rawPathAndQuery + " HTTP/1.1\r\n");
+        signedHeaders.forEach((k, vs) -> vs.forEach(v -> head.append(k).append(": ").append(v).append("\r\n")));
+        head.append("Content-Length: ").append(body == null ? 0 : body.length).append("\r\nConnection: close\r\n\r\n");
+        return exchange(head.toString().getBytes(StandardCharsets.UTF_8), body == null ? new byte[0] : body);
+    }
+
+    private static Map<String, List<String>> sign(URI base, String method, String rawPathAndQuery,
+                                                  Map<String, String> headers, byte[] body) {
         SdkHttpFullRequest.Builder b = SdkHttpFullRequest.builder().method(SdkHttpMethod.fromValue(method))
-                .uri(endpoint.resolve(rawPathAndQuery));
+                .uri(base.resolve(rawPathAndQuery));
         headers.forEach(b::putHeader);
         if (body != null) {
             b.contentStreamProvider(ContentStreamProvider.fromByteArray(body));
