@@ -64,6 +64,17 @@ public interface MetadataStore extends AutoCloseable {
         return delete(bucket, key, versionId, condition);
     }
 
+    /**
+     * PutObjectAcl: replaces the canned ACL of one version, the current one when {@code versionId}
+     * is null, atomically with respect to every other write to the key. Nothing else changes: not
+     * the version id, its time, nor which version is current.
+     *
+     * @return the version as it is now stored
+     * @throws MetadataException.NoSuchKey without a version id, when the key has no version
+     * @throws MetadataException.NoSuchVersion when the key has no such version
+     */
+    VersionRecord setAcl(String bucket, String key, String versionId, CannedAcl acl);
+
     /** ListObjects: current versions that are not delete markers, in UTF-8 binary key order. */
     ListPage list(String bucket, ListQuery query);
 

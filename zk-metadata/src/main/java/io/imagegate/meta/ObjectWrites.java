@@ -128,6 +128,69 @@ final class ObjectWrites {
     }
 
     /**
+     * PutObjectAcl: replaces the canned ACL of one version (the current one when {@code versionId} is
+     * null). A compare-and-set of the key's znode orders it with every other write to the key; a
+     * non-current version's history znode is rewritten in the same multi, so a concurrent promotion or
+     * removal of that version either sees the new ACL or makes this attempt fail and read again.
+     */
+    VersionRecord setAcl(String bucket, String key, String versionId, CannedAcl acl) {
+        Objects.requireNonNull(acl, "acl");
+        KeyNames.validateKey(key);
+        if (versionId != null) {
+            VersionIds.validate(versionId);
+        }
+        String name = KeyNames.name(key);
+        Deadline d = ctx.deadline();
+        KeyChange.Hints hints = new KeyChange.Hints();
+        Freshness fresh = new Freshness();
+        for (int attempt = 0; ; attempt++) {
+            backoff(attempt, d);
+            try {
+                VersionRecord done = setAclOnce(d, bucket, name, key, versionId, acl, hints);
+                if (done != null) {
+                    return done;
+                }
+            } catch (MetadataException.NoSuchBucket | MetadataException.NoSuchKey
+                     | MetadataException.NoSuchVersion e) {
+                fresh.orThrow(d, e);
+            }
+        }
+    }
+
+    // One attempt; null when it lost a race and must be planned again.
+    private VersionRecord setAclOnce(Deadline d, String bucket, String name, String key, String versionId,
+            CannedAcl acl, KeyChange.Hints hints) {
+        KeyChange c = read(d, bucket, name, key);
+        if (c.before == null) {
+            throw versionId == null ? new MetadataException.NoSuchKey(bucket, key)
+                    : new MetadataException.NoSuchVersion(key, versionId);
+        }
+        KeyState s = c.before.state();
+        long ordinal = versionId == null ? s.ordinal() : s.ordinalOf(versionId);
+        VersionRecord target = ordinal < 0 ? null
+                : ordinal == s.ordinal() ? s.current() : ctx.keys.historyAt(d, bucket, name, ordinal);
+        if (target == null || (versionId != null && !target.versionId().equals(versionId))) {
+            throw new MetadataException.NoSuchVersion(key, versionId);
+        }
+        if (target.deleteMarker()) {
+            throw new IllegalArgumentException("a delete marker has no ACL: " + key + " " + target.versionId());
+        }
+        VersionRecord updated = target.withAcl(acl);
+        boolean current = ordinal == s.ordinal();
+        KeyState next = new KeyState(current ? updated : s.current(), s.ordinal(), s.nextOrdinal(), s.born(),
+                s.nullOrdinal(), c.token);
+        c.add(Role.KEY, Op.setData(objectPath(c), Json.write(next), c.before.version()));
+        if (!current) {
+            c.add(Role.EXTRA, Op.setData(ctx.layout.history(bucket, name, ordinal), Json.write(updated), -1));
+        }
+        c.result = updated;
+        c.committed = c::tokenIn;
+        // setting an ACL is idempotent: after an unknown outcome, doing it again is always right
+        c.notCommitted = now -> true;
+        return run(d, c, hints) ? updated : null;
+    }
+
+    /**
      * Reads that let a write through are proven current by the compare-and-set; a refusal or a no-op
      * decided on a read is trusted only after syncing with the leader (a follower may lag).
      */

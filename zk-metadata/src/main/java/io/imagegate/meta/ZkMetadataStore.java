@@ -168,6 +168,12 @@ public final class ZkMetadataStore implements MetadataStore {
         return guard(() -> writes.delete(bucket, key, versionId, condition, requester));
     }
 
+    /** @throws IllegalArgumentException for a malformed version id, or a version that is a delete marker */
+    @Override
+    public VersionRecord setAcl(String bucket, String key, String versionId, CannedAcl acl) {
+        return guard(() -> writes.setAcl(bucket, key, versionId, acl));
+    }
+
     @Override
     public ListPage list(String bucket, ListQuery query) {
         return guard(() -> listing.list(bucket, query));
