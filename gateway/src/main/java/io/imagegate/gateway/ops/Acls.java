@@ -65,9 +65,16 @@ public final class Acls {
     }
 
     public void putObjectAcl(Call call, BucketRecord bucket, S3Request.PutObjectAcl op) throws IOException {
-        VersionRecord object = Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "PUT");
+        Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "PUT"); // 404 and 405 as S3 orders them
         CannedAcl acl = requested(call, bucket.owner());
-        throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "PutObjectAcl is not implemented yet: " + acl + object.key());
+        try {
+            stores.meta().setAcl(bucket.name(), op.key(), op.versionId(), acl);
+        } catch (IllegalArgumentException e) {
+            // the current version became a delete marker meanwhile
+            throw new S3Exception(S3ErrorCode.METHOD_NOT_ALLOWED).detail("Method", "PUT")
+                    .detail("ResourceType", "DeleteMarker").header("Allow", "DELETE");
+        }
+        call.respond(200);
     }
 
     /** The ACL a PutBucketAcl or PutObjectAcl request asks for. */
