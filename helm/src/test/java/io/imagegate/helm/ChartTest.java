@@ -104,6 +104,15 @@ class ChartTest {
         assertBundledZooKeeper(m, gw, 3);
     }
 
+    @Test
+    void fiveServerEnsemble() {
+        Manifests m = render("""
+                zookeeper:
+                  replicas: 5
+                """);
+        assertBundledZooKeeper(m, container(m.one("Deployment"), "gateway"), 5);
+    }
+
     // ---------------------------------------------------------------- external ZooKeeper
 
     @Test
