@@ -3,6 +3,7 @@ package io.imagegate.chunk;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +29,34 @@ public interface ChunkStore extends Closeable {
 
     /** Removes a sealed pack; deleting a pack that is already gone is not an error. */
     void delete(PackId pack) throws IOException;
+
+    /**
+     * The redirect record the garbage collector left when it rewrote {@code pack} elsewhere (see
+     * {@link Redirect} and docs/FORMAT-chunks.md), or empty when there is none. Readers consult it
+     * when the pack is gone.
+     */
+    default Optional<byte[]> readRedirect(PackId pack) throws IOException {
+        return Optional.empty();
+    }
+
+    /**
+     * Stores the redirect record of {@code pack} durably (fsync, or the backend's acknowledgment)
+     * before returning. Redirect records are immutable: the collector writes one at most once per
+     * pack. Only stores the collector runs on implement it.
+     */
+    default void writeRedirect(PackId pack, byte[] record) throws IOException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no redirects");
+    }
+
+    /** Removes the redirect record of {@code pack}; removing one that is gone is not an error. */
+    default void deleteRedirect(PackId pack) throws IOException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no redirects");
+    }
+
+    /** The packs that have a redirect record, in no particular order. For the collector. */
+    default Stream<PackId> listRedirects() throws IOException {
+        return Stream.empty();
+    }
 
     /**
      * Forgets any copy of these pack bytes that a caching layer holds, so the next read of them

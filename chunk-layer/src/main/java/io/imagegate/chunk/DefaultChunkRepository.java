@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -22,7 +23,12 @@ import java.util.stream.StreamSupport;
  */
 public final class DefaultChunkRepository implements ChunkRepository {
 
+    /** Parsed redirect records kept for readers of rewritten packs. */
+    private static final long REDIRECT_CACHE_BYTES = 16 * RepositoryConfig.MiB;
+
     private final ChunkStore store;
+    /** The store with rewritten packs' redirects followed: what every reader and writer here uses. */
+    private final RedirectingChunkStore reads;
     private final RepositoryConfig config;
     private final BufferPool buffers;
     private final PageSource pages;
@@ -31,9 +37,10 @@ public final class DefaultChunkRepository implements ChunkRepository {
     public DefaultChunkRepository(ChunkStore store, RepositoryConfig config) {
         this.store = Objects.requireNonNull(store, "store");
         this.config = Objects.requireNonNull(config, "config");
+        this.reads = new RedirectingChunkStore(store, REDIRECT_CACHE_BYTES);
         this.buffers = new BufferPool(config.bufferPoolBytes());
-        this.pages = new PageSource(store, config.pageCacheBytes());
-        this.reader = new RangeReader(store, pages, buffers, config);
+        this.pages = new PageSource(reads, config.pageCacheBytes());
+        this.reader = new RangeReader(reads, pages, buffers, config);
     }
 
     public DefaultChunkRepository(ChunkStore store) {
@@ -44,13 +51,23 @@ public final class DefaultChunkRepository implements ChunkRepository {
         return config;
     }
 
+    /** The store as given, without redirects followed: for listings, the collector and reports. */
     public ChunkStore store() {
         return store;
     }
 
+    /** The store readers use, which follows redirects; the collector resolves references through it. */
+    RedirectingChunkStore redirectingStore() {
+        return reads;
+    }
+
+    BufferPool buffers() {
+        return buffers;
+    }
+
     @Override
     public ObjectWriter newWriter(int chunkSize, DedupIndex dedup) {
-        return new ChunkingObjectWriter(store, config, buffers, chunkSize, dedup);
+        return new ChunkingObjectWriter(reads, config, buffers, chunkSize, dedup);
     }
 
     @Override
@@ -63,7 +80,7 @@ public final class DefaultChunkRepository implements ChunkRepository {
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("concat needs at least one part");
         }
-        PackSink sink = new PackSink(store, config.maxPackBytes(), buffers);
+        PackSink sink = new PackSink(reads, config.maxPackBytes(), buffers);
         ChunkTable written = new ChunkTable(16, config.dedupTableEntries());
         PageTreeBuilder tree = PageTreeBuilder.partsTree(page -> {
             ChunkHash hash = ChunkHash.sha256(page, 0, page.length);
@@ -99,7 +116,7 @@ public final class DefaultChunkRepository implements ChunkRepository {
             return root; // content addressing makes sharing the whole tree exact
         }
         long end = offset + length;
-        try (ChunkingObjectWriter writer = new ChunkingObjectWriter(store, config, buffers,
+        try (ChunkingObjectWriter writer = new ChunkingObjectWriter(reads, config, buffers,
                 Math.max(4096, Math.min(root.chunkSize(), ManifestRoot.MAX_CHUNK_SIZE)), DedupIndex.NONE)) {
             ChunkCursor c = ChunkCursor.at(pages, root, offset);
             for (boolean more = c.valid(); more && c.start() < end; more = c.next()) {
@@ -188,6 +205,11 @@ public final class DefaultChunkRepository implements ChunkRepository {
     }
 
     @Override
+    public ManifestEditor edit(ManifestRoot base) {
+        return new TreeEditor(reads, config, buffers, pages, reader, base);
+    }
+
+    @Override
     public DedupIndex dedupIndex(List<ManifestRoot> bases) {
         return bases.isEmpty() ? DedupIndex.NONE : new BaseDedupIndex(this, bases, config.dedupTableEntries());
     }
@@ -199,6 +221,24 @@ public final class DefaultChunkRepository implements ChunkRepository {
      * read without filling the page cache.
      */
     public void walk(ManifestRoot root, Consumer<ChunkRef> pageRefs, Consumer<ChunkRef> chunkRefs) throws IOException {
+        Set<ChunkHash> seen = new HashSet<>();
+        walkPages(root, ref -> {
+            if (!seen.add(ref.hash())) {
+                return false;
+            }
+            pageRefs.accept(ref);
+            return true;
+        }, chunkRefs);
+    }
+
+    /**
+     * Like {@link #walk(ManifestRoot, Consumer, Consumer)}, but the caller decides which pages to
+     * descend: {@code enterPage} sees every page reference met and returns false for a page whose
+     * subtree it has already seen (a page's content, and so its subtree, is fixed by its hash).
+     * Walks over many roots share one set of seen pages this way and read each page once.
+     */
+    public void walkPages(ManifestRoot root, Predicate<ChunkRef> enterPage, Consumer<ChunkRef> chunkRefs)
+            throws IOException {
         if (root.top() == null) {
             return;
         }
@@ -208,15 +248,14 @@ public final class DefaultChunkRepository implements ChunkRepository {
             }
             return;
         }
-        walkPage(root.top(), new HashSet<>(), pageRefs, chunkRefs);
+        walkPage(root.top(), enterPage, chunkRefs);
     }
 
-    private void walkPage(ChunkRef ref, Set<ChunkHash> seen, Consumer<ChunkRef> pageRefs,
-            Consumer<ChunkRef> chunkRefs) throws IOException {
-        if (!seen.add(ref.hash())) {
+    private void walkPage(ChunkRef ref, Predicate<ChunkRef> enterPage, Consumer<ChunkRef> chunkRefs)
+            throws IOException {
+        if (!enterPage.test(ref)) {
             return;
         }
-        pageRefs.accept(ref);
         ManifestPage page = pages.getUncached(ref);
         for (int i = 0; i < page.count; i++) {
             switch (page.child(i)) {
@@ -225,7 +264,7 @@ public final class DefaultChunkRepository implements ChunkRepository {
                         chunkRefs.accept(page.ref(i));
                     }
                 }
-                case PAGE -> walkPage(page.ref(i), seen, pageRefs, chunkRefs);
+                case PAGE -> walkPage(page.ref(i), enterPage, chunkRefs);
                 case EMPTY -> { }
             }
         }

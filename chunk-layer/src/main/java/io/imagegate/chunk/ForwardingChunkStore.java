@@ -3,6 +3,7 @@ package io.imagegate.chunk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -40,6 +41,26 @@ public abstract class ForwardingChunkStore implements ChunkStore {
     @Override
     public void delete(PackId pack) throws IOException {
         delegate.delete(pack);
+    }
+
+    @Override
+    public Optional<byte[]> readRedirect(PackId pack) throws IOException {
+        return delegate.readRedirect(pack);
+    }
+
+    @Override
+    public void writeRedirect(PackId pack, byte[] record) throws IOException {
+        delegate.writeRedirect(pack, record);
+    }
+
+    @Override
+    public void deleteRedirect(PackId pack) throws IOException {
+        delegate.deleteRedirect(pack);
+    }
+
+    @Override
+    public Stream<PackId> listRedirects() throws IOException {
+        return delegate.listRedirects();
     }
 
     @Override

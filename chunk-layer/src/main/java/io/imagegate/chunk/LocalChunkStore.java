@@ -17,6 +17,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -33,14 +34,17 @@ public final class LocalChunkStore implements ChunkStore {
     private static final Logger log = LoggerFactory.getLogger(LocalChunkStore.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String PACK_SUFFIX = ".pack";
+    private static final String REDIRECT_SUFFIX = ".redirect";
 
     private final Path packsDir;
+    private final Path redirectsDir;
     private final Path tmpDir;
     private final ClockCache<PackId, OpenPack> openPacks;
     private volatile boolean closed;
 
     private LocalChunkStore(Path dir, LocalStoreConfig config) {
         this.packsDir = dir.resolve("packs");
+        this.redirectsDir = dir.resolve("redirects");
         this.tmpDir = dir.resolve("tmp");
         this.openPacks = new ClockCache<>(config.openPackCacheSize(), p -> 1, OpenPack::release);
     }
@@ -124,6 +128,89 @@ public final class LocalChunkStore implements ChunkStore {
         ensureOpen();
         openPacks.remove(pack);
         Files.deleteIfExists(packPath(pack));
+    }
+
+    /** Where the redirect record of a rewritten pack lives (whether or not it exists). */
+    public Path redirectPath(PackId id) {
+        String hex = id.hex();
+        return redirectsDir.resolve(hex.substring(30)).resolve(hex + REDIRECT_SUFFIX);
+    }
+
+    @Override
+    public Optional<byte[]> readRedirect(PackId pack) throws IOException {
+        ensureOpen();
+        try {
+            return Optional.of(Files.readAllBytes(redirectPath(pack)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Written like a pack: a temp file, fsync, an atomic link to its name that never replaces, fsync of the directory. */
+    @Override
+    public void writeRedirect(PackId pack, byte[] record) throws IOException {
+        ensureOpen();
+        Path target = redirectPath(pack);
+        Path fanout = target.getParent();
+        if (!Files.isDirectory(fanout)) {
+            Files.createDirectories(fanout);
+            fsyncDirectory(redirectsDir);
+            fsyncDirectory(redirectsDir.getParent());
+        }
+        Path tmp = tmpDir.resolve(pack.hex() + "." + HexFormat.of().toHexDigits(RANDOM.nextInt()) + ".redirect.tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(record);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.createLink(target, tmp); // atomic, and fails rather than replace an existing record
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        fsyncDirectory(fanout);
+    }
+
+    @Override
+    public void deleteRedirect(PackId pack) throws IOException {
+        ensureOpen();
+        Files.deleteIfExists(redirectPath(pack));
+    }
+
+    /** Lazy, like {@link #list()}. */
+    @Override
+    public Stream<PackId> listRedirects() throws IOException {
+        ensureOpen();
+        return IntStream.range(0, 256)
+                .mapToObj(i -> redirectsDir.resolve(HexFormat.of().toHexDigits((byte) i)))
+                .flatMap(LocalChunkStore::redirectsIn);
+    }
+
+    private static Stream<PackId> redirectsIn(Path fanout) {
+        Stream<Path> files;
+        try {
+            files = Files.list(fanout);
+        } catch (NoSuchFileException e) {
+            return Stream.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String prefix = fanout.getFileName().toString();
+        return files.map(f -> {
+            String name = f.getFileName().toString();
+            if (name.length() != 32 + REDIRECT_SUFFIX.length() || !name.endsWith(REDIRECT_SUFFIX)
+                    || !name.startsWith(prefix, 30)) {
+                return null;
+            }
+            try {
+                PackId id = PackId.parse(name.substring(0, 32));
+                return id.hex().equals(name.substring(0, 32)) ? id : null;
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }).filter(Objects::nonNull);
     }
 
     @Override

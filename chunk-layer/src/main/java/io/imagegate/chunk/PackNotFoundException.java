@@ -12,6 +12,11 @@ public class PackNotFoundException extends FileNotFoundException {
         this.pack = pack;
     }
 
+    public PackNotFoundException(PackId pack, String message) {
+        super(message);
+        this.pack = pack;
+    }
+
     public PackId pack() {
         return pack;
     }

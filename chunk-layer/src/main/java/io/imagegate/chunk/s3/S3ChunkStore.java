@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.ExecutorService;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -53,6 +55,7 @@ public final class S3ChunkStore implements ChunkStore {
 
     private static final Logger log = LoggerFactory.getLogger(S3ChunkStore.class);
     private static final String PACK_SUFFIX = ".pack";
+    private static final String REDIRECT_SUFFIX = ".redirect";
 
     final S3Client s3;
     final S3StoreConfig config;
@@ -65,6 +68,7 @@ public final class S3ChunkStore implements ChunkStore {
     final AtomicLong lists = new AtomicLong();
     final AtomicLong deletes = new AtomicLong();
     private final String packsPrefix;
+    private final String redirectsPrefix;
     private volatile boolean closed;
 
     S3ChunkStore(S3Client s3, S3StoreConfig config) {
@@ -72,6 +76,7 @@ public final class S3ChunkStore implements ChunkStore {
         this.config = Objects.requireNonNull(config, "config");
         this.calls = new BackendCalls(config.retry(), config.uri());
         this.packsPrefix = config.prefix() + "packs/";
+        this.redirectsPrefix = config.prefix() + "redirects/";
     }
 
     /**
@@ -252,26 +257,28 @@ public final class S3ChunkStore implements ChunkStore {
     @Override
     public Stream<PackInfo> list() throws IOException {
         ensureOpen();
-        Pages pages = new Pages(listPage(null));
+        Pages pages = new Pages(listPage(packsPrefix, null), packsPrefix);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED | Spliterator.NONNULL),
                 false).flatMap(page -> page.contents().stream().map(this::packInfo).filter(Objects::nonNull));
     }
 
-    private ListObjectsV2Response listPage(String token) throws IOException {
+    private ListObjectsV2Response listPage(String prefix, String token) throws IOException {
         ensureOpen();
         return calls.call("ListObjectsV2", () -> {
             lists.incrementAndGet();
-            return s3.listObjectsV2(ListObjectsV2Request.builder().bucket(config.bucket()).prefix(packsPrefix)
+            return s3.listObjectsV2(ListObjectsV2Request.builder().bucket(config.bucket()).prefix(prefix)
                     .maxKeys(config.listPageSize()).continuationToken(token).build());
         });
     }
 
     /** Pages of a listing, fetched one at a time. */
     private final class Pages implements Iterator<ListObjectsV2Response> {
+        private final String prefix;
         private ListObjectsV2Response next;
 
-        Pages(ListObjectsV2Response first) {
+        Pages(ListObjectsV2Response first, String prefix) {
             this.next = first;
+            this.prefix = prefix;
         }
 
         @Override
@@ -288,7 +295,7 @@ public final class S3ChunkStore implements ChunkStore {
             String token = page.nextContinuationToken();
             if (Boolean.TRUE.equals(page.isTruncated()) && token != null) {
                 try {
-                    next = listPage(token);
+                    next = listPage(prefix, token);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -300,20 +307,24 @@ public final class S3ChunkStore implements ChunkStore {
     }
 
     private PackInfo packInfo(S3Object o) {
-        String key = o.key();
-        if (!key.startsWith(packsPrefix)) {
+        PackId id = named(o.key(), packsPrefix, PACK_SUFFIX);
+        return id == null || o.size() == null ? null : new PackInfo(id, o.size());
+    }
+
+    /** The pack id of a key {@code <prefix>xx/<32 hex><suffix>} (xx = the id's last two digits), else null. */
+    private static PackId named(String key, String prefix, String suffix) {
+        if (!key.startsWith(prefix)) {
             return null;
         }
-        String rest = key.substring(packsPrefix.length());
-        // "xx/<32 hex>.pack", xx = the id's last two digits
-        if (rest.length() != 3 + 32 + PACK_SUFFIX.length() || rest.charAt(2) != '/' || !rest.endsWith(PACK_SUFFIX)) {
+        String rest = key.substring(prefix.length());
+        if (rest.length() != 3 + 32 + suffix.length() || rest.charAt(2) != '/' || !rest.endsWith(suffix)) {
             return null;
         }
         String hex = rest.substring(3, 35);
-        if (!rest.startsWith(hex.substring(30)) || !isLowerHex(hex) || o.size() == null) {
+        if (!rest.startsWith(hex.substring(30)) || !isLowerHex(hex)) {
             return null;
         }
-        return new PackInfo(PackId.parse(hex), o.size());
+        return PackId.parse(hex);
     }
 
     private static boolean isLowerHex(String s) {
@@ -340,6 +351,63 @@ public final class S3ChunkStore implements ChunkStore {
             }
             return null;
         });
+    }
+
+    /** The object key of a pack's redirect record (whether or not it exists). */
+    public String redirectKey(PackId id) {
+        String hex = id.hex();
+        return redirectsPrefix + hex.substring(30) + "/" + hex + REDIRECT_SUFFIX;
+    }
+
+    @Override
+    public Optional<byte[]> readRedirect(PackId pack) throws IOException {
+        ensureOpen();
+        String key = redirectKey(pack);
+        return calls.call("GetObject", () -> {
+            gets.incrementAndGet();
+            try {
+                return Optional.of(s3.getObjectAsBytes(r -> r.bucket(config.bucket()).key(key)).asByteArray());
+            } catch (NoSuchKeyException e) {
+                return Optional.<byte[]>empty();
+            }
+        });
+    }
+
+    /** One PutObject; S3 makes the record visible to every reader once it is acknowledged. */
+    @Override
+    public void writeRedirect(PackId pack, byte[] record) throws IOException {
+        ensureOpen();
+        String key = redirectKey(pack);
+        calls.call("PutObject", () -> {
+            puts.incrementAndGet();
+            return s3.putObject(r -> r.bucket(config.bucket()).key(key).contentLength((long) record.length)
+                    .contentType("application/octet-stream"), RequestBody.fromBytes(record));
+        });
+    }
+
+    @Override
+    public void deleteRedirect(PackId pack) throws IOException {
+        ensureOpen();
+        String key = redirectKey(pack);
+        calls.call("DeleteObject", () -> {
+            deletes.incrementAndGet();
+            try {
+                s3.deleteObject(r -> r.bucket(config.bucket()).key(key));
+            } catch (NoSuchKeyException e) {
+                // gone either way
+            }
+            return null;
+        });
+    }
+
+    /** Lists {@code <prefix>redirects/} page by page, like {@link #list()}. */
+    @Override
+    public Stream<PackId> listRedirects() throws IOException {
+        ensureOpen();
+        Pages pages = new Pages(listPage(redirectsPrefix, null), redirectsPrefix);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED | Spliterator.NONNULL),
+                false).flatMap(page -> page.contents().stream().map(o -> named(o.key(), redirectsPrefix, REDIRECT_SUFFIX))
+                        .filter(Objects::nonNull));
     }
 
     /** Requests sent so far (every attempt counts), for tests and metrics. */
