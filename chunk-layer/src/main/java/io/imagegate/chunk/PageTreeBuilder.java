@@ -43,6 +43,30 @@ final class PageTreeBuilder {
     }
 
     /**
+     * Adds an existing page of height {@code entry.depth()} (1 = a leaf) whole, so it is shared by
+     * reference rather than rebuilt: possible when nothing is pending below that height, that is
+     * when the tree being built stands at a boundary of such a page. Object trees only. Returns
+     * false, adding nothing, otherwise; the caller then adds what the page holds.
+     */
+    boolean addSubtree(PageEntry entry) throws IOException {
+        int height = entry.depth();
+        if (parts || height < 1) {
+            throw new IllegalArgumentException("a shared subtree is a leaf or inner page of an object tree");
+        }
+        for (int level = 0; level < Math.min(height, levels.size()); level++) {
+            if (!levels.get(level).isEmpty()) {
+                return false;
+            }
+        }
+        while (levels.size() < height) {
+            levels.add(new ArrayList<>(Math.min(fanout, 1024)));
+            pagesWritten.add(0);
+        }
+        push(height, entry);
+        return true;
+    }
+
+    /**
      * Writes the partial pages and returns the entry naming the top: a data chunk (depth 0) when
      * an object tree holds a single chunk, a page otherwise; null when nothing was added.
      */
