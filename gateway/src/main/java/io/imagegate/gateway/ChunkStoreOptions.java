@@ -10,7 +10,6 @@ import io.imagegate.chunk.s3.S3StoreConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * Where a gateway keeps its chunks: the local directory under the data directory (the default),
@@ -19,21 +18,24 @@ import java.util.Map;
  *
  * @param s3Uri        null for the local store
  * @param endpoint     the S3 service's URL; null for AWS S3
+ * @param region       the region requests to the service are signed for; null for us-east-1
+ * @param accessKey    the service's keys; null for the AWS default chain (environment, profile, role)
  * @param cacheBytes   memory cache in front of an S3 store
  * @param cacheDir     optional disk tier of that cache; null for none
  * @param cacheDiskBytes bound of the disk tier
  */
-public record ChunkStoreOptions(String s3Uri, String endpoint, long cacheBytes, Path cacheDir, long cacheDiskBytes) {
+public record ChunkStoreOptions(String s3Uri, String endpoint, String region, String accessKey, String secretKey,
+                                long cacheBytes, Path cacheDir, long cacheDiskBytes) {
 
     public static final String ACCESS_ENV = "IMAGEGATE_CHUNKS_ACCESS_KEY";
     public static final String SECRET_ENV = "IMAGEGATE_CHUNKS_SECRET_KEY";
 
     public static ChunkStoreOptions local() {
-        return new ChunkStoreOptions(null, null, 256L << 20, null, 0);
+        return new ChunkStoreOptions(null, null, null, null, null, 256L << 20, null, 0);
     }
 
-    public static ChunkStoreOptions s3(String uri, String endpoint) {
-        return new ChunkStoreOptions(uri, endpoint, 256L << 20, null, 0);
+    public static ChunkStoreOptions s3(String uri, String endpoint, String accessKey, String secretKey) {
+        return new ChunkStoreOptions(uri, endpoint, null, accessKey, secretKey, 256L << 20, null, 0);
     }
 
     public boolean isLocal() {
@@ -50,7 +52,7 @@ public record ChunkStoreOptions(String s3Uri, String endpoint, long cacheBytes, 
     }
 
     /** Opens the store, wrapped in its cache (remote stores only) and its counters. */
-    Opened open(Path dataDir, Map<String, String> env) throws IOException {
+    Opened open(Path dataDir) throws IOException {
         ChunkStore base;
         Probe probe;
         if (isLocal()) {
@@ -62,8 +64,8 @@ public record ChunkStoreOptions(String s3Uri, String endpoint, long cacheBytes, 
                 }
             };
         } else {
-            // without keys in the environment the AWS default chain applies (profile, instance role, ...)
-            S3ChunkStore s3 = S3ChunkStore.open(S3StoreConfig.fromUri(s3Uri, endpoint, env.get(ACCESS_ENV), env.get(SECRET_ENV)));
+            S3StoreConfig config = S3StoreConfig.fromUri(s3Uri, endpoint, accessKey, secretKey);
+            S3ChunkStore s3 = S3ChunkStore.open(region == null ? config : config.withRegion(region));
             probe = s3::probe;
             ChunkCacheConfig cache = ChunkCacheConfig.defaults().withMemoryBytes(cacheBytes);
             if (cacheDir != null) {

@@ -98,7 +98,7 @@ public final class Gateway implements AutoCloseable {
             }
             meta = ZkMetadataStore.connect(connect);
             ensureRootUser(meta, root);
-            ChunkStoreOptions.Opened opened = options.chunks().open(dir, System.getenv());
+            ChunkStoreOptions.Opened opened = options.chunks().open(dir);
             store = opened.store();
             chunks = new DefaultChunkRepository(store);
             Clock clock = Clock.systemUTC();

@@ -25,8 +25,10 @@ import software.amazon.awssdk.services.s3.model.ObjectVersion;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Three gateways on one ZooKeeper and one chunk store: what one acknowledges, the others serve
- * at once; concurrent writers get a total order; conditional writes stay exact.
+ * Three gateways on one ZooKeeper and one chunk store (here a shared local directory): what one
+ * acknowledges, the others serve at once; concurrent writers get a total order; conditional
+ * writes stay exact. {@link S3BackendClusterTest} runs the same scenarios over a ZooKeeper
+ * ensemble and an S3 chunk store.
  */
 class ClusterConsistencyTest {
 

@@ -96,6 +96,9 @@ public final class RequestParser {
             case "GET", "HEAD" -> {
                 boolean head = method.equals("HEAD");
                 if (!head && q.has("acl")) yield new GetObjectAcl(bucket, key, versionId);
+                if (!head && q.has("manifest")) {
+                    yield new GetManifest(bucket, key, versionId, nonNegativeLong(q, "offset"), maxChunks(q));
+                }
                 if (!head && uploadId != null) {
                     yield new ListParts(bucket, key, uploadId, maxKeys(q, "max-parts"),
                             nonNegative(q, "part-number-marker", 0));
@@ -120,6 +123,8 @@ public final class RequestParser {
             }
             case "POST" -> {
                 if (q.has("uploads")) yield new CreateMultipartUpload(bucket, key);
+                if (q.has("missing-chunks")) yield new MissingChunks(bucket, key, versionId);
+                if (q.has("commit")) yield new CommitVersion(bucket, key);
                 if (uploadId != null) yield new CompleteMultipartUpload(bucket, key, uploadId);
                 throw methodNotAllowed();
             }
@@ -249,6 +254,34 @@ public final class RequestParser {
             }
         }
         throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Provided " + name + " not an integer or within integer range")
+                .detail("ArgumentName", name).detail("ArgumentValue", v);
+    }
+
+    /** The manifest extension's page size: 10000 when absent, at most 10000, at least 1. */
+    private static int maxChunks(Query q) {
+        String v = q.get("max-chunks");
+        int n = nonNegative(q, "max-chunks", 10_000);
+        if (n == 0) {
+            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "max-chunks must be at least 1")
+                    .detail("ArgumentName", "max-chunks").detail("ArgumentValue", v);
+        }
+        return Math.min(n, 10_000);
+    }
+
+    private static long nonNegativeLong(Query q, String name) {
+        String v = q.get(name);
+        if (v == null) {
+            return 0;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error
+        }
+        throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, name + " must be a non-negative integer")
                 .detail("ArgumentName", name).detail("ArgumentValue", v);
     }
 

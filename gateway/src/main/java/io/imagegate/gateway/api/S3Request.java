@@ -133,6 +133,24 @@ public sealed interface S3Request {
         public Access access() { return Access.BUCKET_WRITE; }
     }
 
+    // ---- imagegate's extensions for image clients (docs/API.md)
+
+    /** {@code GET ?manifest}: a version's chunk list, {@code maxChunks} from the chunk holding byte {@code offset}. */
+    record GetManifest(String bucket, String key, String versionId, long offset, int maxChunks)
+            implements ObjectRequest {
+        public Access access() { return Access.OBJECT_READ; }
+    }
+
+    /** {@code POST ?missing-chunks}: which hashes a commit on version {@code versionId} (null: current) would upload. */
+    record MissingChunks(String bucket, String key, String versionId) implements ObjectRequest {
+        public Access access() { return Access.BUCKET_WRITE; }
+    }
+
+    /** {@code POST ?commit}: a new version from a base version and the chunks that changed. */
+    record CommitVersion(String bucket, String key) implements ObjectRequest {
+        public Access access() { return Access.BUCKET_WRITE; }
+    }
+
     // ---- parameters
 
     /**

@@ -49,6 +49,9 @@ final class ServeCommand implements Runnable {
     @Option(names = "--chunks-endpoint", description = "URL of the S3 service for --chunks (default: AWS S3).")
     String chunksEndpoint;
 
+    @Option(names = "--chunks-region", description = "Region to sign chunk-store requests for (default: us-east-1).")
+    String chunksRegion;
+
     @Option(names = "--chunks-cache-mb", defaultValue = "256", description = "Memory cache in front of --chunks, MiB (default: ${DEFAULT-VALUE}).")
     long chunksCacheMb;
 
@@ -67,7 +70,8 @@ final class ServeCommand implements Runnable {
         GatewayConfig http = new GatewayConfig(host, port, region, domains, chunkSize, defaults.maxPutSize(),
                 defaults.minPartSize(), defaults.maxSkew());
         ChunkStoreOptions store = chunks == null ? ChunkStoreOptions.local()
-                : new ChunkStoreOptions(chunks, chunksEndpoint, chunksCacheMb << 20, chunksCacheDir, chunksCacheDirMb << 20);
+                : new ChunkStoreOptions(chunks, chunksEndpoint, chunksRegion,
+                        System.getenv(ChunkStoreOptions.ACCESS_ENV), System.getenv(ChunkStoreOptions.SECRET_ENV), chunksCacheMb << 20, chunksCacheDir, chunksCacheDirMb << 20);
         Gateway.Options options = new Gateway.Options(data, zookeeper, zookeeperPort, http, null, store);
         Gateway gateway;
         try {
