@@ -10,6 +10,12 @@ final class Nbd {
     static final long OPTION_REPLY_MAGIC = 0x3e889045565a9L;
     static final int REQUEST_MAGIC = 0x25609513;
     static final int SIMPLE_REPLY_MAGIC = 0x67446698;
+    static final int STRUCTURED_REPLY_MAGIC = 0x668e33ef;
+
+    static final int REPLY_FLAG_DONE = 1;
+    static final int REPLY_TYPE_NONE = 0;
+    static final int REPLY_TYPE_OFFSET_DATA = 1;
+    static final int REPLY_TYPE_ERROR = (1 << 15) + 1;
 
     static final int FLAG_FIXED_NEWSTYLE = 1;
     static final int FLAG_NO_ZEROES = 2;
@@ -20,6 +26,7 @@ final class Nbd {
     static final int OPT_LIST = 3;
     static final int OPT_INFO = 6;
     static final int OPT_GO = 7;
+    static final int OPT_STRUCTURED_REPLY = 8;
 
     static final int REP_ACK = 1;
     static final int REP_SERVER = 2;
@@ -39,6 +46,7 @@ final class Nbd {
     static final int TFLAG_SEND_FUA = 8;
     static final int TFLAG_SEND_TRIM = 32;
     static final int TFLAG_SEND_WRITE_ZEROES = 64;
+    static final int TFLAG_SEND_DF = 128;
     static final int TFLAG_CAN_MULTI_CONN = 256;
     static final int TFLAG_SEND_CACHE = 1024;
     static final int TFLAG_SEND_FAST_ZERO = 2048;
@@ -53,6 +61,7 @@ final class Nbd {
 
     static final int CMD_FLAG_FUA = 1;
     static final int CMD_FLAG_NO_HOLE = 2;
+    static final int CMD_FLAG_DF = 4;
     static final int CMD_FLAG_FAST_ZERO = 16;
 
     /** The largest option the server reads; names are at most 4096 bytes, so anything larger is garbage. */

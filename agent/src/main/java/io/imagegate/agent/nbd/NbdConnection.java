@@ -29,6 +29,8 @@ final class NbdConnection {
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private volatile NbdExport export;
     private boolean noZeroes;
+    /** Structured replies negotiated: reads answer with chunks that carry their own length. */
+    private volatile boolean structured;
 
     NbdConnection(NbdServer server, SocketChannel channel) {
         this.server = server;
@@ -108,6 +110,14 @@ final class NbdConnection {
                     return null;
                 }
                 case Nbd.OPT_LIST -> list(option, length);
+                case Nbd.OPT_STRUCTURED_REPLY -> {
+                    if (length != 0) {
+                        optionError(option, Nbd.REP_ERR_INVALID, "NBD_OPT_STRUCTURED_REPLY takes no data");
+                    } else {
+                        structured = true;
+                        optionReply(option, Nbd.REP_ACK, new byte[0]);
+                    }
+                }
                 case Nbd.OPT_INFO, Nbd.OPT_GO -> {
                     NbdExport e = info(option, data);
                     if (e != null && option == Nbd.OPT_GO) {
@@ -181,9 +191,12 @@ final class NbdConnection {
         return e;
     }
 
-    private static int transmissionFlags(NbdExport e) {
+    private int transmissionFlags(NbdExport e) {
         int f = Nbd.TFLAG_HAS_FLAGS | Nbd.TFLAG_SEND_FLUSH | Nbd.TFLAG_SEND_FUA | Nbd.TFLAG_CAN_MULTI_CONN
                 | Nbd.TFLAG_SEND_CACHE;
+        if (structured) {
+            f |= Nbd.TFLAG_SEND_DF; // a read is always answered in one chunk
+        }
         if (e.device().readOnly()) {
             f |= Nbd.TFLAG_READ_ONLY;
         } else {
@@ -251,7 +264,7 @@ final class NbdConnection {
         ByteBuffer data = null;
         NbdError error = null;
         try {
-            data = execute(device, r);
+            data = execute(device, r, structured);
         } catch (NbdException e) {
             error = e.error();
             log.info("nbd request failed export={} type={} offset={} length={} errno={} reason={}",
@@ -262,15 +275,20 @@ final class NbdConnection {
                     r.length, e);
         }
         try {
-            reply(r.handle, error, data);
+            if (structured && r.type == Nbd.CMD_READ) {
+                structuredReply(r, error, data);
+            } else {
+                reply(r.handle, error, data);
+            }
         } catch (IOException e) {
             log.debug("nbd reply not delivered: {}", e.toString());
             close();
         }
     }
 
-    private static ByteBuffer execute(BlockDevice device, Request r) throws NbdException {
+    private static ByteBuffer execute(BlockDevice device, Request r, boolean structured) throws NbdException {
         int known = switch (r.type) {
+            case Nbd.CMD_READ -> structured ? Nbd.CMD_FLAG_DF : 0;
             case Nbd.CMD_WRITE -> Nbd.CMD_FLAG_FUA;
             case Nbd.CMD_WRITE_ZEROES -> Nbd.CMD_FLAG_FUA | Nbd.CMD_FLAG_NO_HOLE | Nbd.CMD_FLAG_FAST_ZERO;
             case Nbd.CMD_TRIM -> Nbd.CMD_FLAG_FUA;
@@ -328,6 +346,31 @@ final class NbdConnection {
                 while (header.hasRemaining() || data.hasRemaining()) {
                     channel.write(parts);
                 }
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** A read's answer as one structured chunk: its data with its offset, or an error; either way the last. */
+    private void structuredReply(Request r, NbdError error, ByteBuffer data) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(20 + (error != null ? 6 : data.hasRemaining() ? 8 : 0));
+        header.putInt(Nbd.STRUCTURED_REPLY_MAGIC).putShort((short) Nbd.REPLY_FLAG_DONE);
+        if (error != null) {
+            header.putShort((short) Nbd.REPLY_TYPE_ERROR).putLong(r.handle).putInt(6).putInt(error.code).putShort((short) 0);
+            data = ByteBuffer.allocate(0);
+        } else if (data.hasRemaining()) {
+            header.putShort((short) Nbd.REPLY_TYPE_OFFSET_DATA).putLong(r.handle).putInt(8 + data.remaining())
+                    .putLong(r.offset);
+        } else {
+            header.putShort((short) Nbd.REPLY_TYPE_NONE).putLong(r.handle).putInt(0);
+        }
+        header.flip();
+        writeLock.lock();
+        try {
+            ByteBuffer[] parts = {header, data};
+            while (header.hasRemaining() || data.hasRemaining()) {
+                channel.write(parts);
             }
         } finally {
             writeLock.unlock();
