@@ -99,6 +99,40 @@ final class Layout {
         return accessKeys() + "/" + KeyNames.escape(accessKey);
     }
 
+    /** Garbage collection: its state, lock, the processes that hold pins, and the pins. */
+    String gc() {
+        return root + "/gc";
+    }
+
+    String gcState() {
+        return gc() + "/state";
+    }
+
+    String gcLock() {
+        return gc() + "/lock";
+    }
+
+    String gcOwners() {
+        return gc() + "/owners";
+    }
+
+    String gcOwner(String ownerId) {
+        return gcOwners() + "/" + ownerId;
+    }
+
+    String gcPins() {
+        return gc() + "/pins";
+    }
+
+    /** Pin ids start with one of the {@link #SHARDS} characters, like upload ids. */
+    String gcPinShard(char first) {
+        return gcPins() + "/" + first;
+    }
+
+    String gcPin(String pinId) {
+        return gcPinShard(pinId.charAt(0)) + "/" + pinId;
+    }
+
     static long groupOf(long ordinal) {
         return ordinal >>> GROUP_BITS;
     }

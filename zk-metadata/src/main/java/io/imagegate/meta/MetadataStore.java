@@ -1,5 +1,6 @@
 package io.imagegate.meta;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -124,6 +125,26 @@ public interface MetadataStore extends AutoCloseable {
 
     /** @throws MetadataException.NoSuchUser */
     void deleteUser(String name);
+
+    // ---- garbage collection
+
+    /**
+     * Reports every manifest root the metadata holds: every version (current and not; delete
+     * markers hold none) of every key, and every part of every upload in progress, of one bucket
+     * (or of all buckets when {@code bucket} is null). Roots are reported as they are read, in
+     * batches; nothing is held beyond one key's versions. A version or part that exists for the
+     * whole call is reported at least once; one created or removed meanwhile may or may not be.
+     *
+     * @throws MetadataException.NoSuchBucket when the one bucket asked for does not exist
+     */
+    void visitLiveRoots(String bucket, LiveRoot.Visitor visitor);
+
+    /**
+     * Opens a {@link WriteLease} pinning {@code manifests} (possibly none) for a write that is about
+     * to reuse their chunks or write new ones; see {@link WriteLease} for the protocol every write
+     * path follows.
+     */
+    WriteLease openLease(Collection<String> manifests);
 
     @Override
     void close();

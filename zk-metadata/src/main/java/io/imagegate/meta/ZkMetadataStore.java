@@ -1,6 +1,7 @@
 package io.imagegate.meta;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,8 @@ public final class ZkMetadataStore implements MetadataStore {
     private final Listing listing;
     private final Multipart multipart;
     private final Users users;
+    private final Pins pins;
+    private final GcCoordination gc;
 
     /** A store on a started client, which the caller keeps and closes. */
     public ZkMetadataStore(CuratorFramework client, ZkStoreConfig config) {
@@ -57,6 +60,8 @@ public final class ZkMetadataStore implements MetadataStore {
         this.listing = new Listing(ctx);
         this.multipart = new Multipart(ctx, writes, maintenance);
         this.users = new Users(ctx, rootClient);
+        this.pins = new Pins(ctx, rootClient, reads);
+        this.gc = new GcCoordination(ctx, rootClient, pins);
     }
 
     /** Connects to {@code connectString} with the default settings; the store closes its client. */
@@ -262,6 +267,26 @@ public final class ZkMetadataStore implements MetadataStore {
         });
     }
 
+    // ---- garbage collection
+
+    @Override
+    public void visitLiveRoots(String bucket, LiveRoot.Visitor visitor) {
+        guard(() -> {
+            new LiveRootWalk(ctx).run(bucket, visitor);
+            return null;
+        });
+    }
+
+    @Override
+    public WriteLease openLease(Collection<String> manifests) {
+        return guard(() -> pins.open(manifests));
+    }
+
+    /** The collector lock and marking protocol, for the garbage collector of the chunk store. */
+    public GcCoordination gc() {
+        return gc;
+    }
+
     // ---- upkeep
 
     /**
@@ -287,6 +312,7 @@ public final class ZkMetadataStore implements MetadataStore {
 
     @Override
     public void close() {
+        pins.close();
         users.close();
         maintenance.close();
         if (ownsClient) {
@@ -311,6 +337,20 @@ public final class ZkMetadataStore implements MetadataStore {
             }
             for (char shard : Layout.SHARDS.toCharArray()) {
                 createIfMissing(zk, ctx.layout.partsShard(shard));
+            }
+            for (String gcNode : List.of(ctx.layout.gc(), ctx.layout.gcOwners(), ctx.layout.gcPins())) {
+                createIfMissing(zk, gcNode);
+            }
+            if (Zk.getOrNull(zk, ctx.layout.gcState()) == null) {
+                try {
+                    zk.create(ctx.layout.gcState(), Json.write(new Pins.GcState(0, false)),
+                            ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                } catch (KeeperException.NodeExistsException e) {
+                    // created by another store
+                }
+            }
+            for (char shard : Layout.SHARDS.toCharArray()) {
+                createIfMissing(zk, ctx.layout.gcPinShard(shard));
             }
             return null;
         });

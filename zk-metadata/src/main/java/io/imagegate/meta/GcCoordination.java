@@ -1,0 +1,240 @@
+package io.imagegate.meta;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The collector's side of the garbage-collection protocol in ZooKeeper: one lock that every
+ * collector (each gateway's periodic one, and {@code imagegate gc}) takes, and the marking
+ * epochs that make writers keep their pins until a marking under way has read them. The
+ * protocol and its argument are in docs/FORMAT-zookeeper.md, "Garbage collection".
+ */
+public final class GcCoordination {
+
+    private static final Logger log = LoggerFactory.getLogger(GcCoordination.class);
+
+    private final Context ctx;
+    private final CuratorFramework client;
+    private final Pins pins;
+
+    GcCoordination(Context ctx, CuratorFramework client, Pins pins) {
+        this.ctx = ctx;
+        this.client = client;
+        this.pins = pins;
+    }
+
+    /**
+     * Takes the collector lock, waiting at most {@code wait}; empty when another collector holds
+     * it. The lock must be released by the thread that took it.
+     */
+    public Optional<CollectorLock> tryLock(Duration wait) {
+        InterProcessMutex mutex = new InterProcessMutex(client, ctx.layout.gcLock());
+        CollectorLock lock = new CollectorLock(mutex);
+        try {
+            if (mutex.acquire(Math.max(0, wait.toMillis()), TimeUnit.MILLISECONDS)) {
+                lock.start();
+                return Optional.of(lock);
+            }
+            lock.stop();
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            lock.stop();
+            throw Zk.interrupted(e);
+        } catch (Exception e) {
+            lock.stop();
+            throw new MetadataException.Unavailable("cannot take the collector lock: " + e, e);
+        }
+    }
+
+    /** Receives what a pin protects. */
+    @FunctionalInterface
+    public interface PinVisitor {
+        void visit(String manifest);
+    }
+
+    /** The collector lock, held from {@link #tryLock} until closed. */
+    public final class CollectorLock implements AutoCloseable {
+        private final InterProcessMutex mutex;
+        private final AtomicBoolean lost = new AtomicBoolean();
+        private final ConnectionStateListener listener = (c, s) -> {
+            if (s == ConnectionState.SUSPENDED || s == ConnectionState.LOST) {
+                lost.set(true); // another process may take the lock once our session expires
+            }
+        };
+
+        private CollectorLock(InterProcessMutex mutex) {
+            this.mutex = mutex;
+            client.getConnectionStateListenable().addListener(listener);
+        }
+
+        private void start() {
+            if (!client.getZookeeperClient().isConnected()) {
+                lost.set(true);
+            }
+        }
+
+        private void stop() {
+            client.getConnectionStateListenable().removeListener(listener);
+        }
+
+        /** True while nothing suggests another collector could have taken the lock. */
+        public boolean held() {
+            return !lost.get() && mutex.isOwnedByCurrentThread() && client.getZookeeperClient().isConnected();
+        }
+
+        /**
+         * Starts a marking: a new epoch, marked as under way, so that writers finishing from now on
+         * keep their pins (marked released) for this marking to read. A dry run changes nothing.
+         */
+        public Marking beginMarking(boolean dryRun) {
+            if (!held()) {
+                throw new MetadataException.Unavailable("the collector lock is not held", null);
+            }
+            Pins.StateNode s = pins.state(true);
+            if (dryRun) {
+                return new Marking(this, s.state().epoch() + 1, -1, System.currentTimeMillis(), true);
+            }
+            Pins.GcState next = new Pins.GcState(s.state().epoch() + 1, true);
+            Stat stat = ctx.zk.read(ctx.deadline(), zk -> zk.setData(ctx.layout.gcState(), Json.write(next), s.version()));
+            log.info("collector marking begins epoch={}", next.epoch());
+            return new Marking(this, next.epoch(), stat.getVersion(), stat.getMtime(), false);
+        }
+
+        @Override
+        public void close() {
+            stop();
+            try {
+                mutex.release();
+            } catch (IllegalMonitorStateException e) {
+                // not held by this thread (never acquired, or lost with the session)
+            } catch (Exception e) {
+                log.warn("collector lock not released cleanly: {}", e.toString());
+            }
+        }
+    }
+
+    /** One marking: read pins after the metadata, then finish. */
+    public final class Marking implements AutoCloseable {
+        private final CollectorLock lock;
+        private final long epoch;
+        private final long startedAt;
+        private final boolean dryRun;
+        private int stateVersion;
+        private boolean finished;
+
+        private Marking(CollectorLock lock, long epoch, int stateVersion, long startedAt, boolean dryRun) {
+            this.lock = lock;
+            this.epoch = epoch;
+            this.stateVersion = stateVersion;
+            this.startedAt = startedAt;
+            this.dryRun = dryRun;
+        }
+
+        public long epoch() {
+            return epoch;
+        }
+
+        /**
+         * Reports the manifests of every pin that may still protect a write, and returns the
+         * earliest start among them. Pins released before this marking began are deleted, and so
+         * are pins an earlier marking found abandoned (their process gone, or older than a lease
+         * may live); pins found abandoned now are marked so, and deleted by the next marking.
+         */
+        public Optional<Instant> visitPins(PinVisitor visitor) {
+            Set<String> owners = new HashSet<>(orEmpty(ctx.zk.children(ctx.deadline(), ctx.layout.gcOwners())));
+            long oldest = Long.MAX_VALUE;
+            for (char shard : Layout.SHARDS.toCharArray()) {
+                String dir = ctx.layout.gcPinShard(shard);
+                List<String> ids = orEmpty(ctx.zk.children(ctx.deadline(), dir));
+                for (int i = 0; i < ids.size(); i += Zk.READ_BATCH) {
+                    List<String> batch = ids.subList(i, Math.min(ids.size(), i + Zk.READ_BATCH));
+                    List<String> paths = batch.stream().map(id -> dir + "/" + id).toList();
+                    Deadline d = ctx.deadline();
+                    List<Zk.Node> nodes = ctx.zk.read(d, zk -> Zk.await(d, Zk.getManyAsync(zk, paths)));
+                    for (int k = 0; k < nodes.size(); k++) {
+                        Zk.Node n = nodes.get(k);
+                        if (n != null) {
+                            oldest = Math.min(oldest, visitPin(paths.get(k), n, owners, visitor));
+                        }
+                    }
+                }
+            }
+            return oldest == Long.MAX_VALUE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(oldest));
+        }
+
+        /** Returns the pin's start, or Long.MAX_VALUE when it no longer protects anything. */
+        private long visitPin(String path, Zk.Node n, Set<String> owners, PinVisitor visitor) {
+            Pins.PinData pin = Json.read(n.data(), Pins.PinData.class);
+            boolean stale = (pin.released() != null && pin.released() < epoch)
+                    || (pin.orphaned() != null && pin.orphaned() < epoch);
+            if (stale) {
+                if (!dryRun) {
+                    ctx.zk.multi(ctx.deadline(), List.of(Op.delete(path, n.stat().getVersion())));
+                }
+                return Long.MAX_VALUE;
+            }
+            pin.manifests().forEach(visitor::visit);
+            boolean abandoned = !owners.contains(pin.owner())
+                    || startedAt - n.stat().getCtime() > 2 * WriteLease.MAX_AGE_MILLIS;
+            if (abandoned && pin.released() == null && pin.orphaned() == null && !dryRun) {
+                // deleted by the next marking: its writer can no longer publish (WriteLease.check)
+                ctx.zk.multi(ctx.deadline(), List.of(Op.setData(path, Json.write(pin.orphanedIn(epoch)),
+                        n.stat().getVersion())));
+            }
+            return pin.since();
+        }
+
+        /** Ends the marking; fails when another collector changed the state meanwhile. */
+        public void finish() {
+            if (dryRun || finished) {
+                return;
+            }
+            Pins.GcState done = new Pins.GcState(epoch, false);
+            Zk.Outcome o = ctx.zk.multi(ctx.deadline(), List.of(Op.setData(ctx.layout.gcState(), Json.write(done),
+                    stateVersion)));
+            if (!(o instanceof Zk.Outcome.Committed c)) {
+                throw new MetadataException.Unavailable("the collector state changed during marking epoch " + epoch
+                        + "; another collector ran", null);
+            }
+            stateVersion = ((org.apache.zookeeper.OpResult.SetDataResult) c.results().get(0)).getStat().getVersion();
+            finished = true;
+            log.info("collector marking ends epoch={}", epoch);
+        }
+
+        /** True while the lock is held and no other collector has touched the state. */
+        public boolean mayProceed() {
+            return lock.held();
+        }
+
+        /** Ends an unfinished marking (after a failure) so writers stop keeping released pins. */
+        @Override
+        public void close() {
+            if (!dryRun && !finished && lock.held()) {
+                try {
+                    finish();
+                } catch (RuntimeException e) {
+                    log.warn("collector marking epoch={} not ended cleanly: {}", epoch, e.toString());
+                }
+            }
+        }
+    }
+
+    private static List<String> orEmpty(List<String> list) {
+        return list == null ? new ArrayList<>() : list;
+    }
+}
