@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Authenticates against the users in the metadata store with AWS Signature Version 4 (or
@@ -32,10 +33,19 @@ public final class SignatureAuthenticator implements Authenticator {
     private final SigV4Verifier v4;
     private final SigV2Verifier v2;
     private final RequestParser hosts;
+    /**
+     * The user whose secret the verifier looked up on this thread, during {@link #authenticate}:
+     * the principal comes from the same lookup, so a request costs one user lookup, not two.
+     */
+    private final ThreadLocal<UserRecord> lookedUp = new ThreadLocal<>();
 
     public SignatureAuthenticator(MetadataStore meta, Clock clock, SigV4Config config, RequestParser hosts) {
         this.meta = meta;
-        SecretKeys secrets = accessKey -> meta.userByAccessKey(accessKey).map(UserRecord::secretKey);
+        SecretKeys secrets = accessKey -> {
+            Optional<UserRecord> user = meta.userByAccessKey(accessKey);
+            lookedUp.set(user.orElse(null));
+            return user.map(UserRecord::secretKey);
+        };
         this.v4 = new SigV4Verifier(secrets, clock, config);
         this.v2 = new SigV2Verifier(secrets, clock, config.maxClockSkew());
         this.hosts = hosts;
@@ -45,14 +55,24 @@ public final class SignatureAuthenticator implements Authenticator {
     public void authenticate(Call call) throws IOException {
         SignedRequest request = new SignedRequest(call.method(), call.rawPath(),
                 call.exchange().getQueryString(), new UndertowHeaders(call.exchange().getRequestHeaders()));
-        Authentication auth = SigV2Verifier.applies(request, call.query().all())
-                ? v2.verify(request, call.query().all(), hosts.bucketFromHost(call.header("Host")))
-                : v4.verify(request);
+        Authentication auth;
+        UserRecord user;
+        try {
+            auth = SigV2Verifier.applies(request, call.query().all())
+                    ? v2.verify(request, call.query().all(), hosts.bucketFromHost(call.header("Host")))
+                    : v4.verify(request);
+            user = lookedUp.get();
+        } finally {
+            lookedUp.remove();
+        }
         if (!auth.isAnonymous()) {
-            // the verifier found the key a moment ago; a user deleted since then is refused
-            UserRecord u = meta.userByAccessKey(auth.accessKey())
-                    .orElseThrow(() -> new S3Exception(S3ErrorCode.INVALID_ACCESS_KEY_ID));
-            call.principal(new Principal(u.name(), u.admin()));
+            // the user whose secret verified the signature; a user deleted after that lookup is
+            // deleted after this request was authorized, as if the deletion had come a moment later
+            if (user == null || !user.accessKey().equals(auth.accessKey())) {
+                user = meta.userByAccessKey(auth.accessKey())
+                        .orElseThrow(() -> new S3Exception(S3ErrorCode.INVALID_ACCESS_KEY_ID));
+            }
+            call.principal(new Principal(user.name(), user.admin()));
         }
         PayloadStream body = auth.payload().wrapBody(call.exchange().getInputStream(), call.contentLength());
         call.body(body);
