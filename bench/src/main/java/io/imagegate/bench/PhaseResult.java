@@ -9,7 +9,7 @@ import java.util.Arrays;
 record PhaseResult(String dataset, String phase, String server, int pass, boolean warmup, long bytes, int requests,
                    double seconds, double p50Millis, double p99Millis, double maxMillis, long storedBytes,
                    double serverCpuSeconds, long heapPeakUsedBytes, long heapMaxAfterGcBytes, int collections,
-                   long gcPauseMillis) {
+                   long gcPauseMillis, double clientCpuSeconds, double syncSeconds) {
 
     static PhaseResult of(String dataset, String phase, String server, int pass, long bytes, int requests, long nanos,
                           long[] latencyNanos, long storedBytes, HeapProbe.Window heap) {
@@ -25,7 +25,14 @@ record PhaseResult(String dataset, String phase, String server, int pass, boolea
         }
         return new PhaseResult(dataset, phase, server, pass, pass == 0, bytes, requests, nanos / 1e9, p50, p99, max,
                 storedBytes, heap.cpuNanos() / 1e9, heap.peakUsedBytes(), heap.maxAfterGcBytes(), heap.collections(),
-                heap.gcPauseMillis());
+                heap.gcPauseMillis(), heap.clientCpuNanos() / 1e9, 0);
+    }
+
+    /** The same result with the time a file-system sync took right after it (for PUTs). */
+    PhaseResult withSync(long nanos) {
+        return new PhaseResult(dataset, phase, server, pass, warmup, bytes, requests, seconds, p50Millis, p99Millis,
+                maxMillis, storedBytes, serverCpuSeconds, heapPeakUsedBytes, heapMaxAfterGcBytes, collections,
+                gcPauseMillis, clientCpuSeconds, nanos / 1e9);
     }
 
     /** Nearest-rank percentile of sorted values. */
@@ -38,8 +45,28 @@ record PhaseResult(String dataset, String phase, String server, int pass, boolea
         return bytes / (double) ByteSize.MIB / seconds;
     }
 
+    /**
+     * Throughput counting the sync that followed: when the bytes were on disk. imagegate seals
+     * (fsyncs) its packs before it answers; a server that answers from the page cache pays here.
+     */
+    double durableMibPerSecond() {
+        return bytes / (double) ByteSize.MIB / (seconds + syncSeconds);
+    }
+
     double requestsPerSecond() {
         return requests / seconds;
+    }
+
+    double serverCpuMillisPerRequest() {
+        return serverCpuSeconds * 1000 / requests;
+    }
+
+    double clientCpuMillisPerRequest() {
+        return clientCpuSeconds * 1000 / requests;
+    }
+
+    double clientCpuSecondsPerGib() {
+        return clientCpuSeconds / (bytes / (double) ByteSize.GIB);
     }
 
     /** Server CPU seconds per GiB moved: what the operation costs, independent of how busy the machine was. */

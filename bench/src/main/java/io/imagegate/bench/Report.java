@@ -77,10 +77,20 @@ final class Report {
                     out.add(row(image.name(), phase, "req/s", true, PhaseResult::requestsPerSecond, target));
                     out.add(row(image.name(), phase, "p50 ms", false, PhaseResult::p50Millis, null));
                     out.add(row(image.name(), phase, "p99 ms", false, PhaseResult::p99Millis, null));
+                    out.add(row(image.name(), phase, "server CPU ms/req", false,
+                            PhaseResult::serverCpuMillisPerRequest, null));
+                    out.add(row(image.name(), phase, "client CPU ms/req", false,
+                            PhaseResult::clientCpuMillisPerRequest, null));
                 } else {
                     out.add(row(image.name(), phase, "MiB/s", true, PhaseResult::mibPerSecond, target));
+                    if (phase.equals("put")) {
+                        out.add(row(image.name(), phase, "MiB/s incl. sync after", true,
+                                PhaseResult::durableMibPerSecond, null));
+                    }
+                    out.add(row(image.name(), phase, "server CPU s/GiB", false, PhaseResult::cpuSecondsPerGib, null));
+                    out.add(row(image.name(), phase, "client CPU s/GiB", false, PhaseResult::clientCpuSecondsPerGib,
+                            null));
                 }
-                out.add(row(image.name(), phase, "server CPU s/GiB", false, PhaseResult::cpuSecondsPerGib, null));
                 if (phase.equals("put")) {
                     out.add(row(image.name(), phase, "stored MiB", false,
                             r -> r.storedBytes() / (double) ByteSize.MIB, null));
@@ -91,7 +101,8 @@ final class Report {
     }
 
     private List<String> phasesOf(String dataset) {
-        return results.stream().filter(r -> r.dataset().equals(dataset)).map(PhaseResult::phase).distinct().toList();
+        return results.stream().filter(r -> !r.warmup() && r.dataset().equals(dataset)).map(PhaseResult::phase)
+                .distinct().toList();
     }
 
     private Row row(String dataset, String phase, String metric, boolean higherIsBetter,
@@ -153,7 +164,7 @@ final class Report {
         b.append("| data | operation | metric | imagegate | s3proxy | imagegate/s3proxy | target |\n");
         b.append("| --- | --- | --- | ---: | ---: | ---: | --- |\n");
         for (Row r : rows) {
-            String fmt = r.metric().endsWith("ms") || r.metric().contains("CPU") ? "%.2f" : "%.0f";
+            String fmt = r.metric().contains("ms") || r.metric().contains("CPU") ? "%.2f" : "%.0f";
             b.append("| ").append(r.dataset()).append(" | ").append(operation(r.phase())).append(" | ")
                     .append(r.metric()).append(" | ").append(r.subject().format(fmt)).append(" | ")
                     .append(r.peer().format(fmt)).append(" | ")
@@ -184,14 +195,16 @@ final class Report {
 
     void write(Path dir, String base) throws IOException {
         Files.writeString(dir.resolve(base + ".md"), markdown());
-        StringBuilder csv = new StringBuilder("dataset,phase,server,pass,warmup,bytes,requests,seconds,mib_per_s,req_per_s,"
-                + "p50_ms,p99_ms,max_ms,stored_bytes,server_cpu_s,heap_peak_used_bytes,heap_max_after_gc_bytes,gcs,gc_pause_ms\n");
+        StringBuilder csv = new StringBuilder("dataset,phase,server,pass,warmup,bytes,requests,seconds,sync_seconds,mib_per_s,req_per_s,"
+                + "p50_ms,p99_ms,max_ms,stored_bytes,server_cpu_s,client_cpu_s,heap_peak_used_bytes,heap_max_after_gc_bytes,gcs,"
+                + "gc_pause_ms\n");
         for (PhaseResult r : results) {
             csv.append(String.join(",", r.dataset(), r.phase(), r.server(), String.valueOf(r.pass()),
                     String.valueOf(r.warmup()), String.valueOf(r.bytes()), String.valueOf(r.requests()),
-                    "%.4f".formatted(r.seconds()), "%.2f".formatted(r.mibPerSecond()), "%.2f".formatted(r.requestsPerSecond()),
+                    "%.4f".formatted(r.seconds()), "%.4f".formatted(r.syncSeconds()), "%.2f".formatted(r.mibPerSecond()), "%.2f".formatted(r.requestsPerSecond()),
                     "%.3f".formatted(r.p50Millis()), "%.3f".formatted(r.p99Millis()), "%.3f".formatted(r.maxMillis()),
                     String.valueOf(r.storedBytes()), "%.3f".formatted(r.serverCpuSeconds()),
+                    "%.3f".formatted(r.clientCpuSeconds()),
                     String.valueOf(r.heapPeakUsedBytes()), String.valueOf(r.heapMaxAfterGcBytes()),
                     String.valueOf(r.collections()), String.valueOf(r.gcPauseMillis()))).append('\n');
         }

@@ -185,10 +185,10 @@ final class S3ThroughputCommand implements Callable<Integer> {
                 r.probe.begin();
                 long nanos = r.client.put(bucket, key, image);
                 HeapProbe.Window w = r.probe.end();
-                syncFileSystems();
+                long syncNanos = syncFileSystems();
                 long stored = r.server.storedBytes() - storedBefore;
                 record(out, PhaseResult.of(image.name(), "put", r.server.name(), pass, image.size(), 1, nanos, null,
-                        stored, w), tag);
+                        stored, w).withSync(syncNanos), tag);
             }
             if (phases.contains("get")) {
                 for (Run r : order) {
@@ -241,19 +241,24 @@ final class S3ThroughputCommand implements Callable<Integer> {
         String detail = r.requests() > 1
                 ? "%.0f req/s, %.1f MiB/s, p50 %.2f ms, p99 %.2f ms".formatted(r.requestsPerSecond(), r.mibPerSecond(),
                         r.p50Millis(), r.p99Millis())
-                : "%.1f MiB/s in %.2f s".formatted(r.mibPerSecond(), r.seconds());
-        say("%s [%s] %-10s %-9s %s; server CPU %.2f s, heap peak %d MiB, after GC max %d MiB, %d GCs%s".formatted(
-                tag, r.dataset(), r.phase(), r.server(), detail, r.serverCpuSeconds(), r.heapPeakUsedBytes() / ByteSize.MIB,
+                : "%.1f MiB/s in %.2f s%s".formatted(r.mibPerSecond(), r.seconds(),
+                        r.phase().equals("put") ? " (+ %.2f s sync)".formatted(r.syncSeconds()) : "");
+        say("%s [%s] %-10s %-9s %s; CPU server %.2f s, client %.2f s; heap peak %d MiB, after GC max %d MiB, %d GCs%s"
+                .formatted(tag, r.dataset(), r.phase(), r.server(), detail, r.serverCpuSeconds(), r.clientCpuSeconds(),
+                r.heapPeakUsedBytes() / ByteSize.MIB,
                 r.heapMaxAfterGcBytes() / ByteSize.MIB, r.collections(),
                 r.storedBytes() > 0 ? ", stored %.1f MiB".formatted(r.storedBytes() / (double) ByteSize.MIB) : ""));
     }
 
     /**
-     * Flushes dirty pages after a PUT (outside the timing), so a server that leaves its writes in
-     * the page cache does not slow the next measurement down with its writeback.
+     * Flushes dirty pages after a PUT, outside the PUT's timing, so that a server that leaves its
+     * writes in the page cache does not slow the next measurement down with its writeback; how
+     * long it took is reported as the cost of making that PUT durable.
      */
-    private static void syncFileSystems() throws IOException, InterruptedException {
+    private static long syncFileSystems() throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
         new ProcessBuilder("sync").inheritIO().start().waitFor();
+        return System.nanoTime() - t0;
     }
 
     /** The same logging for every server: warnings and errors to the log file, nothing per request. */
