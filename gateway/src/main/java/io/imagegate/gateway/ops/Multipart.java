@@ -20,6 +20,7 @@ import io.imagegate.meta.MetadataStore.UploadListQuery;
 import io.imagegate.meta.PartRecord;
 import io.imagegate.meta.UploadRecord;
 import io.imagegate.meta.VersionRecord;
+import io.imagegate.meta.WriteLease;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -90,13 +91,14 @@ public final class Multipart {
                     + expected.amzName().toLowerCase() + ", actual checksum Type: " + plan.algorithm().amzName().toLowerCase());
         }
         BodyIngest.Result body;
-        ManifestRoot root;
-        try (ObjectWriter writer = stores.chunks().newWriter(bucket.chunkSize(), writes.dedupAgainstCurrent(bucket, op.key()))) {
+        try (ObjectWrites.LeasedBase base = writes.dedupAgainstCurrent(bucket, op.key());
+             ObjectWriter writer = stores.chunks().newWriter(bucket.chunkSize(), base.dedup())) {
             body = BodyIngest.ingest(call, writer, plan, stores.config().maxPutSize());
-            root = writer.finish();
+            ManifestRoot root = writer.finish();
+            base.lease().check();
+            stores.meta().putPart(bucket.name(), upload.uploadId(), new PartRecord(op.partNumber(), body.etag(),
+                    body.size(), stores.clock().instant(), root.encode(), body.checksums()));
         }
-        stores.meta().putPart(bucket.name(), upload.uploadId(), new PartRecord(op.partNumber(), body.etag(), body.size(),
-                stores.clock().instant(), root.encode(), body.checksums()));
         call.respondHeader("ETag", "\"" + body.etag() + "\"");
         call.respondHeader(body.algorithm().headerName(), body.checksumBase64());
         call.respond(200);
@@ -115,7 +117,14 @@ public final class Multipart {
                             + stores.config().maxPutSize());
         }
         // the part shares the source's chunks; only chunks cut by the range edges are rewritten
-        ManifestRoot root = whole ? sourceRoot : stores.chunks().slice(sourceRoot, range.first(), range.length());
+        WriteLease lease = writes.pinSource(src);
+        ManifestRoot root;
+        try {
+            root = whole ? sourceRoot : stores.chunks().slice(sourceRoot, range.first(), range.length());
+        } catch (IOException | RuntimeException e) {
+            lease.close();
+            throw e;
+        }
         long size = whole ? from.size() : range.length();
         // a part's ETag must be an MD5: committed versions (ETag "...-1") get a synthetic one too
         String etag = whole && from.partCount() == 0 && from.etag().matches("[0-9a-f]{32}") ? from.etag()
@@ -125,7 +134,10 @@ public final class Multipart {
             checksums = Map.of();
         }
         PartRecord part = new PartRecord(op.partNumber(), etag, size, stores.clock().instant(), root.encode(), checksums);
-        stores.meta().putPart(bucket.name(), upload.uploadId(), part);
+        try (lease) {
+            lease.check();
+            stores.meta().putPart(bucket.name(), upload.uploadId(), part);
+        }
         call.respondHeader("x-amz-copy-source-version-id", Versions.headerVersionId(src.bucket(), from));
         XmlWriter x = XmlWriter.s3("CopyPartResult").element("ETag", "\"" + etag + "\"")
                 .element("LastModified", part.lastModified());
@@ -177,12 +189,26 @@ public final class Multipart {
         String checksumType = objectChecksum(call, upload, parts, checksums);
 
         List<ManifestRoot> roots = parts.stream().map(p -> ManifestRoot.decode(p.manifest())).toList();
-        ManifestRoot root = stores.chunks().concat(roots);
         long size = parts.stream().mapToLong(PartRecord::size).sum();
-        VersionRecord draft = new VersionRecord(op.key(), null, false, upload.owner(), null, size,
-                multipartEtag(parts), root.encode(), parts.size(), upload.headers(), upload.userMetadata(),
-                checksums, checksumType, upload.acl());
-        VersionRecord published = stores.meta().completeUpload(bucket.name(), upload.uploadId(), draft, condition);
+        VersionRecord published;
+        // the lease is open before concat writes its pages; the composed root is pinned (not the up to
+        // 10,000 parts), then the parts are checked to be still there, as the WriteLease protocol asks
+        try (WriteLease lease = stores.meta().openLease(List.of())) {
+            ManifestRoot root = stores.chunks().concat(roots);
+            lease.protect(List.of(root.encode()));
+            Map<Integer, PartRecord> again = allParts(bucket, upload);
+            for (PartRecord p : parts) {
+                PartRecord now = again.get(p.partNumber());
+                if (now == null || !now.manifest().equals(p.manifest())) {
+                    throw new S3Exception(S3ErrorCode.INVALID_PART).detail("PartNumber", String.valueOf(p.partNumber()));
+                }
+            }
+            VersionRecord draft = new VersionRecord(op.key(), null, false, upload.owner(), null, size,
+                    multipartEtag(parts), root.encode(), parts.size(), upload.headers(), upload.userMetadata(),
+                    checksums, checksumType, upload.acl());
+            lease.check();
+            published = stores.meta().completeUpload(bucket.name(), upload.uploadId(), draft, condition);
+        }
         respondCompleted(call, bucket, op.key(), published);
     }
 

@@ -13,6 +13,7 @@ import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.VersionRecord;
 import io.imagegate.meta.WriteCondition;
+import io.imagegate.meta.WriteLease;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -42,14 +43,17 @@ public final class ObjectWrites {
         BodyIngest.Plan plan = BodyIngest.Plan.of(call, ChecksumAlgorithm.CRC64NVME);
 
         BodyIngest.Result body;
-        ManifestRoot root;
-        try (ObjectWriter writer = stores.chunks().newWriter(bucket.chunkSize(), dedupAgainstCurrent(bucket, op.key()))) {
+        VersionRecord published;
+        // the lease keeps the collector off the base's chunks and this write's packs until published
+        try (LeasedBase base = dedupAgainstCurrent(bucket, op.key());
+             ObjectWriter writer = stores.chunks().newWriter(bucket.chunkSize(), base.dedup())) {
             body = BodyIngest.ingest(call, writer, plan, stores.config().maxPutSize());
-            root = writer.finish();
+            ManifestRoot root = writer.finish();
+            VersionRecord draft = new VersionRecord(op.key(), null, false, ownerOf(call, bucket), null, body.size(),
+                    body.etag(), root.encode(), 0, headers, userMetadata, body.checksums(), "FULL_OBJECT", acl);
+            base.lease().check();
+            published = stores.meta().publish(bucket.name(), draft, condition);
         }
-        VersionRecord draft = new VersionRecord(op.key(), null, false, ownerOf(call, bucket), null, body.size(),
-                body.etag(), root.encode(), 0, headers, userMetadata, body.checksums(), "FULL_OBJECT", acl);
-        VersionRecord published = stores.meta().publish(bucket.name(), draft, condition);
 
         call.respondHeader("ETag", "\"" + published.etag() + "\"");
         call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, published));
@@ -83,7 +87,11 @@ public final class ObjectWrites {
         VersionRecord draft = new VersionRecord(op.key(), null, false, ownerOf(call, bucket), null, from.size(),
                 from.etag(), from.manifest(), from.partCount(), headers, userMetadata, from.checksums(),
                 from.checksumType(), acl);
-        VersionRecord published = stores.meta().publish(bucket.name(), draft, condition);
+        VersionRecord published;
+        try (WriteLease lease = pinSource(src)) {
+            lease.check();
+            published = stores.meta().publish(bucket.name(), draft, condition);
+        }
 
         call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, published));
         call.respondHeader("x-amz-copy-source-version-id", Versions.headerVersionId(src.bucket(), from));
@@ -96,13 +104,45 @@ public final class ObjectWrites {
         call.respondXml(200, x);
     }
 
-    /** The key's current version, whose chunks a new upload of the key need not store again. */
-    DedupIndex dedupAgainstCurrent(BucketRecord bucket, String key) {
-        Optional<VersionRecord> current = stores.meta().current(bucket.name(), key);
-        if (current.isEmpty() || current.get().deleteMarker() || current.get().manifest() == null) {
-            return DedupIndex.NONE;
+    /** A write's lease, and the dedup index it may use while the lease is open. */
+    record LeasedBase(WriteLease lease, DedupIndex dedup) implements AutoCloseable {
+        @Override
+        public void close() {
+            lease.close();
         }
-        return stores.chunks().dedupIndex(List.of(ObjectHeaders.root(current.get())));
+    }
+
+    /**
+     * Opens the lease of a write to {@code key}, pinning the key's current version, whose chunks
+     * the write then need not store again: unless that version went away before the pin was
+     * written, in which case the write deduplicates against nothing (see {@link WriteLease}).
+     */
+    LeasedBase dedupAgainstCurrent(BucketRecord bucket, String key) {
+        Optional<VersionRecord> current = stores.meta().current(bucket.name(), key)
+                .filter(c -> !c.deleteMarker() && c.manifest() != null);
+        WriteLease lease = stores.meta().openLease(current.map(VersionRecord::manifest).stream().toList());
+        try {
+            DedupIndex dedup = current.isPresent() && lease.stillLive(bucket.name(), current.get())
+                    ? stores.chunks().dedupIndex(List.of(ObjectHeaders.root(current.get()))) : DedupIndex.NONE;
+            return new LeasedBase(lease, dedup);
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A lease pinning a copy source whose references the write reuses; NoSuchKey when the source
+     * was deleted since it was read.
+     */
+    WriteLease pinSource(CopySourceResolver.Source src) {
+        VersionRecord from = src.version();
+        WriteLease lease = stores.meta().openLease(List.of(from.manifest()));
+        if (!lease.stillLive(src.bucket().name(), from)) {
+            lease.close();
+            throw Errors.noSuchKey(from.key()); // deleted between being read and being pinned: a lost race
+        }
+        return lease;
     }
 
     private boolean isCurrent(BucketRecord bucket, String key, VersionRecord v) {
