@@ -14,6 +14,7 @@ import io.imagegate.gateway.ops.Acls;
 import io.imagegate.gateway.ops.Buckets;
 import io.imagegate.gateway.ops.Deletes;
 import io.imagegate.gateway.ops.Errors;
+import io.imagegate.gateway.ops.ImageExtensions;
 import io.imagegate.gateway.ops.Listing;
 import io.imagegate.gateway.ops.Multipart;
 import io.imagegate.gateway.ops.ObjectReads;
@@ -56,6 +57,7 @@ public final class S3Handler implements HttpHandler {
     private final Deletes deletes;
     private final Listing listing;
     private final Multipart multipart;
+    private final ImageExtensions images;
 
     private final GatewayMetrics metrics;
     private final ManagementEndpoints management;
@@ -76,6 +78,7 @@ public final class S3Handler implements HttpHandler {
         this.deletes = new Deletes(stores);
         this.listing = new Listing(stores);
         this.multipart = new Multipart(stores, writes);
+        this.images = new ImageExtensions(stores);
     }
 
     @Override
@@ -170,6 +173,9 @@ public final class S3Handler implements HttpHandler {
             case CompleteMultipartUpload r -> multipart.complete(call, r, bucket);
             case AbortMultipartUpload r -> multipart.abort(call, r, bucket);
             case ListParts r -> multipart.listParts(call, r, bucket);
+            case GetManifest r -> images.manifest(call, r, bucket);
+            case MissingChunks r -> images.missingChunks(call, r, bucket);
+            case CommitVersion r -> images.commit(call, r, bucket);
         }
     }
 

@@ -54,8 +54,10 @@ record CommitDescriptor(long size, List<Piece> chunks) {
             expect(p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null, "trailing content");
             expect(size != null, "size is missing");
             return new CommitDescriptor(size, chunks == null ? List.of() : chunks);
-        } catch (IOException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw malformed("not valid JSON (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            throw malformed("not valid JSON");
         }
     }
 

@@ -281,7 +281,7 @@ public final class ImageExtensions {
                 editor.replace(p.offset(), ref);
             }
             if (in.read() >= 0) {
-                throw bodyTooLong(4L + d.uploadBytes());
+                throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The body is longer than the descriptor says.");
             }
             ManifestRoot root = editor.finish(d.size());
             return new Commit(root, uploadedChunks, uploadedBytes, editor.stats());
