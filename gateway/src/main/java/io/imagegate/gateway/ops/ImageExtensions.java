@@ -19,6 +19,7 @@ import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.VersionRecord;
 import io.imagegate.meta.WriteCondition;
+import io.imagegate.meta.WriteLease;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -221,13 +222,22 @@ public final class ImageExtensions {
         if (declared > expected) {
             throw bodyTooLong(expected);
         }
-        List<ChunkRef> kept = resolveKept(descriptor, baseRoot);
-
-        Commit done = write(in, descriptor, kept, baseRoot);
-        VersionRecord draft = new VersionRecord(op.key(), null, false, ObjectWrites.ownerOf(call, bucket), null,
-                descriptor.size(), commitEtag(done.root()), done.root().encode(), 0, base.headers(),
-                base.userMetadata(), null, null, acl);
-        VersionRecord published = stores.meta().publish(bucket.name(), draft, condition);
+        List<ChunkRef> kept;
+        Commit done;
+        VersionRecord published;
+        // the lease keeps the collector off the base's chunks and this commit's pack until published
+        try (WriteLease lease = stores.meta().openLease(List.of(base.manifest()))) {
+            if (!lease.stillLive(bucket.name(), base)) {
+                throw new S3Exception(S3ErrorCode.NO_SUCH_VERSION).detail("Key", op.key()).detail("VersionId", baseId);
+            }
+            kept = resolveKept(descriptor, baseRoot);
+            done = write(in, descriptor, kept, baseRoot);
+            VersionRecord draft = new VersionRecord(op.key(), null, false, ObjectWrites.ownerOf(call, bucket), null,
+                    descriptor.size(), commitEtag(done.root()), done.root().encode(), 0, base.headers(),
+                    base.userMetadata(), null, null, acl);
+            lease.check();
+            published = stores.meta().publish(bucket.name(), draft, condition);
+        }
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(out)) {
