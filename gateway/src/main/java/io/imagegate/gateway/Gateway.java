@@ -4,6 +4,10 @@ import io.imagegate.chunk.ChunkRepository;
 import io.imagegate.chunk.DefaultChunkRepository;
 import io.imagegate.chunk.MetricsChunkStore;
 import io.imagegate.gateway.auth.SigV4Config;
+import io.imagegate.gateway.gc.GarbageCollection;
+import io.imagegate.gateway.gc.GcOptions;
+import io.imagegate.gateway.gc.StorageGauges;
+import io.imagegate.gateway.gc.StorageReports;
 import io.imagegate.gateway.http.SignatureAuthenticator;
 import io.imagegate.gateway.ops.Stores;
 import io.imagegate.meta.EmbeddedZooKeeper;
@@ -16,6 +20,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +33,9 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
+    /** The whole-gateway storage report is recomputed (walking every manifest) at most this often for /metrics. */
+    private static final Duration STORAGE_REPORT_MAX_AGE = Duration.ofMinutes(15);
+
     /**
      * How to start a gateway.
      *
@@ -35,31 +43,40 @@ public final class Gateway implements AutoCloseable {
      * @param root      the root key pair, or null to take it from the environment or dataDir
      */
     public record Options(Path dataDir, String zookeeper, int zookeeperPort, GatewayConfig http, RootCredentials root,
-                          ChunkStoreOptions chunks) {
+                          ChunkStoreOptions chunks, GcOptions gc) {
+
+        public Options(Path dataDir, String zookeeper, int zookeeperPort, GatewayConfig http, RootCredentials root,
+                       ChunkStoreOptions chunks) {
+            this(dataDir, zookeeper, zookeeperPort, http, root, chunks, GcOptions.defaults());
+        }
 
         public static Options defaults(Path dataDir) {
             return new Options(dataDir, null, 0, GatewayConfig.defaults(), null, ChunkStoreOptions.local());
         }
 
+        public Options withGc(GcOptions value) {
+            return new Options(dataDir, zookeeper, zookeeperPort, http, root, chunks, value);
+        }
+
         public Options withZooKeeper(String connect) {
-            return new Options(dataDir, connect, zookeeperPort, http, root, chunks);
+            return new Options(dataDir, connect, zookeeperPort, http, root, chunks, gc);
         }
 
         public Options withPort(int port) {
-            return new Options(dataDir, zookeeper, zookeeperPort, http.withPort(port), root, chunks);
+            return new Options(dataDir, zookeeper, zookeeperPort, http.withPort(port), root, chunks, gc);
         }
 
         public Options withHttp(GatewayConfig config) {
-            return new Options(dataDir, zookeeper, zookeeperPort, config, root, chunks);
+            return new Options(dataDir, zookeeper, zookeeperPort, config, root, chunks, gc);
         }
 
         public Options withChunks(ChunkStoreOptions store) {
-            return new Options(dataDir, zookeeper, zookeeperPort, http, root, store);
+            return new Options(dataDir, zookeeper, zookeeperPort, http, root, store, gc);
         }
 
         public Options withRootCredentials(String accessKey, String secretKey) {
             return new Options(dataDir, zookeeper, zookeeperPort, http,
-                    new RootCredentials(accessKey, secretKey, "options", false), chunks);
+                    new RootCredentials(accessKey, secretKey, "options", false), chunks, gc);
         }
     }
 
@@ -70,9 +87,14 @@ public final class Gateway implements AutoCloseable {
     private final RootCredentials root;
     private final MetricsChunkStore store;
     private final String storeDescription;
+    private final GarbageCollection gc;
+    private final StorageReports reports;
 
     private Gateway(EmbeddedZooKeeper embedded, MetadataStore meta, ChunkRepository chunks, MetricsChunkStore store,
-                    String storeDescription, GatewayServer server, RootCredentials root) {
+                    String storeDescription, GatewayServer server, RootCredentials root, GarbageCollection gc,
+                    StorageReports reports) {
+        this.gc = gc;
+        this.reports = reports;
         this.embedded = embedded;
         this.meta = meta;
         this.chunks = chunks;
@@ -90,28 +112,40 @@ public final class Gateway implements AutoCloseable {
         MetadataStore meta = null;
         ChunkRepository chunks = null;
         MetricsChunkStore store = null;
+        GarbageCollection gc = null;
+        StorageReports reports = null;
         try {
             String connect = options.zookeeper();
             if (connect == null) {
                 embedded = EmbeddedZooKeeper.start(dir.resolve("zookeeper"), options.zookeeperPort());
                 connect = embedded.connectString();
             }
-            meta = ZkMetadataStore.connect(connect);
+            ZkMetadataStore zkMeta = ZkMetadataStore.connect(connect);
+            meta = zkMeta;
             ensureRootUser(meta, root);
             ChunkStoreOptions.Opened opened = options.chunks().open(dir);
             store = opened.store();
             chunks = new DefaultChunkRepository(store);
             Clock clock = Clock.systemUTC();
-            Stores stores = new Stores(meta, chunks, clock, options.http());
+            // ---- garbage collection and storage reports (gc package): every gateway runs the periodic
+            // collector, one at a time collects (ZooKeeper lock); the report is cached for /metrics
+            DefaultChunkRepository repository = (DefaultChunkRepository) chunks;
+            reports = new StorageReports(meta, repository, STORAGE_REPORT_MAX_AGE);
+            gc = new GarbageCollection(zkMeta, repository, options.gc()).startPeriodic(options.gc());
+            // ----
+            Stores stores = new Stores(meta, chunks, clock, options.http(), reports);
             SigV4Config sig = SigV4Config.defaults().withRegion(options.http().region(), true);
             GatewayMetrics metrics = new GatewayMetrics(store);
+            StorageGauges.register(metrics, reports, gc);
             ManagementEndpoints management = new ManagementEndpoints(meta, opened.probe(), metrics);
             GatewayServer server = GatewayServer.start(stores, new SignatureAuthenticator(meta, clock, sig,
                     new io.imagegate.gateway.api.RequestParser(options.http().domains())), metrics, management);
             log.info("gateway started endpoint={} zookeeper={} chunks={}", server.endpoint(), connect,
                     options.chunks().describe(dir));
-            return new Gateway(embedded, meta, chunks, store, options.chunks().describe(dir), server, root);
+            return new Gateway(embedded, meta, chunks, store, options.chunks().describe(dir), server, root, gc, reports);
         } catch (IOException | RuntimeException e) {
+            closeQuietly(gc);
+            closeQuietly(reports);
             closeQuietly(chunks != null ? chunks : store);
             closeQuietly(meta);
             closeQuietly(embedded);
@@ -163,6 +197,16 @@ public final class Gateway implements AutoCloseable {
         return store;
     }
 
+    /** This gateway's garbage collection: run one now, or see the last one it ran. */
+    public GarbageCollection garbageCollection() {
+        return gc;
+    }
+
+    /** The storage report, as {@code GET /?storage-report} and {@code /metrics} see it. */
+    public StorageReports storageReports() {
+        return reports;
+    }
+
     public String chunkStoreDescription() {
         return storeDescription;
     }
@@ -175,6 +219,8 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        closeQuietly(gc);
+        closeQuietly(reports);
         closeQuietly(chunks);
         closeQuietly(meta);
         closeQuietly(embedded);

@@ -19,6 +19,7 @@ import io.imagegate.gateway.ops.Listing;
 import io.imagegate.gateway.ops.Multipart;
 import io.imagegate.gateway.ops.ObjectReads;
 import io.imagegate.gateway.ops.ObjectWrites;
+import io.imagegate.gateway.ops.StorageReportOp;
 import io.imagegate.gateway.ops.Stores;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.MetadataException;
@@ -58,6 +59,7 @@ public final class S3Handler implements HttpHandler {
     private final Listing listing;
     private final Multipart multipart;
     private final ImageExtensions images;
+    private final StorageReportOp storageReport;
 
     private final GatewayMetrics metrics;
     private final ManagementEndpoints management;
@@ -79,6 +81,7 @@ public final class S3Handler implements HttpHandler {
         this.listing = new Listing(stores);
         this.multipart = new Multipart(stores, writes);
         this.images = new ImageExtensions(stores);
+        this.storageReport = new StorageReportOp(stores);
     }
 
     @Override
@@ -138,6 +141,7 @@ public final class S3Handler implements HttpHandler {
         switch (op) {
             case ListBuckets r -> buckets.listBuckets(call);
             case CreateBucket r -> buckets.create(call, r);
+            case GetStorageReport r -> storageReport.report(call, r);
             default -> {
                 BucketRecord bucket = buckets.require(op.bucket());
                 AccessControl.checkBucket(call.principal(), op.access(), bucket);
@@ -150,6 +154,7 @@ public final class S3Handler implements HttpHandler {
         switch (op) {
             case ListBuckets r -> throw new IllegalStateException("routed before the bucket");
             case CreateBucket r -> throw new IllegalStateException("routed before the bucket");
+            case GetStorageReport r -> throw new IllegalStateException("routed before the bucket");
             case HeadBucket r -> buckets.head(call, bucket);
             case DeleteBucket r -> buckets.delete(call, bucket);
             case GetBucketLocation r -> buckets.location(call, bucket);

@@ -46,6 +46,9 @@ public final class RequestParser {
             }
         }
         if (t.bucket == null) {
+            if (method.equals("GET") && query.has("storage-report")) {
+                return new GetStorageReport(emptyToNull(query.get("bucket")));
+            }
             if (method.equals("GET")) {
                 return new ListBuckets();
             }

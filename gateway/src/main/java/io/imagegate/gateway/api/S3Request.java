@@ -25,6 +25,11 @@ public sealed interface S3Request {
         public Access access() { return Access.AUTHENTICATED; }
     }
 
+    /** {@code GET /?storage-report[&bucket=B]}: administrators only (docs/API.md). */
+    record GetStorageReport(String onlyBucket) implements S3Request {
+        public Access access() { return Access.AUTHENTICATED; }
+    }
+
     // ---- buckets
 
     record CreateBucket(String bucket) implements S3Request {

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code imagegate} command: the gateway and its administration. */
 @Command(name = "imagegate", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "S3-compatible object gateway for virtual-machine and disk images.",
-        subcommands = {ServeCommand.class, UserCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, UserCommand.class, GcCommand.class, StatsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class ImagegateCommand implements Runnable {
 
     @CommandLine.Spec

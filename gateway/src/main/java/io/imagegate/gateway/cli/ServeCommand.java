@@ -4,7 +4,9 @@ import io.imagegate.gateway.ChunkStoreOptions;
 import io.imagegate.gateway.Gateway;
 import io.imagegate.gateway.GatewayConfig;
 import io.imagegate.gateway.RootCredentials;
+import io.imagegate.gateway.gc.GcOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -61,6 +63,21 @@ final class ServeCommand implements Runnable {
     @Option(names = "--chunks-cache-dir-mb", defaultValue = "10240", description = "Bound of the disk tier, MiB (default: ${DEFAULT-VALUE}).")
     long chunksCacheDirMb;
 
+    @Option(names = "--gc-interval", defaultValue = "1h", converter = DurationConverter.class,
+            description = "Time between garbage collections; every gateway tries, one at a time collects (default: ${DEFAULT-VALUE}).")
+    Duration gcInterval;
+
+    @Option(names = "--gc-delay", defaultValue = "10m", converter = DurationConverter.class,
+            description = "Time from start-up to the first garbage collection (default: ${DEFAULT-VALUE}).")
+    Duration gcDelay;
+
+    @Option(names = "--gc-grace", defaultValue = "1h", converter = DurationConverter.class,
+            description = "The collector never touches packs younger than this (default: ${DEFAULT-VALUE}).")
+    Duration gcGrace;
+
+    @Option(names = "--no-gc", description = "Collect garbage only when `imagegate gc` asks.")
+    boolean noGc;
+
     @Override
     public void run() {
         GatewayConfig defaults = GatewayConfig.defaults();
@@ -72,7 +89,9 @@ final class ServeCommand implements Runnable {
         ChunkStoreOptions store = chunks == null ? ChunkStoreOptions.local()
                 : new ChunkStoreOptions(chunks, chunksEndpoint, chunksRegion,
                         System.getenv(ChunkStoreOptions.ACCESS_ENV), System.getenv(ChunkStoreOptions.SECRET_ENV), chunksCacheMb << 20, chunksCacheDir, chunksCacheDirMb << 20);
-        Gateway.Options options = new Gateway.Options(data, zookeeper, zookeeperPort, http, null, store);
+        Gateway.Options options = new Gateway.Options(data, zookeeper, zookeeperPort, http, null, store)
+                .withGc(GcOptions.defaults().withInterval(gcInterval).withInitialDelay(gcDelay).withGrace(gcGrace)
+                        .withPeriodic(!noGc));
         Gateway gateway;
         try {
             gateway = Gateway.start(options);

@@ -1,0 +1,46 @@
+package io.imagegate.gateway.gc;
+
+import io.imagegate.chunk.CollectionReport;
+import io.imagegate.gateway.GatewayMetrics;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The storage report and the last collection as Prometheus gauges. Scrapes read the cached report
+ * and never wait for a computation; a stale one is refreshed in the background.
+ */
+public final class StorageGauges {
+
+    private StorageGauges() {}
+
+    public static void register(GatewayMetrics metrics, StorageReports reports, GarbageCollection gc) {
+        total(metrics, reports, "imagegate.storage.logical.bytes", "sum of the sizes of all versions",
+                t -> t.logicalBytes());
+        total(metrics, reports, "imagegate.storage.physical.bytes", "bytes of all packs in the chunk store",
+                t -> t.physicalBytes());
+        total(metrics, reports, "imagegate.storage.referenced.bytes",
+                "distinct chunk and page bytes live versions and uploads reference", t -> t.referencedBytes());
+        total(metrics, reports, "imagegate.storage.chunks", "distinct stored chunks live versions reference",
+                t -> t.chunks());
+        total(metrics, reports, "imagegate.storage.packs", "packs in the chunk store", t -> t.packs());
+        total(metrics, reports, "imagegate.storage.dedup.ratio", "logical bytes over physical bytes",
+                t -> t.dedupRatio() == null ? Double.NaN : t.dedupRatio());
+        last(metrics, gc, "imagegate.gc.last.bytes.freed", "net bytes the last collection of this gateway freed",
+                CollectionReport::netBytesFreed);
+        last(metrics, gc, "imagegate.gc.last.packs.deleted", "packs the last collection deleted",
+                r -> r.packsDeleted() + r.packsRewritten());
+        last(metrics, gc, "imagegate.gc.last.anomalies", "missing references the last collection found",
+                CollectionReport::anomalies);
+        metrics.gauge("imagegate.gc.collections", "collections this gateway ran", gc, g -> g.counts()[0]);
+    }
+
+    private static void total(GatewayMetrics metrics, StorageReports reports, String name, String description,
+            ToDoubleFunction<StorageReport.Total> f) {
+        metrics.gauge(name, description + " (storage report)", reports,
+                r -> r.cached().map(StorageReport::total).map(f::applyAsDouble).orElse(Double.NaN));
+    }
+
+    private static void last(GatewayMetrics metrics, GarbageCollection gc, String name, String description,
+            ToDoubleFunction<CollectionReport> f) {
+        metrics.gauge(name, description, gc, g -> g.lastReport().map(f::applyAsDouble).orElse(Double.NaN));
+    }
+}
