@@ -17,7 +17,8 @@ public final class AgentCommand implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** The command line with its error handling, for the launcher and tests. */
+    public static CommandLine commandLine() {
         return new CommandLine(new AgentCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("imagegate-agent: " + e.getMessage());
             return 1;

@@ -83,6 +83,11 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** The port of the Prometheus endpoint, or -1 without one. */
+    public int metricsPort() {
+        return metrics == null ? -1 : metrics.port();
+    }
+
     public AgentConfig config() {
         return config;
     }
