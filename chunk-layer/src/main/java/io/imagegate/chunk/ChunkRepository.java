@@ -59,9 +59,7 @@ public interface ChunkRepository extends AutoCloseable {
      * Starts a new version of {@code base} that puts chunks at given offsets and may change the size,
      * sharing every unchanged chunk and page with the base: the commit extension's write path.
      */
-    default ManifestEditor edit(ManifestRoot base) {
-        throw new UnsupportedOperationException("this repository cannot edit manifests");
-    }
+    ManifestEditor edit(ManifestRoot base);
 
     /** A dedup index over the chunks of these objects, loaded lazily on first lookup. */
     DedupIndex dedupIndex(List<ManifestRoot> bases);
