@@ -50,16 +50,18 @@ final class Report {
 
     private final Instant started;
     private final Machine machine;
+    private final BuildInfo build;
     private final S3ThroughputCommand options;
     private final List<TestImage> images;
     private final Map<String, Map<String, Object>> servers;
     private final List<PhaseResult> results;
     private final List<Row> rows;
 
-    Report(Instant started, Machine machine, S3ThroughputCommand options, List<TestImage> images,
+    Report(Instant started, Machine machine, BuildInfo build, S3ThroughputCommand options, List<TestImage> images,
            Map<String, Map<String, Object>> servers, List<PhaseResult> results) {
         this.started = started;
         this.machine = machine;
+        this.build = build;
         this.options = options;
         this.images = images;
         this.servers = servers;
@@ -153,6 +155,7 @@ final class Report {
                 .append(options.jvmOptions.isEmpty() ? "" : " --jvm-option " + String.join(" --jvm-option ", options.jvmOptions))
                 .append(options.jfr ? " --jfr" : "").append("`\n");
         b.append("- machine: ").append(machine.summary()).append("\n");
+        b.append("- build: ").append(build.summary()).append("\n");
         for (TestImage i : images) {
             b.append("- data `").append(i.name()).append("`: ").append(new ByteSize(i.size())).append(", ")
                     .append(i.describe()).append("\n");
@@ -214,6 +217,7 @@ final class Report {
         json.put("started", started.toString());
         json.put("label", options.label);
         json.put("machine", machine);
+        json.put("build", build);
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("size", options.size.bytes());
         opts.put("ranges", options.ranges);

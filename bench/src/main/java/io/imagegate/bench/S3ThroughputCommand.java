@@ -100,6 +100,8 @@ final class S3ThroughputCommand implements Callable<Integer> {
         Instant started = Instant.now();
         Machine machine = Machine.describe(work);
         say("machine: " + machine.summary());
+        BuildInfo build = BuildInfo.of(root, jar);
+        say("build: " + build.summary());
 
         List<TestImage> images = new ArrayList<>();
         for (String d : datasets) {
@@ -150,7 +152,7 @@ final class S3ThroughputCommand implements Callable<Integer> {
                 r.close();
             }
         }
-        Report report = new Report(started, machine, this, images, serverInfo, out);
+        Report report = new Report(started, machine, build, this, images, serverInfo, out);
         String stamp = started.toString().replace(":", "").replaceAll("\\.\\d+", "");
         String base = "s3-throughput-" + stamp + (label.isBlank() ? "" : "-" + label);
         report.write(results, base);

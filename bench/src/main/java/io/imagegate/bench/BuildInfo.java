@@ -1,0 +1,44 @@
+package io.imagegate.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Which gateway was measured: the repository's commit, whether the gateway's sources differed
+ * from it when the jar was built, and the jar itself, so a result can be traced to code.
+ */
+record BuildInfo(String commit, int uncommittedGatewayFiles, String imagegateJar, Instant jarModified) {
+
+    static BuildInfo of(Path root, Path jar) throws IOException {
+        String commit = git(root, "rev-parse", "--short", "HEAD").trim();
+        long dirty = git(root, "status", "--porcelain", "--", "gateway/src/main", "chunk-layer/src/main",
+                "zk-metadata/src/main").lines().filter(l -> !l.isBlank()).count();
+        return new BuildInfo(commit.isEmpty() ? "unknown" : commit, (int) dirty, jar.toString(),
+                Files.getLastModifiedTime(jar).toInstant());
+    }
+
+    private static String git(Path root, String... args) {
+        try {
+            List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", root.toString()));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor() == 0 ? out : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    String summary() {
+        return "repository at " + commit + (uncommittedGatewayFiles == 0 ? ""
+                : " with " + uncommittedGatewayFiles + " uncommitted files in gateway, chunk-layer, zk-metadata")
+                + "; gateway jar " + imagegateJar + " built " + jarModified.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    }
+}
