@@ -67,6 +67,19 @@ final class PageTreeBuilder {
     }
 
     /**
+     * Writes what is pending below {@code height} as pages now, even if not full, so the tree being
+     * built stands at a boundary of a page of that height: an editor calls it after rebuilding a
+     * base page so that the base pages after it can still be shared whole.
+     */
+    void flushBelow(int height) throws IOException {
+        for (int level = 0; level < Math.min(height, levels.size()); level++) {
+            if (!levels.get(level).isEmpty()) {
+                emit(level);
+            }
+        }
+    }
+
+    /**
      * Writes the partial pages and returns the entry naming the top: a data chunk (depth 0) when
      * an object tree holds a single chunk, a page otherwise; null when nothing was added.
      */

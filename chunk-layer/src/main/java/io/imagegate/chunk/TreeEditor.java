@@ -181,6 +181,11 @@ final class TreeEditor implements ManifestEditor {
                 }
             }
         }
+        if (page.kind != ManifestPage.PARTS && stop < Math.min(base.size(), end)) {
+            // end the rebuilt page where the base's ended, so the base pages after it line up and are
+            // shared whole (a multipart base's part leaves are not full, an edit may change a count)
+            tree.flushBelow(height);
+        }
     }
 
     private static PageEntry subtree(ChunkRef ref, int height, long size) {

@@ -212,6 +212,21 @@ class ManifestEditorTest {
     }
 
     @Test
+    void anEditInOnePartOfAMultipartBaseLeavesTheLaterPartsShared() throws IOException {
+        // parts of 5 chunks: each part is one partial leaf, so an edited part must not shift the rest
+        byte[] data = Fixture.random(40, 40 * 5 * CHUNK);
+        ManifestRoot base = concatOf(data, 5 * CHUNK);
+        TreeMap<Long, byte[]> c = changes(12, 41);
+        Edited e = edit(base, data.length, c);
+        assertArrayEquals(expected(data, data.length, c), f.readAll(e.root()));
+        assertEquals(39, e.stats().pagesReused(), "every other part's leaf");
+        assertTrue(e.stats().pagesWritten() <= 1 + 5 + 1 + 1, "the edited leaf and the inner pages above the 40 leaves: "
+                + e.stats().pagesWritten());
+        Edited again = edit(e.root(), data.length, changes(100, 42));
+        assertTrue(again.stats().pagesWritten() <= 3, "the second commit edits a regular tree: " + again.stats());
+    }
+
+    @Test
     void replacementsAcrossMisalignedBaseChunksRewriteTheRemainders() throws IOException {
         byte[] data = Fixture.random(17, 40 * CHUNK);
         ManifestRoot whole = f.write(data);
