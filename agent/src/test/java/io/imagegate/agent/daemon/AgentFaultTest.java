@@ -185,6 +185,20 @@ class AgentFaultTest {
         }
     }
 
+    @Test
+    void aCacheThatCannotBeWrittenCostsTheCachingNotTheRead(@TempDir Path dir) throws Exception {
+        Tools.require("nbdcopy");
+        try (Agent agent = AgentHarness.start(dir)) {
+            // a file where the cache's directory of plain-S3 entries should be: every write of an entry fails,
+            // as on a full disk
+            Files.write(dir.resolve("cache").resolve("ranges"), new byte[0]);
+            AttachResult a = attach(agent, "vm");
+            assertArrayEquals(image, copy(a.url(), dir.resolve("copy")));
+            assertTrue(agent.cache().stats().writeErrors() > 0);
+            assertEquals(0, agent.cache().stats().entries());
+        }
+    }
+
     interface Io<T> {
         T get() throws Exception;
     }
