@@ -62,6 +62,20 @@ class PlainS3AgentTest {
     }
 
     @Test
+    void anExportCanBeServedOnAUnixSocket(@TempDir Path dir) throws Exception {
+        Tools.require("nbdinfo");
+        try (Agent agent = AgentHarness.start(dir)) {
+            AttachResult a = agent.attach(AgentHarness.attach(store.endpoint(), "s3://images/debian.raw",
+                    S3ProxyFixture.ACCESS_KEY, S3ProxyFixture.SECRET_KEY).withSocket(dir.resolve("nbd.sock").toString())
+                    .withReadOnly(true));
+            assertEquals("nbd+unix:///debian.raw?socket=" + dir.resolve("nbd.sock"), a.url());
+            String info = Tools.ok(List.of("nbdinfo", "--json", a.url()));
+            assertTrue(info.contains("\"export-size\": " + SIZE), info);
+            assertTrue(info.contains("\"is_read_only\": true"), info);
+        }
+    }
+
+    @Test
     void qemuImgConvertCopiesTheWholeImageByteForByte(@TempDir Path dir) throws Exception {
         Tools.require("qemu-img");
         try (Agent agent = AgentHarness.start(dir)) {

@@ -68,5 +68,6 @@ final class Nbd {
     static final int MAX_OPTION_LENGTH = 64 * 1024;
     /** The largest READ or WRITE payload, advertised as the maximum block size. */
     static final int MAX_PAYLOAD = 32 * 1024 * 1024;
+    /** Advertised as the preferred block size; also the overlay's block, below which zeroing is not fast. */
     static final int PREFERRED_BLOCK = 4096;
 }

@@ -304,6 +304,10 @@ final class NbdConnection {
         if (r.type != Nbd.CMD_FLUSH) {
             checkRange(device, r, write);
         }
+        if (r.type == Nbd.CMD_WRITE_ZEROES && (r.flags & Nbd.CMD_FLAG_FAST_ZERO) != 0 && !wholeBlocks(device, r)) {
+            // zeroing part of a block may read the block from the store first: not fast
+            throw new NbdException(NbdError.ENOTSUP, "fast zero of a range that is not whole 4 KiB blocks");
+        }
         switch (r.type) {
             case Nbd.CMD_READ -> {
                 if (r.length > Nbd.MAX_PAYLOAD) {
@@ -324,6 +328,11 @@ final class NbdConnection {
             device.flush();
         }
         return null;
+    }
+
+    private static boolean wholeBlocks(BlockDevice device, Request r) {
+        long end = r.offset + r.length;
+        return r.offset % Nbd.PREFERRED_BLOCK == 0 && (end % Nbd.PREFERRED_BLOCK == 0 || end == device.size());
     }
 
     private static void checkRange(BlockDevice device, Request r, boolean write) throws NbdException {

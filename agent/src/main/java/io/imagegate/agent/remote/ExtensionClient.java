@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.http.SdkHttpMethod;
 
 /**
@@ -60,6 +61,9 @@ public final class ExtensionClient {
                     }
                     return Optional.of(b.build());
                 } catch (IOException | IllegalArgumentException e) {
+                    LoggerFactory.getLogger(ExtensionClient.class).warn(
+                            "?manifest answered JSON that is not a manifest; using plain S3 object={} error={}", ref,
+                            e.getMessage());
                     return Optional.empty();
                 }
             }

@@ -244,6 +244,17 @@ class NbdServerTest {
     }
 
     @Test
+    void fastZeroOfPartialBlocksIsRefusedAsNotFast() throws IOException {
+        try (RawNbdClient c = client()) {
+            c.go("disk");
+            c.request(Nbd.CMD_FLAG_FAST_ZERO, Nbd.CMD_WRITE_ZEROES, 1, 100, 4096, null);
+            assertEquals(NbdError.ENOTSUP.code, c.reply().error());
+            c.request(Nbd.CMD_FLAG_FAST_ZERO, Nbd.CMD_WRITE_ZEROES, 2, 8192, 8192, null);
+            assertEquals(0, c.reply().error());
+        }
+    }
+
+    @Test
     void readPastTheEndIsEinvalAndTheConnectionGoesOn() throws IOException {
         try (RawNbdClient c = client()) {
             c.go("disk");
