@@ -308,20 +308,23 @@ final class NbdConnection {
             // zeroing part of a block may read the block from the store first: not fast
             throw new NbdException(NbdError.ENOTSUP, "fast zero of a range that is not whole 4 KiB blocks");
         }
+        // the part of a request in the last sector past the end (see checkRange) reads as zeros, writes nowhere
+        long size = device.size();
+        long inside = r.type == Nbd.CMD_FLUSH ? 0 : Math.max(0, Math.min(r.length, size - r.offset));
         switch (r.type) {
             case Nbd.CMD_READ -> {
                 if (r.length > Nbd.MAX_PAYLOAD) {
                     throw new NbdException(NbdError.EINVAL, "read of " + r.length + " bytes exceeds " + Nbd.MAX_PAYLOAD);
                 }
                 ByteBuffer dst = ByteBuffer.allocate((int) r.length);
-                device.read(r.offset, dst);
-                return dst.flip();
+                device.read(r.offset, dst.limit((int) inside));
+                return dst.clear();
             }
-            case Nbd.CMD_WRITE -> device.write(r.offset, r.payload);
-            case Nbd.CMD_WRITE_ZEROES -> device.writeZeroes(r.offset, r.length);
-            case Nbd.CMD_TRIM -> device.trim(r.offset, r.length);
+            case Nbd.CMD_WRITE -> device.write(r.offset, r.payload.limit((int) inside));
+            case Nbd.CMD_WRITE_ZEROES -> device.writeZeroes(r.offset, inside);
+            case Nbd.CMD_TRIM -> device.trim(r.offset, inside);
             case Nbd.CMD_FLUSH -> device.flush();
-            case Nbd.CMD_CACHE -> device.prefetch(r.offset, r.length);
+            case Nbd.CMD_CACHE -> device.prefetch(r.offset, inside);
             default -> throw new NbdException(NbdError.EINVAL, "command " + r.type + " is not supported");
         }
         if ((r.flags & Nbd.CMD_FLAG_FUA) != 0) {
@@ -331,12 +334,17 @@ final class NbdConnection {
     }
 
     private static boolean wholeBlocks(BlockDevice device, Request r) {
-        long end = r.offset + r.length;
+        long end = Math.min(r.offset + r.length, device.size());
         return r.offset % Nbd.PREFERRED_BLOCK == 0 && (end % Nbd.PREFERRED_BLOCK == 0 || end == device.size());
     }
 
+    /**
+     * Requests must lie within the export, except that a request may reach into the rest of the last
+     * 512-byte sector of an export whose size is not a multiple of 512: qemu's block layer counts
+     * whole sectors, and although it trims its reads of that sector, it writes it whole.
+     */
     private static void checkRange(BlockDevice device, Request r, boolean write) throws NbdException {
-        long size = device.size();
+        long size = (device.size() + 511) / 512 * 512;
         if (r.offset < 0 || r.offset > size || r.length > size - r.offset) {
             throw new NbdException(write ? NbdError.ENOSPC : NbdError.EINVAL,
                     "range " + Long.toUnsignedString(r.offset) + "+" + r.length + " is beyond the end (" + size + ")");

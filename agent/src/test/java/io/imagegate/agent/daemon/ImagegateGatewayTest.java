@@ -201,6 +201,23 @@ class ImagegateGatewayTest {
     }
 
     @Test
+    void qemuImgWritesAWholeDiskIntoTheExportAndASnapshotPublishesIt(@TempDir Path dir) throws Exception {
+        Tools.require("qemu-img");
+        Images.put(s3, "images", "rewrite.raw", image);
+        byte[] fresh = Images.disk(SIZE, 99);
+        Path src = dir.resolve("fresh.raw");
+        Files.write(src, fresh);
+        try (Agent agent = AgentHarness.start(dir.resolve("agent"))) {
+            AttachResult a = attach(agent, "s3://images/rewrite.raw", "vm", "auto");
+            Tools.ok(List.of("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", src.toString(), a.url()));
+            SnapshotResult snap = agent.snapshot("vm", true);
+            assertArrayEquals(fresh, Images.get(s3, "images", "rewrite.raw", snap.versionId()));
+            System.out.printf("rewrite of %d bytes (%s): %d chunks changed, %d bytes uploaded, %d copied%n", SIZE,
+                    snap.method(), snap.changedChunks(), snap.uploadedBytes(), snap.copiedBytes());
+        }
+    }
+
+    @Test
     void aVersionDeletedWhileAttachedServesWhatWasCachedAndFailsTheRest(@TempDir Path dir) throws Exception {
         Tools.require("qemu-io");
         String doomed = Images.put(s3, "images", "doomed.raw", image);

@@ -269,6 +269,27 @@ class NbdServerTest {
     }
 
     @Test
+    void theRestOfAPartialLastSectorReadsAsZerosAndTakesNoWrites() throws IOException {
+        MemoryDevice odd = new MemoryDevice(1000, false);
+        server.addExport(new NbdExport("odd", "1000 bytes", odd));
+        try (RawNbdClient c = client()) {
+            assertEquals(1000, c.go("odd"));
+            byte[] tail = c.read(512, 512);
+            assertArrayEquals(Arrays.copyOfRange(odd.bytes, 512, 1000), Arrays.copyOf(tail, 488));
+            assertArrayEquals(new byte[24], Arrays.copyOfRange(tail, 488, 512));
+            byte[] sector = new byte[512];
+            Arrays.fill(sector, (byte) 9);
+            c.request(0, Nbd.CMD_WRITE, 1, 512, 512, sector);
+            assertEquals(0, c.reply().error());
+            assertEquals(9, odd.bytes[999]);
+            c.request(0, Nbd.CMD_READ, 2, 512, 513, null);
+            assertEquals(NbdError.EINVAL.code, c.reply().error(), "past the last sector is past the end");
+            c.request(0, Nbd.CMD_WRITE, 3, 1024, 1, new byte[1]);
+            assertEquals(NbdError.ENOSPC.code, c.reply().error());
+        }
+    }
+
+    @Test
     void writePastTheEndIsEnospcAndThePayloadIsConsumed() throws IOException {
         try (RawNbdClient c = client()) {
             c.go("disk");
