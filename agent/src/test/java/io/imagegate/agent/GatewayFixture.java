@@ -49,7 +49,7 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
         gateway.close();
         zookeeper.close();
         try (Stream<Path> files = Files.walk(dir)) {

@@ -79,6 +79,7 @@ public final class S3ProxyFixture implements AutoCloseable {
         return client(endpoint, ACCESS_KEY, SECRET_KEY);
     }
 
+    @SuppressWarnings("deprecation") // the Apache 4 client, as in the rest of the project
     public static S3Client client(URI endpoint, String ak, String sk) {
         return S3Client.builder()
                 .endpointOverride(endpoint)
@@ -91,7 +92,11 @@ public final class S3ProxyFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        proxy.stop();
+    public void close() {
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("s3proxy did not stop", e);
+        }
     }
 }

@@ -18,7 +18,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,6 @@ public final class NodeCache implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NodeCache.class);
     private static final String FORMAT = "imagegate-agent-cache 1\n";
-    private static final HexFormat HEX = HexFormat.of();
 
     private record Entry(long size, long lastUse) {}
 
@@ -422,11 +420,6 @@ public final class NodeCache implements AutoCloseable {
     public CacheStats stats() {
         return new CacheStats(dir.toString(), index.size(), bytes.get(), maxBytes, hits.get(), misses.get(),
                 evictions.get(), corrupt.get(), writeErrors.get());
-    }
-
-    /** Hex helper for logs and file names outside this class. */
-    public static String hex(byte[] b) {
-        return HEX.formatHex(b);
     }
 
     @Override

@@ -150,7 +150,7 @@ public final class BaseImage {
     private byte[][] load(int first, int last, boolean read, boolean background) throws IOException {
         int n = last - first + 1;
         byte[][] out = read ? new byte[n][] : null;
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         CompletableFuture<byte[]>[] waits = new CompletableFuture[n];
         List<Claim> claims = new ArrayList<>();
         try {

@@ -1,7 +1,6 @@
 package io.imagegate.agent.remote;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -58,6 +57,7 @@ public final class S3Access implements AutoCloseable {
     private final AwsCredentialsProvider credentials;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
 
+    @SuppressWarnings("deprecation") // the Apache 4 client: the one DEPENDENCIES.md names; apache5-client would do too
     public S3Access(S3Endpoint endpoint, int maxConnections, Duration requestTimeout) {
         this.endpoint = endpoint;
         this.credentials = credentials(endpoint);
@@ -313,10 +313,6 @@ public final class S3Access implements AutoCloseable {
         } catch (SdkException | java.util.concurrent.CompletionException e) {
             throw RemoteException.network(what + ": " + e.getMessage(), e);
         }
-    }
-
-    public static ContentStreamProvider stream(Supplier<InputStream> s) {
-        return s::get;
     }
 
     @Override

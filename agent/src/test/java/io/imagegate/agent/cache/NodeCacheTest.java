@@ -108,7 +108,8 @@ class NodeCacheTest {
 
     @Test
     void oneProcessOwnsACacheDirectory(@TempDir Path dir) throws IOException {
-        try (NodeCache c = NodeCache.open(dir, 1 << 30, 0)) {
+        try (NodeCache first = NodeCache.open(dir, 1 << 30, 0)) {
+            assertTrue(first.directory().endsWith(dir.getFileName()));
             // a second open in the same JVM is refused by the file lock (OverlappingFileLockException)
             assertThrows(RuntimeException.class, () -> NodeCache.open(dir, 1 << 30, 0));
         }
