@@ -11,9 +11,9 @@ import java.util.List;
  * Which gateway was measured: the repository's commit, whether the gateway's sources differed
  * from it when the jar was built, and the jar itself, so a result can be traced to code.
  */
-record BuildInfo(String commit, int uncommittedGatewayFiles, String imagegateJar, Instant jarModified) {
+public record BuildInfo(String commit, int uncommittedGatewayFiles, String imagegateJar, Instant jarModified) {
 
-    static BuildInfo of(Path root, Path jar) throws IOException {
+    public static BuildInfo of(Path root, Path jar) throws IOException {
         String commit = git(root, "rev-parse", "--short", "HEAD").trim();
         long dirty = git(root, "status", "--porcelain", "--", "gateway/src/main", "chunk-layer/src/main",
                 "zk-metadata/src/main").lines().filter(l -> !l.isBlank()).count();
@@ -36,7 +36,7 @@ record BuildInfo(String commit, int uncommittedGatewayFiles, String imagegateJar
         }
     }
 
-    String summary() {
+    public String summary() {
         return "repository at " + commit + (uncommittedGatewayFiles == 0 ? ""
                 : " with " + uncommittedGatewayFiles + " uncommitted files in gateway, chunk-layer, zk-metadata")
                 + "; gateway jar " + imagegateJar + " built " + jarModified.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);

@@ -3,19 +3,19 @@ package io.imagegate.bench;
 import java.util.Locale;
 
 /** A byte count as written on the command line: {@code 1g}, {@code 64k}, {@code 512m} or plain bytes (binary units). */
-record ByteSize(long bytes) {
+public record ByteSize(long bytes) {
 
-    static final long KIB = 1024;
-    static final long MIB = KIB * 1024;
-    static final long GIB = MIB * 1024;
+    public static final long KIB = 1024;
+    public static final long MIB = KIB * 1024;
+    public static final long GIB = MIB * 1024;
 
-    ByteSize {
+    public ByteSize {
         if (bytes <= 0) {
             throw new IllegalArgumentException("a size must be positive: " + bytes);
         }
     }
 
-    static ByteSize parse(String text) {
+    public static ByteSize parse(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
         if (s.endsWith("ib")) {
             s = s.substring(0, s.length() - 2);
@@ -53,7 +53,7 @@ record ByteSize(long bytes) {
     }
 
     /** The short form the command line takes back: 1g, 64k. */
-    String flag() {
+    public String flag() {
         return toString().replace(" GiB", "g").replace(" MiB", "m").replace(" KiB", "k").replace(" B", "");
     }
 }

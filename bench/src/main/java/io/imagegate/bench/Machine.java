@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** The machine a run happened on, so a reader can tell whose numbers these are. */
-record Machine(int cpus, String cpuModel, long memoryBytes, String jdk, String os, String fileSystem,
+public record Machine(int cpus, String cpuModel, long memoryBytes, String jdk, String os, String fileSystem,
                double loadAverageAtStart, double diskFsyncWriteMiBps) {
 
-    static Machine describe(Path workDir) throws IOException {
+    public static Machine describe(Path workDir) throws IOException {
         Files.createDirectories(workDir);
         FileStore store = Files.getFileStore(workDir);
         return new Machine(
@@ -65,7 +65,7 @@ record Machine(int cpus, String cpuModel, long memoryBytes, String jdk, String o
         }
     }
 
-    String summary() {
+    public String summary() {
         return "%d CPUs (%s), %.1f GiB RAM, %s, %s; work dir on %s (sequential write+fsync %.0f MiB/s); load average %.2f at start"
                 .formatted(cpus, cpuModel, memoryBytes / (double) ByteSize.GIB, jdk, os, fileSystem,
                         diskFsyncWriteMiBps, loadAverageAtStart);

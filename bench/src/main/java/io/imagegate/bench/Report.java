@@ -18,14 +18,14 @@ import java.util.function.ToDoubleFunction;
  * pass, since both servers ran each pass back to back), and writes them as JSON, CSV and a
  * Markdown table.
  */
-final class Report {
+public final class Report {
 
     static final String SUBJECT = "imagegate";
     static final String PEER = "s3proxy";
 
     /** Median and range of one metric over the measured passes. */
-    record Spread(double median, double min, double max) {
-        static Spread of(double[] values) {
+    public record Spread(double median, double min, double max) {
+        public static Spread of(double[] values) {
             double[] v = values.clone();
             Arrays.sort(v);
             if (v.length == 0) {
@@ -35,7 +35,7 @@ final class Report {
             return new Spread(m, v[0], v[v.length - 1]);
         }
 
-        String format(String f) {
+        public String format(String f) {
             return (f + " (" + f + "–" + f + ")").formatted(median, min, max);
         }
     }

@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
  * output in a log file. Both servers get the same JVM options (heap, GC, logging level), so
  * the only difference between them is the server.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
 
     /** The servers the benchmark knows how to start. */
-    enum Kind {
+    public enum Kind {
         IMAGEGATE("imagegate"), S3PROXY("s3proxy");
 
         final String label;
@@ -30,7 +30,7 @@ final class ServerProcess implements AutoCloseable {
             this.label = label;
         }
 
-        static Kind of(String label) {
+        public static Kind of(String label) {
             for (Kind k : values()) {
                 if (k.label.equals(label)) {
                     return k;
@@ -41,18 +41,18 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Where the servers' code comes from, and how their JVMs are started. */
-    record Launch(Path java, String imagegateClasspath, String benchClasspath, Path logbackConfig, String heap,
-                  List<String> extraJvmOptions, Path jfrDir) {}
+    public record Launch(Path java, String imagegateClasspath, String benchClasspath, Path logbackConfig, String heap,
+                         List<String> extraJvmOptions, Path jfrDir) {}
 
-    static final String ACCESS_KEY = "benchAccessKey";
-    static final String SECRET_KEY = "benchSecretKey0123456789abcdefghijklmnop";
+    public static final String ACCESS_KEY = "benchAccessKey";
+    public static final String SECRET_KEY = "benchSecretKey0123456789abcdefghijklmnop";
 
-    final Kind kind;
-    final Process process;
-    final URI endpoint;
-    final Path dataDir;
-    final Path log;
-    final List<String> command;
+    public final Kind kind;
+    public final Process process;
+    public final URI endpoint;
+    public final Path dataDir;
+    public final Path log;
+    public final List<String> command;
 
     private ServerProcess(Kind kind, Process process, URI endpoint, Path dataDir, Path log, List<String> command) {
         this.kind = kind;
@@ -63,15 +63,20 @@ final class ServerProcess implements AutoCloseable {
         this.command = command;
     }
 
-    String name() {
+    public String name() {
         return kind.label;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    static ServerProcess start(Kind kind, Launch launch, Path workDir) {
+    public static ServerProcess start(Kind kind, Launch launch, Path workDir) {
+        return start(kind, launch, workDir, List.of());
+    }
+
+    /** As {@link #start(Kind, Launch, Path)}, with extra arguments for the server (imagegate: options of {@code serve}). */
+    public static ServerProcess start(Kind kind, Launch launch, Path workDir, List<String> serverArgs) {
         try {
             Path dataDir = workDir.resolve(kind.label + "-data");
             deleteTree(dataDir);
@@ -94,6 +99,7 @@ final class ServerProcess implements AutoCloseable {
                     cmd.addAll(List.of("-cp", launch.imagegateClasspath(),
                             "io.imagegate.gateway.cli.ImagegateCommand", "serve",
                             "--data", dataDir.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port)));
+                    cmd.addAll(serverArgs);
                 }
                 case S3PROXY -> {
                     Path props = workDir.resolve("s3proxy.properties");
@@ -127,6 +133,11 @@ final class ServerProcess implements AutoCloseable {
 
     /** Waits until the server answers ListBuckets with the benchmark's keys. */
     void awaitReady(S3Workload client, Duration timeout) throws InterruptedException {
+        awaitReady(client::ping, timeout);
+    }
+
+    /** Waits until {@code ping} (a signed request with the benchmark's keys) stops throwing. */
+    public void awaitReady(Runnable ping, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (System.nanoTime() < deadline) {
@@ -134,7 +145,7 @@ final class ServerProcess implements AutoCloseable {
                 throw new IllegalStateException(name() + " exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                client.ping();
+                ping.run();
                 return;
             } catch (RuntimeException e) {
                 last = e;
@@ -145,7 +156,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Bytes in the files under the data directory (their lengths; packs, blobs and metadata alike). */
-    long storedBytes() {
+    public long storedBytes() {
         try (var files = Files.walk(dataDir)) {
             return files.filter(Files::isRegularFile).mapToLong(p -> {
                 try {
@@ -173,7 +184,7 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

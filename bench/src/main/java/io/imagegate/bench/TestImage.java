@@ -18,13 +18,13 @@ import java.util.zip.CRC32C;
  * The runs are not aligned to 64 KiB, so some chunks are part zeros and part data. Generated
  * once per (size, zero fraction, seed) and kept in the work directory.
  */
-record TestImage(String name, Path file, long size, double zeroFraction, long zeroBytes, long crc32c) {
+public record TestImage(String name, Path file, long size, double zeroFraction, long zeroBytes, long crc32c) {
 
     static final long SEGMENT = 8 * ByteSize.MIB;
     private static final int BLOCK = 4096;
 
     /** {@code name} is how reports call it: "image" (with zeros) or "random". */
-    static TestImage create(String name, Path dir, long size, double zeroFraction, long seed) {
+    public static TestImage create(String name, Path dir, long size, double zeroFraction, long seed) {
         Path file = dir.resolve("%s-%d-z%03d-s%d.raw".formatted(name, size, Math.round(zeroFraction * 1000), seed));
         try {
             Files.createDirectories(dir);
@@ -106,7 +106,7 @@ record TestImage(String name, Path file, long size, double zeroFraction, long ze
     }
 
     /** A one-line description for reports. */
-    String describe() {
+    public String describe() {
         return zeroFraction == 0 ? "fully random bytes (no zero chunk, no duplicate chunk)"
                 : "random bytes with one zero run per 8 MiB segment, %.1f%% zeros in all, 4 KiB-aligned, not chunk-aligned"
                         .formatted(100.0 * zeroBytes / size);
