@@ -57,6 +57,11 @@ final class AttachCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ControlClient client = Daemon.ensureRunning(daemon);
+        var running = client.ping();
+        if (daemon.cache != null && !daemon.cache.toAbsolutePath().toString().equals(running.path("cache").asText())) {
+            throw new IllegalArgumentException("the running agent (pid " + running.path("pid").asText() + ") uses the cache "
+                    + running.path("cache").asText() + ", not " + daemon.cache + "; stop it first, or give another --control");
+        }
         AttachRequest req = new AttachRequest(object, endpoint, region, listen, socket, export, readOnly, mode, profile,
                 null, null, null, false);
         AwsCredentials keys = clientKeys();

@@ -104,6 +104,17 @@ class CommandLineTest {
     }
 
     @Test
+    void attachRefusesACacheOtherThanTheRunningAgents(@TempDir Path dir) throws Exception {
+        try (Agent agent = AgentHarness.start(dir)) {
+            Run r = cli("attach", "s3://b/k", "--cache", dir.resolve("elsewhere").toString(), "--control",
+                    dir.resolve("control.sock").toString());
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("uses the cache " + dir.resolve("cache")), r.err());
+            assertEquals(0, agent.status().exports().size());
+        }
+    }
+
+    @Test
     void commandsWithoutAnAgentSayWhere(@TempDir Path dir) {
         Run r = cli("status", "--control", dir.resolve("none.sock").toString());
         assertEquals(1, r.exit());

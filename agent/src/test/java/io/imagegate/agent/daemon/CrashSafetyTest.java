@@ -31,7 +31,7 @@ class CrashSafetyTest {
                 dir.resolve("data").toString(), "--cache", dir.resolve("cache").toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile())).start();
-        for (int i = 0; i < 600; i++) {
+        for (int i = 0; i < 2400; i++) { // a JVM starting on a loaded machine: up to two minutes
             if (ControlClient.answers(dir.resolve("control.sock"))) {
                 return p;
             }
