@@ -200,7 +200,7 @@ public final class Agent implements AutoCloseable {
             a = Attachment.create(dir, r, s3, cache, limits, config, v);
             serve(a, r.listen(), r.socket());
             attachments.put(name, a);
-            a.startProfile(req.readOnly() && "record".equals(req.profile()) ? "record" : req.profile());
+            a.startProfile(req.profile());
             log.info("attached export={} object={} version={} mode={} size={} url={}", name, v.ref().withVersion(null),
                     v.ref().versionId(), v.mode(), v.size(), a.url());
             return new AttachResult(name, a.url(), v.ref().withVersion(null).toString(), v.ref().versionId(), v.etag(),

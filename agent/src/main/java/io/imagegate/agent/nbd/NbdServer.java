@@ -130,6 +130,7 @@ public final class NbdServer implements AutoCloseable {
             } catch (IOException e) {
                 if (!closed) {
                     log.warn("nbd accept failed address={} error={}", address, e.toString());
+                    pause(); // e.g. out of file descriptors: do not spin
                 }
                 continue;
             }
@@ -142,6 +143,14 @@ public final class NbdServer implements AutoCloseable {
                     connections.remove(c);
                 }
             });
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

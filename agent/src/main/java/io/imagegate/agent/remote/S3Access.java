@@ -135,6 +135,14 @@ public final class S3Access implements AutoCloseable {
             }
         }));
         try (in) {
+            String range = in.response().contentRange();
+            if (range == null ? first != 0 || (in.response().contentLength() != null
+                    && in.response().contentLength() != length) : !range.startsWith("bytes " + first + "-" + (first + length - 1) + "/")) {
+                in.abort();
+                // a service that ignores Range (or answers another one) must never have its bytes taken for these
+                throw new RemoteException(200, null, what + ": the answer is not that range (Content-Range: " + range + ")",
+                        false, null);
+            }
             byte[] data = in.readNBytes(length);
             if (data.length != length) {
                 throw new RemoteException(206, null, what + ": the body ended after " + data.length + " bytes", true, null);
