@@ -48,8 +48,15 @@ public final class GatewayFixture implements AutoCloseable {
         return S3ProxyFixture.client(endpoint(), ACCESS_KEY, SECRET_KEY);
     }
 
+    private boolean closed;
+
+    /** Stops the gateway and its ZooKeeper (a second call does nothing). */
     @Override
     public void close() throws java.io.IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         gateway.close();
         zookeeper.close();
         try (Stream<Path> files = Files.walk(dir)) {

@@ -13,6 +13,7 @@ import io.imagegate.agent.prefetch.BootProfile;
 import io.imagegate.agent.prefetch.Prefetcher;
 import io.imagegate.agent.prefetch.ProfileRecorder;
 import io.imagegate.agent.remote.ExtensionClient;
+import io.imagegate.agent.remote.Manifest;
 import io.imagegate.agent.remote.ObjectRef;
 import io.imagegate.agent.remote.RemoteException;
 import io.imagegate.agent.remote.S3Access;
@@ -92,20 +93,49 @@ final class Attachment {
     static Attachment create(Path dir, AttachmentRecord record, S3Access s3, NodeCache cache, FetchLimits limits,
                              AgentConfig config, ImageVersion version) throws IOException {
         OverlayLayer.create(dir, 0, record.size()).close();
+        saveManifest(dir, version);
         record.write(dir);
         return new Attachment(dir, record, s3, cache, limits, config, version);
+    }
+
+    private static final String MANIFEST = "manifest.bin";
+
+    /** The base version's manifest beside the record: a restart needs no store to serve what is cached. */
+    private static void saveManifest(Path dir, ImageVersion v) throws IOException {
+        if (v instanceof ImageVersion.Chunked c) {
+            java.nio.file.Files.createDirectories(dir);
+            c.manifest().write(dir.resolve(MANIFEST));
+        }
     }
 
     /** An attachment left on disk by an earlier agent process (or a crash). */
     static Attachment reopen(Path dir, AttachmentRecord record, S3Access s3, NodeCache cache, FetchLimits limits,
                              AgentConfig config) throws IOException {
-        return new Attachment(dir, record, s3, cache, limits, config, loadVersion(record, s3));
+        return new Attachment(dir, record, s3, cache, limits, config, loadVersion(dir, record, s3));
     }
 
-    private static ImageVersion loadVersion(AttachmentRecord r, S3Access s3) throws IOException {
+    /** Version ids compare with S3's spelling of "no version" ("null") and Java's null as one. */
+    private static boolean sameVersion(String a, String b) {
+        return java.util.Objects.equals(a == null ? "null" : a, b == null ? "null" : b);
+    }
+
+    private static ImageVersion loadVersion(Path dir, AttachmentRecord r, S3Access s3) throws IOException {
         ObjectRef ref = new ObjectRef(r.bucket(), r.key(), r.versionId());
         if (r.mode().equals("manifest")) {
-            return new ImageVersion.Chunked(ref, new ExtensionClient(s3).manifest(ref));
+            Path saved = dir.resolve(MANIFEST);
+            if (Files.exists(saved)) {
+                try {
+                    Manifest m = Manifest.read(saved);
+                    if (sameVersion(m.versionId(), r.versionId()) && m.size() == r.size()) {
+                        return new ImageVersion.Chunked(ref, m);
+                    }
+                } catch (IOException e) {
+                    log.warn("saved manifest unusable, asking the store dir={} error={}", dir, e.getMessage());
+                }
+            }
+            Manifest m = new ExtensionClient(s3).manifest(ref);
+            m.write(saved);
+            return new ImageVersion.Chunked(ref, m);
         }
         return new ImageVersion.Plain(s3.endpoint().identity(), ref, r.etag(), r.size(), r.chunkSize());
     }
@@ -283,6 +313,7 @@ final class Attachment {
             List<Long> left = new ArrayList<>(record.layers());
             frozen.layers().forEach(l -> left.remove(l.generation()));
             ImageVersion v = c.version();
+            saveManifest(dir, v);
             record = record.withVersion(v.ref().versionId(), v.etag(), left,
                     c.method().equals("unchanged") ? null : v.ref().versionId());
             record.write(dir);

@@ -1,6 +1,16 @@
 package io.imagegate.agent.remote;
 
 import io.imagegate.chunk.ChunkHash;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.BitSet;
 
@@ -73,6 +83,59 @@ public final class Manifest {
     public int indexOf(long pos) {
         int i = Arrays.binarySearch(offsets, pos);
         return i >= 0 ? i : -i - 2;
+    }
+
+    private static final long FILE_MAGIC = 0x49474d414e494631L; // "IGMANIF1"
+
+    /**
+     * Keeps the manifest beside an attachment, so that a restarted agent serves without asking the
+     * store: magic "IGMANIF1", UTF version id and ETag (empty for none), u64 size, u32 chunk size,
+     * u32 count, then per chunk u32 length, u8 zero flag, 32-byte SHA-256. Replaced atomically.
+     */
+    public void write(Path file) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+            out.writeLong(FILE_MAGIC);
+            out.writeUTF(versionId == null ? "" : versionId);
+            out.writeUTF(etag == null ? "" : etag);
+            out.writeLong(size);
+            out.writeInt(chunkSize);
+            out.writeInt(count());
+            for (int i = 0; i < count(); i++) {
+                out.writeInt(lengths[i]);
+                out.writeByte(zero.get(i) ? 1 : 0);
+                out.write(hashes, 32 * i, 32);
+            }
+        }
+        try (FileChannel f = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            f.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public static Manifest read(Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            if (in.readLong() != FILE_MAGIC) {
+                throw new IOException(file + " is not a saved manifest");
+            }
+            String v = in.readUTF();
+            String e = in.readUTF();
+            Builder b = new Builder();
+            b.header(v.isEmpty() ? null : v, e.isEmpty() ? null : e, in.readLong(), in.readInt());
+            int n = in.readInt();
+            byte[] hash = new byte[32];
+            for (int i = 0; i < n; i++) {
+                int length = in.readInt();
+                boolean isZero = in.readByte() != 0;
+                in.readFully(hash);
+                b.add(b.nextOffset(), length, hash, isZero);
+            }
+            try {
+                return b.build();
+            } catch (IllegalArgumentException ex) {
+                throw new IOException(file + ": " + ex.getMessage(), ex);
+            }
+        }
     }
 
     /** Collects pages of the extension's answer into one manifest. */

@@ -145,6 +145,28 @@ class ImagegateGatewayTest {
         }
     }
 
+    @Test
+    void aRestartedAgentServesCachedChunksWhileTheGatewayIsDown(@TempDir Path dir) throws Exception {
+        Tools.require("nbdcopy");
+        try (GatewayFixture own = GatewayFixture.start(); S3Client client = own.client()) {
+            Images.bucket(client, "own", true);
+            Images.put(client, "own", "disk.raw", image);
+            try (Agent agent = AgentHarness.start(dir)) {
+                AttachResult a = agent.attach(AgentHarness.attach(own.endpoint(), "s3://own/disk.raw",
+                        GatewayFixture.ACCESS_KEY, GatewayFixture.SECRET_KEY).withExport("vm"));
+                Tools.ok(List.of("nbdcopy", a.url(), dir.resolve("first.raw").toString()));
+            }
+            own.close();
+            try (Agent agent = AgentHarness.start(dir)) {
+                ExportStatus st = AgentHarness.export(agent, "vm");
+                Path out = dir.resolve("second.raw");
+                Tools.ok(List.of("nbdcopy", st.url(), out.toString()));
+                assertArrayEquals(image, Files.readAllBytes(out));
+                assertEquals(0, AgentHarness.export(agent, "vm").fetchRequests());
+            }
+        }
+    }
+
     // ---- the extension path: runs once the gateway implements docs/API.md's extensions
 
     @Test
