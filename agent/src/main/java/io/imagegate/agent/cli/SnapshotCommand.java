@@ -30,8 +30,10 @@ final class SnapshotCommand implements Callable<Integer> {
                     + " `imagegate-agent status` shows the version id when done");
             return 0;
         }
-        System.out.println(r.versionId());
-        System.err.println("snapshot of " + export + ": version " + r.versionId() + " (" + r.method() + ", "
+        // an unversioned bucket has no version ids: the new object is named by its ETag
+        System.out.println(r.versionId() != null ? r.versionId() : r.etag());
+        System.err.println("snapshot of " + export + ": " + (r.versionId() != null ? "version " + r.versionId()
+                : "ETag " + r.etag() + " (the bucket keeps no versions)") + " (" + r.method() + ", "
                 + r.changedChunks() + " chunks changed, " + r.uploadedBytes() + " bytes uploaded"
                 + (r.copiedBytes() > 0 ? ", " + r.copiedBytes() + " bytes copied in the store" : "") + ")");
         return 0;

@@ -58,6 +58,11 @@ public final class Agent implements AutoCloseable {
 
     /** Opens the cache, serves the attachments found on disk, and starts the control socket and metrics. */
     public static Agent start(AgentConfig config) throws IOException {
+        int grid = config.plainChunkSize();
+        if (Integer.bitCount(grid) != 1 || grid < 4096 || grid > 4 << 20) {
+            throw new IllegalArgumentException("the plain-S3 chunk size must be a power of two from 4 KiB to 4 MiB, not "
+                    + grid);
+        }
         Files.createDirectories(config.dataDir().resolve("exports"));
         NodeCache cache = NodeCache.open(config.cacheDir(), config.cacheMaxBytes(), config.memoryCacheBytes());
         Agent agent = new Agent(config, cache);
