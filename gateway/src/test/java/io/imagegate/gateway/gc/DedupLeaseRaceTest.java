@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
  */
 class DedupLeaseRaceTest {
 
-    static final int ROUNDS = 30;
+    static final int ROUNDS = 25;
     static final int CHUNKS = 48;
 
     @Test
