@@ -349,8 +349,11 @@ public final class ZkMetadataStore implements MetadataStore {
                     // created by another store
                 }
             }
+            List<String> pinShards = zk.getChildren(ctx.layout.gcPins(), false);
             for (char shard : Layout.SHARDS.toCharArray()) {
-                createIfMissing(zk, ctx.layout.gcPinShard(shard));
+                if (!pinShards.contains(String.valueOf(shard))) {
+                    createIfMissing(zk, ctx.layout.gcPinShard(shard));
+                }
             }
             return null;
         });
