@@ -33,7 +33,7 @@ final class LiveRootWalk {
     }
 
     void run(String onlyBucket, LiveRoot.Visitor visitor) {
-        ctx.syncForRead(ctx.deadline());
+        ctx.zk.sync(ctx.deadline(), ctx.layout.root); // whatever syncReads says: the collector needs it
         List<String> buckets;
         if (onlyBucket != null) {
             buckets = List.of(onlyBucket);

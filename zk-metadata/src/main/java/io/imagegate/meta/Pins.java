@@ -250,6 +250,8 @@ final class Pins implements AutoCloseable {
                 return false;
             }
             try {
+                // read after the pin, from an up-to-date server whatever syncReads says: the order matters
+                ctx.zk.sync(ctx.deadline(), ctx.layout.root);
                 VersionRecord now = reads.version(bucket, version.key(), version.versionId());
                 return version.manifest().equals(now.manifest());
             } catch (MetadataException.NoSuchVersion | MetadataException.NoSuchBucket | MetadataException.NoSuchKey e) {
