@@ -4,21 +4,20 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 
 /**
  * Which gateway was measured: the repository's commit, whether the gateway's sources differed
  * from it when the jar was built, and the jar itself, so a result can be traced to code.
  */
-public record BuildInfo(String commit, int uncommittedGatewayFiles, String imagegateJar, Instant jarModified) {
+public record BuildInfo(String commit, int uncommittedGatewayFiles, String imagegateJar, String jarModified) {
 
     public static BuildInfo of(Path root, Path jar) throws IOException {
         String commit = git(root, "rev-parse", "--short", "HEAD").trim();
         long dirty = git(root, "status", "--porcelain", "--", "gateway/src/main", "chunk-layer/src/main",
                 "zk-metadata/src/main").lines().filter(l -> !l.isBlank()).count();
         return new BuildInfo(commit.isEmpty() ? "unknown" : commit, (int) dirty, jar.toString(),
-                Files.getLastModifiedTime(jar).toInstant());
+                Files.getLastModifiedTime(jar).toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
     }
 
     private static String git(Path root, String... args) {
@@ -39,6 +38,6 @@ public record BuildInfo(String commit, int uncommittedGatewayFiles, String image
     public String summary() {
         return "repository at " + commit + (uncommittedGatewayFiles == 0 ? ""
                 : " with " + uncommittedGatewayFiles + " uncommitted files in gateway, chunk-layer, zk-metadata")
-                + "; gateway jar " + imagegateJar + " built " + jarModified.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                + "; gateway jar " + imagegateJar + " built " + jarModified;
     }
 }

@@ -245,10 +245,11 @@ final class S3ThroughputCommand implements Callable<Integer> {
                         r.p50Millis(), r.p99Millis())
                 : "%.1f MiB/s in %.2f s%s".formatted(r.mibPerSecond(), r.seconds(),
                         r.phase().equals("put") ? " (+ %.2f s sync)".formatted(r.syncSeconds()) : "");
-        say("%s [%s] %-10s %-9s %s; CPU server %.2f s, client %.2f s; heap peak %d MiB, after GC max %d MiB, %d GCs%s"
+        String gcs = r.collections() == 0 ? "no GC"
+                : "%d GCs, after GC max %d MiB".formatted(r.collections(), r.heapMaxAfterGcBytes() / ByteSize.MIB);
+        say("%s [%s] %-10s %-9s %s; CPU server %.2f s, client %.2f s; heap peak %d MiB, %s%s"
                 .formatted(tag, r.dataset(), r.phase(), r.server(), detail, r.serverCpuSeconds(), r.clientCpuSeconds(),
-                r.heapPeakUsedBytes() / ByteSize.MIB,
-                r.heapMaxAfterGcBytes() / ByteSize.MIB, r.collections(),
+                r.heapPeakUsedBytes() / ByteSize.MIB, gcs,
                 r.storedBytes() > 0 ? ", stored %.1f MiB".formatted(r.storedBytes() / (double) ByteSize.MIB) : ""));
     }
 
