@@ -186,8 +186,13 @@ public final class S3Access implements AutoCloseable {
     // ---- multipart, for snapshots against plain S3
 
     public String createMultipart(ObjectRef ref, String contentType) throws RemoteException {
-        return call("CreateMultipartUpload " + ref, () -> s3.createMultipartUpload(b -> b.bucket(ref.bucket())
+        String id = call("CreateMultipartUpload " + ref, () -> s3.createMultipartUpload(b -> b.bucket(ref.bucket())
                 .key(ref.key()).contentType(contentType))).uploadId();
+        if (id == null || id.isEmpty()) {
+            throw new RemoteException(200, null, "CreateMultipartUpload " + ref + ": the answer has no UploadId", false,
+                    null);
+        }
+        return id;
     }
 
     public CompletedPart uploadPartCopy(ObjectRef target, String uploadId, int part, ObjectRef source, String sourceEtag,
