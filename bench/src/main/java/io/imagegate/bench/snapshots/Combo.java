@@ -8,9 +8,10 @@ import java.util.List;
  * size, with the write sets of all its snapshots. {@code requestedImageSize} differs from
  * {@code imageSize} when the disk budget made the run scale the image down ({@code scaledBecause}).
  *
- * @param sweep part of the chunk-size trade-off rather than of the main comparison
+ * @param sweep   part of the chunk-size trade-off rather than of the main comparison
+ * @param repeats runs of the commit method
  */
-record Combo(Workload workload, int chunkSize, long imageSize, long requestedImageSize, boolean sweep,
+record Combo(Workload workload, int chunkSize, long imageSize, long requestedImageSize, boolean sweep, int repeats,
              List<WriteSet> writes, String scaledBecause) {
 
     String name() {

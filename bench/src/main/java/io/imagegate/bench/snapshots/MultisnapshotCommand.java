@@ -54,7 +54,7 @@ public final class MultisnapshotCommand implements Callable<Integer> {
             description = "Chunk sizes of the scattered trade-off run (default: ${DEFAULT-VALUE}).")
     List<ByteSize> chunkSizes;
 
-    @Option(names = "--sweep-image-size", defaultValue = "256m",
+    @Option(names = "--sweep-image-size", defaultValue = "128m",
             description = "Base image size of the chunk-size trade-off (default: ${DEFAULT-VALUE}); at 1 MiB chunks "
                     + "every snapshot changes ~92%% of the image, so 64 of them at 4 GiB would store 240 GiB.")
     ByteSize sweepImageSize;
@@ -84,6 +84,10 @@ public final class MultisnapshotCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3",
             description = "Runs of the commit method per combination, each into a fresh bucket (default: ${DEFAULT-VALUE}).")
     int repeats;
+
+    @Option(names = "--sweep-repeats", defaultValue = "1",
+            description = "Runs of the commit method per chunk size of the trade-off (default: ${DEFAULT-VALUE}).")
+    int sweepRepeats;
 
     @Option(names = "--full-uploads", defaultValue = "4",
             description = "Snapshots measured as full uploads, extrapolated to --snapshots (default: ${DEFAULT-VALUE}).")
@@ -155,8 +159,8 @@ public final class MultisnapshotCommand implements Callable<Integer> {
         say("disk: %s free in %s; budget %s".formatted(gib(free), work, gib(budget)));
         List<Combo> combos = plan(budget);
         for (Combo c : combos) {
-            say("plan: %s: %d snapshots, %d writes, written %s, changed chunks %s (%.2f%% of the image per snapshot); "
-                    + "estimated peak disk %s%s".formatted(c.name(), c.writes().size(), c.writeOps(),
+            say(("plan: %s: %d snapshots, %d writes, written %s, changed chunks %s (%.2f%% of the image per snapshot); "
+                    + "estimated peak disk %s%s").formatted(c.name(), c.writes().size(), c.writeOps(),
                     gib(c.writtenBytes()), gib(c.changedBytes()),
                     100.0 * c.changedBytes() / c.writes().size() / c.imageSize(), gib(estimate(c)),
                     c.scaledBecause() == null ? "" : "; " + c.scaledBecause()));
@@ -169,9 +173,12 @@ public final class MultisnapshotCommand implements Callable<Integer> {
         }
         BuildInfo build = BuildInfo.of(root, jar);
         say("build: " + build.summary());
+        // the servers run a private copy: a rebuild of the shared jar during the run must not change them
+        Path runJar = work.resolve("imagegate.jar");
+        Files.copy(jar, runJar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         ServerProcess.Launch launch = new ServerProcess.Launch(Path.of(System.getProperty("java.home"), "bin", "java"),
-                jar.toString(), System.getProperty("java.class.path"), serverLogback(work), heap, jvmOptions, null);
-        ComboRunner.Settings settings = new ComboRunner.Settings(methods, repeats, fullUploads, multipartSnapshots,
+                runJar.toString(), System.getProperty("java.class.path"), serverLogback(work), heap, jvmOptions, null);
+        ComboRunner.Settings settings = new ComboRunner.Settings(methods, fullUploads, multipartSnapshots,
                 s3proxySnapshots, threads, !noVerify, zeroFraction, seed);
         Map<String, ComboRunner.Result> byCombo = new LinkedHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -203,7 +210,11 @@ public final class MultisnapshotCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The combinations to run, each image halved until the estimate fits the disk budget. */
+    /**
+     * The combinations to run: each workload of the main comparison on its own image, the
+     * trade-off's chunk sizes on one image between them; an image is halved until every
+     * combination on it fits the disk budget.
+     */
     private List<Combo> plan(long budget) {
         List<Combo> out = new ArrayList<>();
         List<Workload> main = switch (workload.trim().toLowerCase(java.util.Locale.ROOT)) {
@@ -211,39 +222,45 @@ public final class MultisnapshotCommand implements Callable<Integer> {
             default -> List.of(Workload.of(workload));
         };
         for (Workload w : main) {
-            out.add(fit(w, (int) chunkSize.bytes(), imageSize.bytes(), false, budget));
+            out.addAll(fit(w, List.of((int) chunkSize.bytes()), imageSize.bytes(), false, repeats, budget));
         }
         if (!noSweep) {
-            for (ByteSize cs : chunkSizes) {
-                out.add(fit(Workload.SCATTERED, (int) cs.bytes(), sweepImageSize.bytes(), true, budget));
-            }
+            out.addAll(fit(Workload.SCATTERED, chunkSizes.stream().map(c -> (int) c.bytes()).toList(),
+                    sweepImageSize.bytes(), true, sweepRepeats, budget));
         }
         return out;
     }
 
-    private Combo fit(Workload w, int cs, long requested, boolean sweep, long budget) {
-        if (cs < WriteSet.BLOCK || Integer.bitCount(cs) != 1) {
-            throw new IllegalArgumentException("chunk sizes are powers of two from 4k: " + cs);
+    private List<Combo> fit(Workload w, List<Integer> chunkSizes, long requested, boolean sweep, int runs, long budget) {
+        for (int cs : chunkSizes) {
+            if (cs < WriteSet.BLOCK || Integer.bitCount(cs) != 1) {
+                throw new IllegalArgumentException("chunk sizes are powers of two from 4k: " + cs);
+            }
         }
+        int largest = chunkSizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
         long size = requested;
         long needAsRequested = -1;
         while (true) {
             long s = size;
             List<WriteSet> writes = IntStream.range(0, snapshots).parallel()
                     .mapToObj(j -> WriteSet.generate(w, s, writeFraction, minRun.bytes(), maxRun.bytes(), seed, j)).toList();
-            Combo c = new Combo(w, cs, size, requested, sweep, writes, null);
-            long need = estimate(c);
-            if (need <= budget) {
-                return size == requested ? c : new Combo(w, cs, size, requested, sweep, writes,
-                        "scaled from %s: at that size the run would hold ~%s on disk at once, over the %s budget"
-                                .formatted(new ByteSize(requested), gib(needAsRequested), gib(budget)));
-            }
+            List<Combo> combos = chunkSizes.stream()
+                    .map(cs -> new Combo(w, cs, s, requested, sweep, runs, writes, null)).toList();
+            long need = combos.stream().mapToLong(this::estimate).max().orElseThrow();
             if (size == requested) {
                 needAsRequested = need;
             }
-            if (size / 2 < 16L * ByteSize.MIB || size / 2 < cs * 16L) {
+            if (need <= budget) {
+                if (size == requested) {
+                    return combos;
+                }
+                String why = "scaled from %s: at that size the run would hold ~%s on disk at once, over the %s budget"
+                        .formatted(new ByteSize(requested), gib(needAsRequested), gib(budget));
+                return combos.stream().map(c -> new Combo(w, c.chunkSize(), s, requested, sweep, runs, writes, why)).toList();
+            }
+            if (size / 2 < 16L * ByteSize.MIB || size / 2 < largest * 16L) {
                 throw new IllegalStateException("%s at %s chunks needs %s of disk even scaled down; budget %s"
-                        .formatted(w.label(), new ByteSize(cs), gib(need), gib(budget)));
+                        .formatted(w.label(), chunkSizes, gib(need), gib(budget)));
             }
             size /= 2;
         }
@@ -258,7 +275,7 @@ public final class MultisnapshotCommand implements Callable<Integer> {
         long n = c.writes().size();
         long avgChanged = c.changedBytes() / Math.max(1, n);
         long gateway = (long) (c.imageSize() * (1 - zeroFraction))
-                + (methods.contains("commit") ? (long) (repeats * c.changedBytes() * 1.1) : 0)
+                + (methods.contains("commit") ? (long) (c.repeats() * c.changedBytes() * 1.1) : 0)
                 + (methods.contains("full") ? (long) (Math.min(n, fullUploads) * avgChanged * 1.2) : 0)
                 + (methods.contains("multipart") ? (long) (Math.min(n, multipartSnapshots) * avgChanged * 1.5) : 0);
         long proxy = methods.contains("s3proxy") && !c.sweep()
@@ -298,7 +315,7 @@ public final class MultisnapshotCommand implements Callable<Integer> {
             b.append(" --no-sweep");
         } else {
             b.append(" --chunk-sizes ").append(String.join(",", chunkSizes.stream().map(ByteSize::flag).toList()))
-                    .append(" --sweep-image-size ").append(sweepImageSize.flag());
+                    .append(" --sweep-image-size ").append(sweepImageSize.flag()).append(" --sweep-repeats ").append(sweepRepeats);
         }
         b.append(" --write-fraction ").append(writeFraction).append(" --methods ").append(String.join(",", methods))
                 .append(" --threads ").append(threads).append(" --repeats ").append(repeats)
