@@ -15,6 +15,7 @@ import io.imagegate.meta.MetadataException;
 import io.imagegate.meta.MetadataStore;
 import io.imagegate.meta.UserRecord;
 import io.imagegate.meta.ZkMetadataStore;
+import io.imagegate.meta.ZkStoreConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -32,6 +33,9 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    /** How long bucket configuration read by this gateway is trusted (see {@link BucketCache}). */
+    static final Duration BUCKET_CACHE_TTL = Duration.ofSeconds(1);
 
     /** The whole-gateway storage report is recomputed (walking every manifest) at most this often for /metrics. */
     private static final Duration STORAGE_REPORT_MAX_AGE = Duration.ofMinutes(15);
@@ -120,7 +124,10 @@ public final class Gateway implements AutoCloseable {
                 embedded = EmbeddedZooKeeper.start(dir.resolve("zookeeper"), options.zookeeperPort());
                 connect = embedded.connectString();
             }
-            ZkMetadataStore zkMeta = ZkMetadataStore.connect(connect);
+            // a standalone (embedded) server has no followers: every read already sees every commit,
+            // so the sync before each read that an ensemble needs is skipped
+            ZkMetadataStore zkMeta = ZkMetadataStore.connect(connect,
+                    ZkStoreConfig.defaults().withSyncReads(embedded == null));
             meta = zkMeta;
             ensureRootUser(meta, root);
             ChunkStoreOptions.Opened opened = options.chunks().open(dir);
@@ -133,7 +140,7 @@ public final class Gateway implements AutoCloseable {
             reports = new StorageReports(meta, repository, STORAGE_REPORT_MAX_AGE);
             gc = new GarbageCollection(zkMeta, repository, options.gc()).startPeriodic(options.gc());
             // ----
-            Stores stores = new Stores(meta, chunks, clock, options.http(), reports);
+            Stores stores = new Stores(BucketCache.wrap(meta, BUCKET_CACHE_TTL), chunks, clock, options.http(), reports);
             SigV4Config sig = SigV4Config.defaults().withRegion(options.http().region(), true);
             GatewayMetrics metrics = new GatewayMetrics(store);
             StorageGauges.register(metrics, reports, gc);

@@ -1,0 +1,74 @@
+package io.imagegate.gateway;
+
+import io.imagegate.meta.BucketRecord;
+import io.imagegate.meta.MetadataStore;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keeps bucket records a gateway read in the last moment (one second by default), so a GET costs
+ * one ZooKeeper read (the key) instead of two. Objects stay strongly consistent: only bucket
+ * configuration (existence, ACL, versioning state) may lag by up to the time-to-live on other
+ * gateways, as bucket configuration does in S3. Writes through this gateway drop the entry at
+ * once; a missing bucket is never cached, so a bucket created anywhere is visible at once; and
+ * every object write checks the bucket inside its own ZooKeeper transaction regardless.
+ */
+public final class BucketCache implements InvocationHandler {
+
+    private record Entry(BucketRecord record, long expiresAt) {}
+
+    private final MetadataStore delegate;
+    private final long ttlNanos;
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+
+    private BucketCache(MetadataStore delegate, Duration ttl) {
+        this.delegate = delegate;
+        this.ttlNanos = ttl.toNanos();
+    }
+
+    /**
+     * The store with bucket lookups cached; every other call goes straight to {@code delegate}
+     * (a proxy, so methods added to the interface later are forwarded too).
+     */
+    public static MetadataStore wrap(MetadataStore delegate, Duration ttl) {
+        return (MetadataStore) Proxy.newProxyInstance(MetadataStore.class.getClassLoader(),
+                new Class<?>[] {MetadataStore.class}, new BucketCache(delegate, ttl));
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        String name = method.getName();
+        if (name.equals("bucket") && args != null && args.length == 1 && args[0] instanceof String bucket) {
+            return lookup(bucket);
+        }
+        if ((name.equals("createBucket") || name.equals("deleteBucket") || name.equals("updateBucket"))
+                && args != null && args.length == 1) {
+            entries.remove(args[0] instanceof BucketRecord b ? b.name() : String.valueOf(args[0]));
+        }
+        try {
+            return method.invoke(delegate, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    private Optional<BucketRecord> lookup(String bucket) {
+        long now = System.nanoTime();
+        Entry e = entries.get(bucket);
+        if (e != null && now - e.expiresAt < 0) {
+            return Optional.of(e.record);
+        }
+        Optional<BucketRecord> fresh = delegate.bucket(bucket);
+        if (fresh.isPresent()) {
+            entries.put(bucket, new Entry(fresh.get(), now + ttlNanos));
+        } else {
+            entries.remove(bucket);
+        }
+        return fresh;
+    }
+}
