@@ -8,6 +8,7 @@ import io.imagegate.gateway.api.S3Request.*;
 import io.imagegate.gateway.http.Authenticator;
 import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.http.ClientBodyException;
+import io.imagegate.gateway.http.ClientGoneException;
 import io.imagegate.gateway.http.ErrorResponses;
 import io.imagegate.gateway.ops.AccessControl;
 import io.imagegate.gateway.ops.Acls;
@@ -112,6 +113,9 @@ public final class S3Handler implements HttpHandler {
             fail(call, op, Errors.toS3(e, op == null ? null : op.bucket(), keyOf(op)));
         } catch (ClientBodyException e) {
             fail(call, op, e.error());
+        } catch (ClientGoneException e) {
+            log.debug("request={} op={} client went away: {}", call.requestId(), name(op), e.getMessage());
+            errors.abandon(call);
         } catch (CorruptChunkException e) {
             log.error("request={} op={} stored data failed verification: {}", call.requestId(), name(op), e.toString());
             fail(call, op, new S3Exception(S3ErrorCode.INTERNAL_ERROR,

@@ -164,10 +164,40 @@ public final class Call {
         exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
     }
 
-    /** Starts a streamed body of exactly {@code length} bytes; the caller writes then closes. */
+    /**
+     * Starts a streamed body of exactly {@code length} bytes; the caller writes then closes. A write
+     * that fails because the client left throws {@link ClientGoneException}.
+     */
     public OutputStream respondStream(int status, long length) {
         exchange.setStatusCode(status);
         exchange.setResponseContentLength(length);
-        return exchange.getOutputStream();
+        return new java.io.FilterOutputStream(exchange.getOutputStream()) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    out.write(b, off, len);
+                } catch (IOException e) {
+                    throw new ClientGoneException(e);
+                }
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                try {
+                    out.write(b);
+                } catch (IOException e) {
+                    throw new ClientGoneException(e);
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                try {
+                    out.close();
+                } catch (IOException e) {
+                    throw new ClientGoneException(e);
+                }
+            }
+        };
     }
 }

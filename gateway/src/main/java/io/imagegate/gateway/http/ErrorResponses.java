@@ -50,6 +50,11 @@ public final class ErrorResponses {
         call.respondXml(status, x);
     }
 
+    /** Drops a response the client will never read. */
+    public void abandon(Call call) {
+        safeClose(call);
+    }
+
     private static void safeClose(Call call) {
         try {
             call.exchange().getConnection().close();
