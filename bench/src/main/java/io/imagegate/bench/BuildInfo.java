@@ -12,10 +12,19 @@ import java.util.List;
  */
 public record BuildInfo(String commit, int uncommittedGatewayFiles, String imagegateJar, String jarModified) {
 
+    /** For a jar bench/run built from this working tree. */
     public static BuildInfo of(Path root, Path jar) throws IOException {
+        return of(root, jar, true);
+    }
+
+    /**
+     * @param builtHere whether the jar is the one bench/run builds from this working tree (else it
+     *                  was given with --imagegate-jar, and the working tree says nothing about it)
+     */
+    public static BuildInfo of(Path root, Path jar, boolean builtHere) throws IOException {
         String commit = git(root, "rev-parse", "--short", "HEAD").trim();
-        long dirty = git(root, "status", "--porcelain", "--", "gateway/src/main", "chunk-layer/src/main",
-                "zk-metadata/src/main").lines().filter(l -> !l.isBlank()).count();
+        long dirty = !builtHere ? -1 : git(root, "status", "--porcelain", "--", "gateway/src/main",
+                "chunk-layer/src/main", "zk-metadata/src/main").lines().filter(l -> !l.isBlank()).count();
         return new BuildInfo(commit.isEmpty() ? "unknown" : commit, (int) dirty, jar.toString(),
                 Files.getLastModifiedTime(jar).toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
     }
@@ -36,6 +45,10 @@ public record BuildInfo(String commit, int uncommittedGatewayFiles, String image
     }
 
     public String summary() {
+        if (uncommittedGatewayFiles < 0) {
+            return "gateway jar " + imagegateJar + " (given with --imagegate-jar) built " + jarModified
+                    + "; repository at " + commit;
+        }
         return "repository at " + commit + (uncommittedGatewayFiles == 0 ? ""
                 : " with " + uncommittedGatewayFiles + " uncommitted files in gateway, chunk-layer, zk-metadata")
                 + "; gateway jar " + imagegateJar + " built " + jarModified;

@@ -56,6 +56,8 @@ public final class Report {
     private final Map<String, Map<String, Object>> servers;
     private final List<PhaseResult> results;
     private final List<Row> rows;
+    private final double loadAtEnd = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+            .getSystemLoadAverage();
 
     Report(Instant started, Machine machine, BuildInfo build, S3ThroughputCommand options, List<TestImage> images,
            Map<String, Map<String, Object>> servers, List<PhaseResult> results) {
@@ -156,6 +158,7 @@ public final class Report {
                 .append(options.jfr ? " --jfr" : "").append("`\n");
         b.append("- machine: ").append(machine.summary()).append("\n");
         b.append("- build: ").append(build.summary()).append("\n");
+        b.append("- load average at the end: %.2f (other work on the machine shares its CPUs)\n".formatted(loadAtEnd));
         for (TestImage i : images) {
             b.append("- data `").append(i.name()).append("`: ").append(new ByteSize(i.size())).append(", ")
                     .append(i.describe()).append("\n");
@@ -218,6 +221,7 @@ public final class Report {
         json.put("label", options.label);
         json.put("machine", machine);
         json.put("build", build);
+        json.put("loadAverageAtEnd", loadAtEnd);
         Map<String, Object> opts = new LinkedHashMap<>();
         opts.put("size", options.size.bytes());
         opts.put("ranges", options.ranges);

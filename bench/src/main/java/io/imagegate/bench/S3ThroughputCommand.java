@@ -100,7 +100,7 @@ final class S3ThroughputCommand implements Callable<Integer> {
         Instant started = Instant.now();
         Machine machine = Machine.describe(work);
         say("machine: " + machine.summary());
-        BuildInfo build = BuildInfo.of(root, jar);
+        BuildInfo build = BuildInfo.of(root, jar, imagegateJar == null);
         say("build: " + build.summary());
 
         List<TestImage> images = new ArrayList<>();
