@@ -102,19 +102,9 @@ final class BodyIngest {
         }
         Checksummer md5 = ChecksumAlgorithm.MD5.newChecksummer();
         Checksummer checksum = plan.algorithm().newChecksummer();
-        InputStream in = call.body();
-        byte[] buf = new byte[BUFFER];
-        long total = 0;
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            total += n;
-            if (total > maxSize) {
-                throw tooLarge(total, maxSize);
-            }
-            md5.update(buf, 0, n);
-            checksum.update(buf, 0, n);
-            writer.write(buf, 0, n);
-        }
+        long total = declared >= 0 && declared <= BUFFER
+                ? copyDirect(call.body(), writer, md5, checksum, maxSize)
+                : copyPipelined(call.body(), writer, md5, checksum, maxSize);
         if (declared >= 0 && total != declared) {
             throw new S3Exception(S3ErrorCode.INCOMPLETE_BODY);
         }
@@ -136,6 +126,50 @@ final class BodyIngest {
             throw plan.algorithm().mismatch();
         }
         return result;
+    }
+
+    /** A small body: one thread does everything. */
+    private static long copyDirect(InputStream in, ObjectWriter writer, Checksummer md5, Checksummer checksum,
+                                   long maxSize) throws IOException {
+        byte[] buf = new byte[BUFFER];
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            total += n;
+            if (total > maxSize) {
+                throw tooLarge(total, maxSize);
+            }
+            md5.update(buf, 0, n);
+            checksum.update(buf, 0, n);
+            writer.write(buf, 0, n);
+        }
+        return total;
+    }
+
+    /**
+     * A large body: this thread reads (and verifies the signature of) the body and computes the
+     * MD5, while a second one computes the checksum and cuts, names and stores the chunks.
+     */
+    private static long copyPipelined(InputStream in, ObjectWriter writer, Checksummer md5, Checksummer checksum,
+                                      long maxSize) throws IOException {
+        long total = 0;
+        try (WriterPipeline pipeline = new WriterPipeline(writer, checksum, BUFFER)) {
+            while (true) {
+                byte[] buf = pipeline.buffer();
+                int n = in.readNBytes(buf, 0, buf.length);
+                if (n <= 0) {
+                    break;
+                }
+                total += n;
+                if (total > maxSize) {
+                    throw tooLarge(total, maxSize);
+                }
+                md5.update(buf, 0, n);
+                pipeline.submit(buf, n);
+            }
+            pipeline.drain();
+        }
+        return total;
     }
 
     /** The Content-MD5 digest, or null; InvalidDigest when it is not base64 of 16 bytes. */
