@@ -86,13 +86,4 @@ class WriterPipelineTest {
         });
         assertEquals("disk full", e.getMessage());
     }
-
-    @Test
-    void closingEarlyStopsTheWriterThread() throws IOException {
-        CollectingWriter writer = new CollectingWriter(Long.MAX_VALUE);
-        WriterPipeline p = new WriterPipeline(writer, ChecksumAlgorithm.CRC32.newChecksummer(), 1024);
-        p.submit(p.buffer(), 1024);
-        p.close();
-        p.close();
-    }
 }
