@@ -162,7 +162,8 @@ final class Attachment {
 
     NbdExport export() {
         ImageVersion v = disk.base().version();
-        return new NbdExport(record.name(), v.ref() + " (" + v.mode() + ")", disk);
+        return new NbdExport(record.name(), v.ref() + " (" + v.mode() + ")",
+                io.imagegate.agent.nbd.RequestTrace.wrap(record.name(), disk));
     }
 
     void servedBy(NbdServer s, String u) {
