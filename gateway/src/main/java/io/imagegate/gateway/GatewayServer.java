@@ -4,6 +4,7 @@ import io.imagegate.gateway.http.Authenticator;
 import io.imagegate.gateway.ops.Stores;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -51,6 +52,10 @@ public final class GatewayServer implements AutoCloseable {
                 .setSocketOption(Options.READ_TIMEOUT, IO_TIMEOUT_MILLIS)
                 .setSocketOption(Options.WRITE_TIMEOUT, IO_TIMEOUT_MILLIS)
                 .setWorkerThreads(4)
+                // one shared pool of direct buffers: the default pool reuses buffers only through
+                // per-thread caches, and every request runs on a new virtual thread, so each
+                // response would allocate (and zero) fresh direct memory
+                .setByteBufferPool(new DefaultByteBufferPool(true, 16 * 1024 - 20, 1024, 0))
                 .build();
         undertow.start();
         int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();

@@ -26,11 +26,13 @@ final class Keys {
     /** A non-current version and its ordinal. */
     record Versioned(long ordinal, VersionRecord record) {}
 
+    private static final ParsedRecords<KeyState> STATES = new ParsedRecords<>(KeyState.class);
+
     static KeyNode parse(Zk.Node n) {
         if (n == null) {
             return null;
         }
-        return new KeyNode(Json.read(n.data(), KeyState.class), n.stat().getVersion(), n.stat().getNumChildren(),
+        return new KeyNode(STATES.read(n.data()), n.stat().getVersion(), n.stat().getNumChildren(),
                 n.stat().getCzxid(), n.data());
     }
 

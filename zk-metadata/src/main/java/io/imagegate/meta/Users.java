@@ -62,6 +62,8 @@ final class Users implements AutoCloseable {
         return record;
     }
 
+    private final ParsedRecords<UserRecord> parsed = new ParsedRecords<>(UserRecord.class);
+
     Optional<UserRecord> byAccessKey(String accessKey) {
         if (blank(accessKey)) {
             return Optional.empty();
@@ -70,7 +72,7 @@ final class Users implements AutoCloseable {
         if (!deletedHere.contains(accessKey)) {
             Optional<ChildData> cached = cache.get(path);
             if (cached.isPresent() && cached.get().getData() != null) {
-                return Optional.of(Json.read(cached.get().getData(), UserRecord.class));
+                return Optional.of(parsed.read(cached.get().getData()));
             }
         }
         Deadline d = ctx.deadline();
