@@ -83,6 +83,9 @@ final class S3ThroughputCommand implements Callable<Integer> {
     @Option(names = "--imagegate-jar", description = "The gateway's shaded jar (default: gateway/target/imagegate.jar).")
     Path imagegateJar;
 
+    @Option(names = "--keep-server-data", description = "Leave the servers' data directories in the work dir after the run.")
+    boolean keepServerData;
+
     @Option(names = "--label", defaultValue = "", description = "A word for the result file names and the report.")
     String label;
 
@@ -150,6 +153,9 @@ final class S3ThroughputCommand implements Callable<Integer> {
         } finally {
             for (Run r : runs) {
                 r.close();
+                if (!keepServerData) {
+                    ServerProcess.deleteTree(r.server.dataDir); // gigabytes per run on a shared disk
+                }
             }
         }
         Report report = new Report(started, machine, build, this, images, serverInfo, out);
