@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench/run", mixinStandardHelpOptions = true,
         description = "Reproducible benchmarks of imagegate against peer S3 servers.",
         subcommands = {S3ThroughputCommand.class, io.imagegate.bench.snapshots.MultisnapshotCommand.class,
-                io.imagegate.bench.scaleout.ScaleOutCommand.class, CommandLine.HelpCommand.class})
+                io.imagegate.bench.scaleout.ScaleOutCommand.class, io.imagegate.bench.deploy.MultideploymentCommand.class,
+                CommandLine.HelpCommand.class})
 public final class BenchCommand {
 
     public static void main(String[] args) {
