@@ -64,11 +64,14 @@ public final class ObjectReads {
             return;
         }
         ChunkRepository chunks = stores.chunks();
-        try (OutputStream out = call.respondStream(status, length)) {
-            if (length > 0) {
-                chunks.read(root, offset, length, out);
-            }
+        // not try-with-resources: closing the stream after a failed read would end the response as
+        // a complete (and wrong) body; left open, the failure becomes an S3 error if nothing was sent
+        // yet, or a dropped connection (a short body the client detects) if something was
+        OutputStream out = call.respondStream(status, length);
+        if (length > 0) {
+            chunks.read(root, offset, length, out);
         }
+        out.close();
     }
 
     private Optional<ByteRangeSpec> range(Call call, S3Request.GetObject op, ManifestRoot root, VersionRecord v)
