@@ -25,6 +25,7 @@ public final class Call {
     private final Query query;
     private Principal principal = Principal.ANONYMOUS;
     private ClientInputStream body;
+    private long bodyBytesWritten;
     private Supplier<Map<String, String>> trailers = Map::of;
 
     public Call(HttpServerExchange exchange, String requestId, Instant received) {
@@ -138,8 +139,12 @@ public final class Call {
         return this;
     }
 
+    /**
+     * Whether any of the response may have left (or sits in Undertow's buffer): then an error can
+     * no longer be answered, only signalled by dropping the connection.
+     */
     public boolean responseStarted() {
-        return exchange.isResponseStarted();
+        return exchange.isResponseStarted() || bodyBytesWritten > 0;
     }
 
     /** Status and headers only. */
@@ -174,6 +179,7 @@ public final class Call {
         return new java.io.FilterOutputStream(exchange.getOutputStream()) {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
+                bodyBytesWritten += len;
                 try {
                     out.write(b, off, len);
                 } catch (IOException e) {
@@ -183,6 +189,7 @@ public final class Call {
 
             @Override
             public void write(int b) throws IOException {
+                bodyBytesWritten++;
                 try {
                     out.write(b);
                 } catch (IOException e) {
