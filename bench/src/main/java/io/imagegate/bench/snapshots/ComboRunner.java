@@ -192,6 +192,7 @@ final class ComboRunner {
         double load = loadAverage();
         DiskUsage u0 = usage.get();
         CountingHttpClient.Sent s0 = s3.sent();
+        long r0 = s3.retries();
         ProcessCounters c0 = ProcessCounters.read(process.pid());
         long t0 = System.nanoTime();
         List<Callable<Outcome>> tasks = targets.stream().<Callable<Outcome>>map(t -> () -> work.apply(t)).toList();
@@ -206,6 +207,7 @@ final class ComboRunner {
         long nanos = System.nanoTime() - t0;
         ProcessCounters c = ProcessCounters.read(process.pid()).minus(c0);
         CountingHttpClient.Sent sent = s3.sent().minus(s0);
+        long retries = s3.retries() - r0;
         DiskUsage added = usage.get().minus(u0);
         if (verify && settings.verify()) {
             verify(combo, method, s3, targets.getFirst(), outcomes.getFirst(), true);
@@ -221,14 +223,14 @@ final class ComboRunner {
                 sumKnown(outcomes.stream().mapToLong(Outcome::reportedStoredBytes).toArray()),
                 sumKnown(outcomes.stream().mapToLong(Outcome::pagesWritten).toArray()),
                 sumKnown(outcomes.stream().mapToLong(Outcome::pagesReused).toArray()),
-                c.clientCpuSeconds(), c.serverCpuSeconds(), load,
+                c.clientCpuSeconds(), c.serverCpuSeconds(), load, retries,
                 outcomes.stream().mapToDouble(o -> o.nanos() / 1e9).toArray());
         say(("%s: %s on %s%s: %d snapshot(s) in %.1f s; sent %s (%.3fx their changed chunks), %d requests; stored %s "
-                + "(%.3fx), allocated %s; CPU client %.1f s, server %.1f s; write(2) bytes %s; load %.1f").formatted(
+                + "(%.3fx), allocated %s; CPU client %.1f s, server %.1f s; write(2) bytes %s; load %.1f; %d resent").formatted(
                 combo.name(), method, server, combo.repeats() > 1 && method.equals("commit") ? " #" + repeat : "", count,
                 run.seconds(), mib(run.sentBytes()), run.sentBytes() / (double) run.changedBytes(), run.requests(),
                 mib(run.physicalBytes()), run.physicalBytes() / (double) run.changedBytes(), mib(run.allocatedBytes()),
-                run.clientCpuSeconds(), run.serverCpuSeconds(), mib(run.clientWriteSyscallBytes()), load));
+                run.clientCpuSeconds(), run.serverCpuSeconds(), mib(run.clientWriteSyscallBytes()), load, retries));
         return run;
     }
 

@@ -181,6 +181,10 @@ public final class MultisnapshotCommand implements Callable<Integer> {
         ComboRunner.Settings settings = new ComboRunner.Settings(methods, fullUploads, multipartSnapshots,
                 s3proxySnapshots, threads, !noVerify, zeroFraction, seed);
         Map<String, ComboRunner.Result> byCombo = new LinkedHashMap<>();
+        String stamp = started.toString().replace(":", "").replaceAll("\\.\\d+", "");
+        String base = "multisnapshot-" + stamp + (label.isBlank() ? "" : "-" + label);
+        Files.createDirectories(results);
+        MultisnapshotReport report = null;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             ComboRunner runner = new ComboRunner(settings, launch, pool, work);
@@ -188,8 +192,13 @@ public final class MultisnapshotCommand implements Callable<Integer> {
                 say("%s: base image of %s (%.0f%% zeros) from %s".formatted(c.name(), new ByteSize(c.imageSize()),
                         zeroFraction * 100, work.resolve("data")));
                 dropOtherImages(work.resolve("data"), c.imageSize());
-                TestImage base = TestImage.create("image", work.resolve("data"), c.imageSize(), zeroFraction, seed);
-                byCombo.put(c.name(), runner.run(c, base.file()));
+                TestImage image = TestImage.create("image", work.resolve("data"), c.imageSize(), zeroFraction, seed);
+                byCombo.put(c.name(), runner.run(c, image.file()));
+                // written after every combination, so that a failure later keeps what was measured
+                double minutes = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 60000.0;
+                report = new MultisnapshotReport(started, minutes, machine, build, this,
+                        combos.stream().filter(x -> byCombo.containsKey(x.name())).toList(), byCombo);
+                report.write(results, base);
             }
         } finally {
             pool.shutdownNow();
@@ -197,12 +206,6 @@ public final class MultisnapshotCommand implements Callable<Integer> {
                 ServerProcess.deleteTree(work.resolve("data"));
             }
         }
-        double minutes = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 60000.0;
-        MultisnapshotReport report = new MultisnapshotReport(started, minutes, machine, build, this, combos, byCombo);
-        String stamp = started.toString().replace(":", "").replaceAll("\\.\\d+", "");
-        String base = "multisnapshot-" + stamp + (label.isBlank() ? "" : "-" + label);
-        Files.createDirectories(results);
-        report.write(results, base);
         List<Path> pngs = new Charts(report).write(plots);
         System.out.println();
         System.out.println(report.markdown());

@@ -275,7 +275,7 @@ final class MultisnapshotReport {
         StringBuilder csv = new StringBuilder("combo,workload,chunk_size,image_size,method,server,repeat,snapshots,of_snapshots,"
                 + "threads,seconds,sent_bytes,sent_head_bytes,requests,client_write_syscall_bytes,added_bytes,added_allocated_bytes,"
                 + "changed_bytes,written_bytes,uploaded_bytes,copied_bytes,parts,reported_stored_bytes,pages_written,pages_reused,"
-                + "client_cpu_s,server_cpu_s,load_average\n");
+                + "client_cpu_s,server_cpu_s,load_average,retries\n");
         for (ComboRunner.Result r : results.values()) {
             for (MethodRun m : r.runs()) {
                 csv.append(String.join(",", m.combo(), m.workload(), String.valueOf(m.chunkSize()), String.valueOf(m.imageSize()),
@@ -287,7 +287,7 @@ final class MultisnapshotReport {
                         String.valueOf(m.uploadedBytes()), String.valueOf(m.copiedBytes()), String.valueOf(m.parts()),
                         String.valueOf(m.reportedStoredBytes()), String.valueOf(m.pagesWritten()),
                         String.valueOf(m.pagesReused()), "%.2f".formatted(m.clientCpuSeconds()),
-                        "%.2f".formatted(m.serverCpuSeconds()), "%.2f".formatted(m.loadAverage()))).append('\n');
+                        "%.2f".formatted(m.serverCpuSeconds()), "%.2f".formatted(m.loadAverage()), String.valueOf(m.retries()))).append('\n');
             }
         }
         Files.writeString(dir.resolve(base + ".csv"), csv.toString());

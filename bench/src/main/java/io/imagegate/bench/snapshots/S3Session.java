@@ -20,12 +20,16 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.HttpExecuteRequest;
@@ -45,14 +49,15 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * The client side of every method, one per server: the AWS SDK v2 sync client for standard S3,
  * and requests signed by the SDK's own SigV4 signer for imagegate's extensions (docs/API.md),
  * sent as the node agent sends them (UNSIGNED-PAYLOAD, streamed bodies). Both go through one
- * {@link CountingHttpClient}, so {@link #sent()} is everything the client put on the wire. SDK
- * retries are off: a failed request fails the run instead of being sent twice unnoticed.
+ * {@link CountingHttpClient}, so {@link #sent()} is everything the client put on the wire, resent
+ * requests included; {@link #retries()} says how many were resent.
  */
 final class S3Session implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String CHUNK_SIZE_HEADER = "x-imagegate-chunk-size";
     private static final int MISSING_BATCH = 100_000;
+    private static final int MAX_ATTEMPTS = 5;
 
     private final URI endpoint;
     private final CountingHttpClient http;
@@ -60,6 +65,9 @@ final class S3Session implements AutoCloseable {
     private final AwsBasicCredentials credentials =
             AwsBasicCredentials.create(ServerProcess.ACCESS_KEY, ServerProcess.SECRET_KEY);
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder attempts = new LongAdder();
+    private final LongAdder calls = new LongAdder();
 
     S3Session(URI endpoint, int connections) {
         this.endpoint = endpoint;
@@ -73,13 +81,30 @@ final class S3Session implements AutoCloseable {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .httpClient(http)
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                .maxAttempts(MAX_ATTEMPTS).build())
+                        .addExecutionInterceptor(new ExecutionInterceptor() {
+                            @Override
+                            public void beforeTransmission(Context.BeforeTransmission c, ExecutionAttributes a) {
+                                attempts.increment();
+                            }
+
+                            @Override
+                            public void beforeExecution(Context.BeforeExecution c, ExecutionAttributes a) {
+                                calls.increment();
+                            }
+                        })
                         .apiCallTimeout(Duration.ofMinutes(30)))
                 .build();
     }
 
     CountingHttpClient.Sent sent() {
         return http.sent();
+    }
+
+    /** Requests sent again so far (after a 5xx or a broken connection); their bytes are in {@link #sent()}. */
+    long retries() {
+        return retries.sum() + attempts.sum() - calls.sum();
     }
 
     void ping() {
@@ -223,8 +248,47 @@ final class S3Session implements AutoCloseable {
         byte[] get(CommitChunk chunk);
     }
 
+    /**
+     * Sends one signed extension request, again (re-signed, body produced anew, every byte counted
+     * again) after a 500 or 503, as S3 clients do: the gateway answers 503 when its metadata service
+     * stalls, having changed nothing.
+     */
     private JsonNode send(SdkHttpMethod method, String bucket, String key, String query, Map<String, String> headers,
                           ContentStreamProvider body, long length) {
+        String what = method + " /" + bucket + "/" + key + "?" + query;
+        for (int attempt = 1; ; attempt++) {
+            int status;
+            byte[] answer;
+            try {
+                HttpExecuteResponse response = http.prepareRequest(signed(method, bucket, key, query, headers, body, length))
+                        .call();
+                try (InputStream in = response.responseBody().<InputStream>map(x -> x).orElse(InputStream.nullInputStream())) {
+                    answer = in.readAllBytes();
+                }
+                status = response.httpResponse().statusCode();
+            } catch (IOException e) {
+                if (attempt == MAX_ATTEMPTS) {
+                    throw new UncheckedIOException(what + ": " + e.getMessage(), e);
+                }
+                backOff(attempt);
+                continue;
+            }
+            if (status == 200) {
+                try {
+                    return JSON.readTree(answer);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            if ((status != 500 && status != 503) || attempt == MAX_ATTEMPTS) {
+                throw new IllegalStateException(what + ": " + status + " " + new String(answer, StandardCharsets.UTF_8));
+            }
+            backOff(attempt);
+        }
+    }
+
+    private HttpExecuteRequest signed(SdkHttpMethod method, String bucket, String key, String query,
+                                      Map<String, String> headers, ContentStreamProvider body, long length) {
         SdkHttpFullRequest.Builder b = SdkHttpFullRequest.builder().method(method)
                 .uri(endpoint.resolve("/" + bucket + "/" + key + "?" + query));
         headers.forEach(b::putHeader);
@@ -239,21 +303,17 @@ final class S3Session implements AutoCloseable {
                 .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
                 .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
                 .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false));
+        return HttpExecuteRequest.builder().request(signed.request()).contentStreamProvider(signed.payload().orElse(null))
+                .build();
+    }
+
+    private void backOff(int attempt) {
+        retries.increment();
         try {
-            HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder().request(signed.request())
-                    .contentStreamProvider(signed.payload().orElse(null)).build()).call();
-            byte[] answer;
-            try (InputStream in = response.responseBody().<InputStream>map(x -> x).orElse(InputStream.nullInputStream())) {
-                answer = in.readAllBytes();
-            }
-            int status = response.httpResponse().statusCode();
-            if (status != 200) {
-                throw new IllegalStateException(method + " /" + bucket + "/" + key + "?" + query + ": " + status + " "
-                        + new String(answer, StandardCharsets.UTF_8));
-            }
-            return JSON.readTree(answer);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            Thread.sleep(500L * attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
