@@ -69,6 +69,11 @@ final class Ensemble implements AutoCloseable {
         }
     }
 
+    /** mntr's statistics of the read answers a server sent for /imagegate: {@code zk_<cnt|sum|max>_} + this. */
+    static final String READS = "_imagegate_read_per_namespace";
+    /** The same for the write requests it applied. */
+    static final String WRITES = "_imagegate_write_per_namespace";
+
     final List<Server> servers;
 
     private Ensemble(List<Server> servers) {
@@ -114,7 +119,7 @@ final class Ensemble implements AutoCloseable {
                 }
                 Path cfgFile = home.resolve("zoo.cfg");
                 Files.writeString(cfgFile, cfg.toString());
-                List<String> cmd = List.of(java.toString(), "-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC",
+                List<String> cmd = List.of(java.toString(), "-Xmx" + heap, "-XX:+UseG1GC",
                         "-Dlogback.configurationFile=" + logback, "-Dzookeeper.admin.enableServer=false",
                         "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfgFile.toString());
                 servers.add(new Server(id, ChildJvm.start("zk" + id, ChildJvm.Role.ZOOKEEPER, cmd, Map.of(),

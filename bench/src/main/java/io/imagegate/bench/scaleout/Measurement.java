@@ -13,10 +13,14 @@ record Measurement(String phase, String target, int gateways, int repeat, long r
                    long bytes, double seconds, Latencies latency, CpuMeter.Use cpu, ZkDelta zk,
                    QuietGate.Wait quiet, String firstError) {
 
-    /** What the ensemble did during the run: transactions (by zxid) and requests received, and its CPU. */
-    record ZkDelta(long transactions, double requestsReceived, String leader, double leaderCpu,
-                   double maxServerCpu) {
-        static final ZkDelta NONE = new ZkDelta(0, 0, "-", 0, 0);
+    /**
+     * What the ensemble did during the run: transactions (by zxid), requests received, the bytes of
+     * the read answers it served for /imagegate (ZooKeeper's per-namespace read statistics, summed
+     * over the servers) and its CPU.
+     */
+    record ZkDelta(long transactions, double requestsReceived, double readAnswers, double readBytes, String leader,
+                   double leaderCpu, double maxServerCpu) {
+        static final ZkDelta NONE = new ZkDelta(0, 0, 0, 0, "-", 0, 0);
 
         static ZkDelta between(Ensemble.Stats a, Ensemble.Stats b, CpuMeter.Use cpu) {
             if (a == null || b == null) {
@@ -31,7 +35,8 @@ record Measurement(String phase, String target, int gateways, int repeat, long r
                 }
             }
             return new ZkDelta(b.zxid() - a.zxid(), b.sum("zk_packets_received") - a.sum("zk_packets_received"),
-                    leader, leaderCpu, max);
+                    b.sum("zk_cnt" + Ensemble.READS) - a.sum("zk_cnt" + Ensemble.READS),
+                    b.sum("zk_sum" + Ensemble.READS) - a.sum("zk_sum" + Ensemble.READS), leader, leaderCpu, max);
         }
     }
 

@@ -264,7 +264,7 @@ public final class ScaleOutCommand implements Callable<Integer> {
             notes.add("ZooKeeper data on disk after the run: %.1f GiB (3 servers)"
                     .formatted(Ensemble.diskBytes(work.resolve("zk")) / (double) ByteSize.GIB));
             ScaleOutReport report = new ScaleOutReport(started, Instant.now(), machine, build, commandLine(), this,
-                    measurements, lists, ceilings, scan, notes);
+                    measurements, lists, ceilings, scan, ensemble.stats(), notes);
             String stamp = started.toString().replace(":", "").replaceAll("\\.\\d+", "");
             String base = "scale-out-" + stamp + (label.isBlank() ? "" : "-" + label);
             report.write(results, base);

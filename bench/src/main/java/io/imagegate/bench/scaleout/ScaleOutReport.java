@@ -36,11 +36,12 @@ final class ScaleOutReport {
     private final List<ListRun> lists;
     private final List<Ceiling> ceilings;
     private final ZnodeScan.Result scan;
+    private final Ensemble.Stats served;
     private final List<String> notes;
 
     ScaleOutReport(Instant started, Instant ended, Machine machine, BuildInfo build, String command, ScaleOutCommand o,
                    List<Measurement> runs, List<ListRun> lists, List<Ceiling> ceilings, ZnodeScan.Result scan,
-                   List<String> notes) {
+                   Ensemble.Stats served, List<String> notes) {
         this.started = started;
         this.ended = ended;
         this.machine = machine;
@@ -51,6 +52,7 @@ final class ScaleOutReport {
         this.lists = lists;
         this.ceilings = ceilings;
         this.scan = scan;
+        this.served = served;
         this.notes = notes;
     }
 
@@ -84,7 +86,7 @@ final class ScaleOutReport {
         if (!ceilings.isEmpty()) {
             ceilingTable(b);
         }
-        if (scan != null) {
+        if (scan != null || served != null) {
             scanSection(b);
         }
         List<String> errors = runs.stream().filter(m -> m.errors() > 0)
@@ -209,8 +211,8 @@ final class ScaleOutReport {
         b.append("#### LIST in the bucket of %d keys (%d directories of %d), pages of %d, pages round-robin over the gateways\n\n"
                 .formatted(o.keys, o.dirs, o.keys / o.dirs, o.pageSize));
         b.append("| listing | gw | walks | pages | entries | correct | page p50 ms | p99 ms | max ms | largest page | "
-                + "ZK reqs per page | CPU ms per page: gw / ZK | load start→end |\n");
-        b.append("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n");
+                + "p50 first / last tenth of the walk | ZK reqs per page | ZK read KiB per page | CPU ms per page: gw / ZK | load start→end |\n");
+        b.append("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |\n");
         Map<String, List<ListRun>> groups = new LinkedHashMap<>();
         for (ListRun r : lists) {
             groups.computeIfAbsent(r.result().listCase() + "|" + r.result().gateways(), k -> new ArrayList<>()).add(r);
@@ -225,6 +227,7 @@ final class ScaleOutReport {
             double max = pageLatency.max();
             boolean correct = g.stream().allMatch(r -> r.result().correct());
             double zkPerPage = g.stream().mapToDouble(r -> r.zk().requestsReceived()).sum() / pages;
+            double zkKibPerPage = g.stream().mapToDouble(r -> r.zk().readBytes()).sum() / 1024 / pages;
             double gwMs = g.stream().mapToDouble(r -> r.cpu().gateways()).sum() * 1000 / pages;
             double zkMs = g.stream().mapToDouble(r -> r.cpu().zookeeper()).sum() * 1000 / pages;
             String listCase = first.result().listCase();
@@ -232,12 +235,32 @@ final class ScaleOutReport {
                     .append(g.size()).append(" | ").append(pages).append(" | ").append(first.result().entries()).append(" | ")
                     .append(correct ? "yes" : "**NO**: " + g.stream().filter(r -> !r.result().correct()).findFirst()
                             .map(r -> r.result().problem()).orElse(""))
-                    .append(" | %.1f | %.1f | %.1f | %.0f KiB | %.1f | %.1f / %.1f | %s |\n".formatted(p50, p99, max,
-                            g.stream().mapToLong(r -> r.result().maxPageBytes()).max().orElse(0) / 1024.0, zkPerPage,
+                    .append(" | %.1f | %.1f | %.1f | %.0f KiB | %s | %.1f | %.0f | %.1f / %.1f | %s |\n".formatted(p50, p99, max,
+                            g.stream().mapToLong(r -> r.result().maxPageBytes()).max().orElse(0) / 1024.0,
+                            ends(g), zkPerPage, zkKibPerPage,
                             gwMs, zkMs, g.stream().map(r -> "%.1f→%.1f".formatted(r.cpu().loadStart(), r.cpu().loadEnd()))
                                     .toList().toString().replace("[", "").replace("]", "")));
         }
         b.append("\n");
+    }
+
+    /** Median page latency over the first and the last tenth of each walk: a page deep in the bucket costs what the first does. */
+    private static String ends(List<ListRun> walks) {
+        List<Long> first = new ArrayList<>();
+        List<Long> last = new ArrayList<>();
+        for (ListRun r : walks) {
+            long[] p = r.result().pageNanos();
+            int tenth = Math.max(1, p.length / 10);
+            for (int i = 0; i < tenth && p.length >= 10; i++) {
+                first.add(p[i]);
+                last.add(p[p.length - 1 - i]);
+            }
+        }
+        if (first.isEmpty()) {
+            return "";
+        }
+        return "%.1f / %.1f".formatted(Latencies.of(first.stream().mapToLong(Long::longValue).toArray(), first.size()).p50(),
+                Latencies.of(last.stream().mapToLong(Long::longValue).toArray(), last.size()).p50());
     }
 
     private String describe(String listCase) {
@@ -270,20 +293,31 @@ final class ScaleOutReport {
 
     private void scanSection(StringBuilder b) {
         double limit = ZnodeScan.LIMIT;
-        b.append("#### znode sizes against ZooKeeper's 1 MB limit (jute.maxbuffer = %d bytes)\n\n".formatted(ZnodeScan.LIMIT));
+        b.append("#### znode and answer sizes against ZooKeeper's 1 MB limit (jute.maxbuffer = %d bytes)\n\n".formatted(ZnodeScan.LIMIT));
+        if (served != null) {
+            double read = served.max("zk_max" + Ensemble.READS);
+            double write = served.max("zk_max" + Ensemble.WRITES);
+            b.append(("- served by the ensemble during this run (its own per-namespace statistics, every request under /imagegate "
+                    + "since the servers started): largest read answer %.0f bytes = %.2f%% of the limit, largest write "
+                    + "request %.0f bytes = %.2f%%\n").formatted(read, 100 * read / limit, write, 100 * write / limit));
+        }
+        if (scan == null) {
+            b.append("\n");
+            return;
+        }
         b.append("- scanned %d znodes under /imagegate (%.1f MiB of data) in %.0f s with a plain ZooKeeper client\n"
                 .formatted(scan.znodes(), scan.totalDataBytes() / (double) ByteSize.MIB, scan.seconds()));
         b.append("- largest znode data: %d bytes at `%s`; its getData answer %d bytes = %.2f%% of the limit\n".formatted(
                 scan.largestData().bytes(), scan.largestData().path(), scan.largestDataResponse(),
                 100 * scan.largestDataResponse() / limit));
-        b.append("- largest child list read: %d bytes (%d children) at `%s` = %.1f%% of the limit; next: ".formatted(
+        b.append("- largest child list: %d bytes (%d children) at `%s` = %.1f%% of the limit; next: ".formatted(
                 scan.largestChildList().bytes(), scan.largestChildList().children(), scan.largestChildList().path(),
                 100 * scan.largestChildList().bytes() / limit));
         b.append(String.join("; ", scan.largestChildLists().stream().skip(1).limit(4)
                 .map(s -> "%d bytes (%d) `%s`".formatted(s.bytes(), s.children(), s.path())).toList())).append("\n");
         for (ZnodeScan.Sized s : scan.notListed()) {
             b.append("- never listed (no code path lists it): `%s`, %d children, its child list would be %s\n".formatted(
-                    s.path(), s.children(), s.bytes() < 0 ? "unknown" : "%d bytes = %.1f× the limit".formatted(s.bytes(),
+                    s.path(), s.children(), s.bytes() < 0 ? "unknown" : "%d bytes = %.2f× the limit".formatted(s.bytes(),
                             s.bytes() / limit)));
         }
         b.append("\n");
@@ -315,6 +349,7 @@ final class ScaleOutReport {
         json.put("lists", lists);
         json.put("zookeeperAlone", ceilings);
         json.put("znodeScan", scan);
+        json.put("zookeeperAtEnd", served);
         json.put("notes", notes);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(base + ".json").toFile(), json);
     }
