@@ -26,6 +26,7 @@ final class RangeReader {
     private final BufferPool buffers;
     private final boolean verify;
     private final boolean verifyEdges;
+    private final VerifiedChunks verified;
     private final int maxReadBytes;
     /** Pooled read state; bounded so a burst of virtual threads does not leave thousands behind. */
     private final ConcurrentLinkedQueue<Run> runs = new ConcurrentLinkedQueue<>();
@@ -37,6 +38,7 @@ final class RangeReader {
         this.buffers = buffers;
         this.verify = config.verifyOnRead();
         this.verifyEdges = config.verifyOnRead() && config.verifyPartialChunks();
+        this.verified = new VerifiedChunks(config.verifyOnRead() ? config.verifiedMemorySeconds() : 0);
         this.maxReadBytes = config.maxReadBytes();
     }
 
@@ -101,22 +103,30 @@ final class RangeReader {
     }
 
     /**
-     * Reads the run (whole chunks when edges are verified, else only the bytes wanted), verifies
-     * the chunks read whole, and writes object bytes {@code [pos, min(end, run end))}, skipping
-     * the entry headers between chunks. Returns the new position.
+     * Reads the run and writes object bytes {@code [pos, min(end, run end))}, skipping the entry
+     * headers between chunks. Every chunk read whole is checked against its hash before any byte
+     * of the run leaves, unless it was checked a moment ago; an edge chunk the range covers in part
+     * is read whole and checked too when edges are verified, unless it was checked a moment ago,
+     * in which case only the wanted part is read. Returns the new position.
      */
     private long emit(Run run, long pos, long end, OutputStream out) throws IOException {
         long stop = Math.min(end, run.objectEnd());
-        int first = verifyEdges ? 0 : run.chunkAt(pos);
-        int last = verifyEdges ? run.size - 1 : run.chunkAt(stop - 1);
-        long readFrom = verifyEdges ? run.packOffsets[0] : run.packOffsetOf(first, pos);
-        long readTo = verifyEdges ? run.packEnd() : run.packOffsetOf(last, stop - 1) + 1;
+        int first = run.chunkAt(pos);
+        int last = run.chunkAt(stop - 1);
+        boolean wholeFirst = verifyEdges && pos > run.objectStarts[first]
+                && !verified.contains(run.pack, run.packOffsets[first]);
+        boolean wholeLast = verifyEdges && stop < run.objectStarts[last] + run.lengths[last]
+                && !verified.contains(run.pack, run.packOffsets[last]);
+        long readFrom = wholeFirst ? run.packOffsets[first] : run.packOffsetOf(first, pos);
+        long readTo = wholeLast ? run.packOffsets[last] + run.lengths[last] : run.packOffsetOf(last, stop - 1) + 1;
         int n = (int) (readTo - readFrom);
         byte[] buf = run.buffer(buffers, n);
         VerifiedReads.read(store, run.pack, readFrom, buf, n, () -> {
             for (int k = first; verify && k <= last; k++) {
-                if (run.packOffsets[k] >= readFrom && run.packOffsets[k] + run.lengths[k] <= readTo) {
-                    run.verify(buf, (int) (run.packOffsets[k] - readFrom), k);
+                long at = run.packOffsets[k];
+                if (at >= readFrom && at + run.lengths[k] <= readTo && !verified.contains(run.pack, at)) {
+                    run.verify(buf, (int) (at - readFrom), k);
+                    verified.add(run.pack, at);
                 }
             }
         });

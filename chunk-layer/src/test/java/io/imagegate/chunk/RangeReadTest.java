@@ -42,10 +42,15 @@ class RangeReadTest {
         }
     }
 
+    /** Edges read in part, never whole: the shape of reads when partial chunks are trusted. */
+    private static RepositoryConfig trustingEdges() {
+        return RepositoryConfig.defaults().withVerifyPartialChunks(false);
+    }
+
     @Test
     void rangeSpanningTwoChunksReadsOnlyThoseChunksInOneRead() throws IOException {
         byte[] data = Fixture.random(1, 30 * CHUNK);
-        ManifestRoot root = warmObject(RepositoryConfig.defaults(), data);
+        ManifestRoot root = warmObject(trustingEdges(), data);
         assertArrayEquals(Arrays.copyOfRange(data, 7 * CHUNK + 100, 8 * CHUNK + 100), f.read(root, 7 * CHUNK + 100, CHUNK));
         ChunkRef seventh = chunk(root, 7);
         ChunkRef eighth = chunk(root, 8);
@@ -67,13 +72,35 @@ class RangeReadTest {
     }
 
     @Test
-    void rangeInsideOneChunkReadsOnlyItsBytesUnlessEdgesAreVerified() throws IOException {
-        byte[] data = Fixture.random(2, 10 * CHUNK);
+    void anEdgeChunkIsReadWholeAndCheckedOnceThenOnlyItsPartWhileRemembered() throws IOException {
+        byte[] data = Fixture.random(5, 10 * CHUNK);
         ManifestRoot root = warmObject(RepositoryConfig.defaults(), data);
         ChunkRef third = chunk(root, 3);
         f.read(root, 3 * CHUNK + 10, 20);
+        assertEquals(List.of(new Fixture.CountingStore.Read(third.pack(), third.offset(), CHUNK)), f.store.drain());
+        assertArrayEquals(Arrays.copyOfRange(data, 3 * CHUNK + 50, 3 * CHUNK + 70), f.read(root, 3 * CHUNK + 50, 20));
+        assertEquals(List.of(new Fixture.CountingStore.Read(third.pack(), third.offset() + 50, 20)), f.store.drain());
+    }
+
+    @Test
+    void withoutMemoryEveryEdgeReadIsCheckedAgain() throws IOException {
+        byte[] data = Fixture.random(6, 10 * CHUNK);
+        ManifestRoot root = warmObject(RepositoryConfig.defaults().withVerifiedMemorySeconds(0), data);
+        ChunkRef third = chunk(root, 3);
+        for (int i = 0; i < 2; i++) {
+            f.read(root, 3 * CHUNK + 10, 20);
+            assertEquals(List.of(new Fixture.CountingStore.Read(third.pack(), third.offset(), CHUNK)), f.store.drain());
+        }
+    }
+
+    @Test
+    void rangeInsideOneChunkReadsOnlyItsBytesUnlessEdgesAreVerified() throws IOException {
+        byte[] data = Fixture.random(2, 10 * CHUNK);
+        ManifestRoot root = warmObject(trustingEdges(), data);
+        ChunkRef third = chunk(root, 3);
+        f.read(root, 3 * CHUNK + 10, 20);
         assertEquals(List.of(new Fixture.CountingStore.Read(third.pack(), third.offset() + 10, 20)), f.store.drain());
-        DefaultChunkRepository strict = f.sharingStore(RepositoryConfig.defaults().withVerifyPartialChunks(true));
+        DefaultChunkRepository strict = f.sharingStore(RepositoryConfig.defaults());
         strict.read(root, 3 * CHUNK + 10, 20, new ByteArrayOutputStream());
         List<Fixture.CountingStore.Read> reads = f.store.drain();
         assertEquals(new Fixture.CountingStore.Read(third.pack(), third.offset(), CHUNK), reads.get(reads.size() - 1));
