@@ -186,7 +186,7 @@ final class RangeReader {
             return packOffsets[size - 1] + lengths[size - 1];
         }
 
-        /** Whether the cursor's chunk adjoins this run in its pack and the run stays under the cap. */
+        /** Whether the cursor's chunk adjoins this run in its pack ({@link ChunkRef#adjoins}) and the run stays under the cap. */
         boolean canTake(ChunkCursor c, int maxBytes) {
             ManifestPage p = c.page();
             int i = c.index();

@@ -52,7 +52,7 @@ public record RepositoryConfig(
     }
 
     public static RepositoryConfig defaults() {
-        return new RepositoryConfig(64 * MiB, true, true, 60, 64 * MiB, (int) (4 * MiB), 1024, 32 * MiB, 1 << 20);
+        return new RepositoryConfig(64 * MiB, true, true, 60, 64 * MiB, (int) (4 * MiB), 32, 32 * MiB, 1 << 20);
     }
 
     public RepositoryConfig withPageCacheBytes(long bytes) {

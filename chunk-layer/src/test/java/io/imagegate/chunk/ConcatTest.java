@@ -145,7 +145,7 @@ class ConcatTest {
     @Test
     void tenThousandPartsAreSupported() throws IOException {
         f.close();
-        f = new Fixture(dir); // default 1024 entries a page
+        f = new Fixture(dir); // default page size
         ManifestRoot part = f.write(Fixture.random(1, 10));
         ManifestRoot root = f.repo.concat(java.util.Collections.nCopies(10_000, part));
         assertEquals(100_000, root.size());
