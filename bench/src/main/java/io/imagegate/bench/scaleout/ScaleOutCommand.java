@@ -60,6 +60,11 @@ public final class ScaleOutCommand implements Callable<Integer> {
     @Option(names = "--load-threads", defaultValue = "48", description = "Client threads loading the keys (default: ${DEFAULT-VALUE}).")
     int loadThreads;
 
+    @Option(names = "--load-via", defaultValue = "metadata",
+            description = "How the LIST bucket is loaded: metadata (the metadata store's publish call, from this process: "
+                    + "the records a PUT makes, fast) or s3 (PUTs through the gateways) (default: ${DEFAULT-VALUE}).")
+    String loadVia;
+
     @Option(names = "--load-size", defaultValue = "0",
             description = "Body bytes of each loaded key; 0 stores no chunk, only metadata (default: ${DEFAULT-VALUE}).")
     int loadSize;
@@ -294,13 +299,24 @@ public final class ScaleOutCommand implements Callable<Integer> {
     private void load(KeyLayout layout, int gateways, ChunkBackend backend) throws Exception {
         try (GatewayFleet fleet = startFleet(gateways, backend)) {
             S3Clients.ensureBucket(fleet.clients().get(0), LIST_BUCKET);
-            say("load: %d keys (%d directories), %d-byte bodies, %d threads over %d gateways (%s store)"
-                    .formatted(keys, dirs, loadSize, loadThreads, gateways, backend.label()));
+            say("load: %d keys (%d directories), %d-byte bodies, %d threads, via %s"
+                    .formatted(keys, dirs, loadSize, loadThreads, loadVia.equals("s3")
+                            ? gateways + " gateways (" + backend.label() + " store)" : "the metadata store's publish call"));
             long t0 = System.nanoTime();
-            Measurement m = measure("load", "imagegate-" + backend.label(), gateways, 1,
-                    () -> Workloads.load(fleet.clients(), LIST_BUCKET, layout, loadThreads, loadSize, seed,
-                            done -> say("load: %d of %d keys, %.0f PUT/s so far, load average %.2f".formatted(done, keys,
-                                    done / ((System.nanoTime() - t0) / 1e9), CpuMeter.load1()))));
+            java.util.function.Consumer<Long> progress = done -> say("load: %d of %d keys, %.0f PUT/s so far, load average %.2f"
+                    .formatted(done, keys, done / ((System.nanoTime() - t0) / 1e9), CpuMeter.load1()));
+            Measurement m = switch (loadVia) {
+                case "s3" -> measure("load", "imagegate-" + backend.label(), gateways, 1,
+                        () -> Workloads.load(fleet.clients(), LIST_BUCKET, layout, loadThreads, loadSize, seed, progress));
+                case "metadata" -> {
+                    if (loadSize != 0) {
+                        throw new IllegalArgumentException("--load-via metadata loads empty objects only (--load-size 0)");
+                    }
+                    yield measure("load", "metadata-publish", gateways, 1, () -> Workloads.loadThroughMetadata(
+                            ensemble.connectString(), LIST_BUCKET, layout, loadThreads, seed, progress));
+                }
+                default -> throw new IllegalArgumentException("--load-via is metadata or s3, not " + loadVia);
+            };
             say("load: %d keys in %.0f s: %.0f PUT/s, %.2f ZooKeeper transactions per PUT, %d errors retried"
                     .formatted(m.requests(), m.seconds(), m.rate(), m.zkTransactionsPerRequest(), m.errors()));
         }
