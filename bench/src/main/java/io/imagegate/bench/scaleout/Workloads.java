@@ -181,16 +181,7 @@ final class Workloads {
             ConcurrentLinkedQueue<Integer> failed = new ConcurrentLinkedQueue<>();
             AtomicInteger next = new AtomicInteger();
             int[] keys = todo;
-            Thread reporter = Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    while (true) {
-                        Thread.sleep(15_000);
-                        progress.accept(tally.requests.get());
-                    }
-                } catch (InterruptedException e) {
-                    // done
-                }
-            });
+            Thread reporter = reportEvery15s(tally, progress);
             try {
                 runThreads(threads, t -> {
                     S3Client s3 = clients.get(t % clients.size());
@@ -241,16 +232,7 @@ final class Workloads {
             BucketRecord record = meta.bucket(bucket).orElseThrow(() -> new IllegalStateException("no bucket " + bucket));
             String emptyManifest = "m1:" + record.chunkSize() + ":0:0:-";
             AtomicInteger next = new AtomicInteger();
-            Thread reporter = Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    while (true) {
-                        Thread.sleep(15_000);
-                        progress.accept(tally.requests.get());
-                    }
-                } catch (InterruptedException e) {
-                    // done
-                }
-            });
+            Thread reporter = reportEvery15s(tally, progress);
             try {
                 runThreads(threads, t -> {
                     Latencies.Recorder rec = tally.recorder();
@@ -280,6 +262,20 @@ final class Workloads {
             }
         }
         return tally.outcome(System.nanoTime() - t0);
+    }
+
+    /** A daemon thread that hands the requests done so far to {@code progress} every 15 s, until interrupted. */
+    private static Thread reportEvery15s(Tally tally, Consumer<Long> progress) {
+        return Thread.ofPlatform().daemon().start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(15_000);
+                    progress.accept(tally.requests.get());
+                }
+            } catch (InterruptedException e) {
+                // done
+            }
+        });
     }
 
     private static final String EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
