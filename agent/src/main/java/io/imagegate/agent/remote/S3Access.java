@@ -139,8 +139,8 @@ public final class S3Access implements AutoCloseable {
      * pipeline: each is a plain GET of a presigned URL of the version, with a Range header. The URL
      * is signed once per version every few minutes, as nbdkit's curl plugin reads a presigned URL.
      * In the multideployment profile the SDK's pipeline and signer were over half of the fetch
-     * path's samples; without them the agent's CPU per boot fell by about 8%, the rest being the
-     * HTTP client, the SHA-256 check and the cache.
+     * path's samples; without them the simulated nodes' CPU fell by 17-30% (docs/BENCHMARKS.md),
+     * the rest being the HTTP client, the SHA-256 check and the cache.
      */
     public byte[] getRange(ObjectRef ref, String etag, long first, int length) throws RemoteException {
         String range = first + "-" + (first + length - 1);
