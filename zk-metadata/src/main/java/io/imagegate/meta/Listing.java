@@ -17,7 +17,7 @@ import org.apache.zookeeper.KeeperException;
  */
 final class Listing {
 
-    private static final int MAX_ATTEMPTS = 8;
+    private static final int MAX_ATTEMPTS = 16;
 
     private final Context ctx;
 
@@ -115,7 +115,23 @@ final class Listing {
                 if (attempt + 1 >= MAX_ATTEMPTS || d.expired()) {
                     throw new MetadataException.Unavailable("listing kept racing with partition splits", null);
                 }
+                backOff(attempt);
             }
+        }
+    }
+
+    /**
+     * Splits come in bursts (a busy partition splits, then its halves may too): waiting 1, 2, 4, ...
+     * up to 64 ms, with jitter, between attempts lets a burst pass instead of losing every attempt
+     * to it.
+     */
+    private static void backOff(int attempt) {
+        long cap = 1L << Math.min(attempt, 6);
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MetadataException.Unavailable("interrupted while listing", e);
         }
     }
 
