@@ -44,6 +44,11 @@ public final class GatewayFixture implements AutoCloseable {
         return gateway.endpoint();
     }
 
+    /** The gateway itself, for what no S3 call does (users). */
+    public Gateway gateway() {
+        return gateway;
+    }
+
     public S3Client client() {
         return S3ProxyFixture.client(endpoint(), ACCESS_KEY, SECRET_KEY);
     }

@@ -68,10 +68,15 @@ public final class S3Access implements AutoCloseable {
     /** Presigned GETs by version, re-signed once a third of their validity is spent. */
     private final ConcurrentHashMap<ObjectRef, Presigned> presigned = new ConcurrentHashMap<>();
 
-    @SuppressWarnings("deprecation") // the Apache 4 client: the one DEPENDENCIES.md names; apache5-client would do too
     public S3Access(S3Endpoint endpoint, int maxConnections, Duration requestTimeout) {
+        this(endpoint, credentials(endpoint), maxConnections, requestTimeout);
+    }
+
+    /** With credentials from {@code credentials} rather than the endpoint's keys (tests rotate them). */
+    @SuppressWarnings("deprecation") // the Apache 4 client: the one DEPENDENCIES.md names; apache5-client would do too
+    S3Access(S3Endpoint endpoint, AwsCredentialsProvider credentials, int maxConnections, Duration requestTimeout) {
         this.endpoint = endpoint;
-        this.credentials = credentials(endpoint);
+        this.credentials = credentials;
         this.baseUri = endpoint.endpoint() != null ? endpoint.endpoint()
                 : URI.create("https://s3." + endpoint.region() + ".amazonaws.com");
         this.http = ApacheHttpClient.builder()
@@ -143,6 +148,18 @@ public final class S3Access implements AutoCloseable {
      * the rest being the HTTP client, the SHA-256 check and the cache.
      */
     public byte[] getRange(ObjectRef ref, String etag, long first, int length) throws RemoteException {
+        try {
+            return getRangeOnce(ref, etag, first, length);
+        } catch (RemoteException e) {
+            // a URL signed with credentials that have since expired or rotated: sign again, once
+            if (e.status() == 403 && presigned.remove(ref) != null) {
+                return getRangeOnce(ref, etag, first, length);
+            }
+            throw e;
+        }
+    }
+
+    private byte[] getRangeOnce(ObjectRef ref, String etag, long first, int length) throws RemoteException {
         String range = first + "-" + (first + length - 1);
         String what = "GET " + ref + " bytes=" + range;
         SdkHttpRequest.Builder request = presignedGet(ref, what).toBuilder().putHeader("Range", "bytes=" + range);
