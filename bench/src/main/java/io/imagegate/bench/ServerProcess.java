@@ -12,6 +12,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * One S3 server in a child JVM of its own, on loopback, storing under its own directory, its
@@ -155,9 +164,18 @@ public final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException(name() + " did not answer within " + timeout + "; see " + log, last);
     }
 
-    /** Bytes in the files under the data directory (their lengths; packs, blobs and metadata alike). */
+    /** Bytes in the files under the data directory (their lengths; packs, blobs and metadata alike), or -1. */
     public long storedBytes() {
-        try (var files = Files.walk(dataDir)) {
+        try {
+            return apparentBytes(dataDir);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The sum of the lengths of the files under {@code dir}; files deleted while walking count 0. */
+    public static long apparentBytes(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).mapToLong(p -> {
                 try {
                     return Files.size(p);
@@ -165,10 +183,30 @@ public final class ServerProcess implements AutoCloseable {
                     return 0; // deleted while walking
                 }
             }).sum();
-        } catch (IOException e) {
-            return -1;
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
+
+    /**
+     * The client every benchmark gives every server (with these servers' keys): the AWS SDK v2 sync
+     * client over the Apache HTTP client, path-style, SigV4 with the SDK's defaults for a plain-HTTP
+     * endpoint, no client-side checksums (the benchmarks check bytes themselves). Callers add their
+     * timeouts and interceptors.
+     */
+    @SuppressWarnings("deprecation") // the Apache 4 client, the one DEPENDENCIES.md names
+    public static S3ClientBuilder clientBuilder(URI endpoint, int connections) {
+        return S3Client.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(connections)
+                        .socketTimeout(Duration.ofMinutes(2)));
+    }
+
 
     @Override
     public void close() {

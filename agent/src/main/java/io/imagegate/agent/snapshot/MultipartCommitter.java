@@ -43,10 +43,17 @@ public final class MultipartCommitter implements Committer {
     }
 
     /** A part: bytes [first, end) of the image, copied or uploaded. */
-    record Part(int number, long first, long end, boolean upload) {}
+    public record Part(int number, long first, long end, boolean upload) {
+        public long length() {
+            return end - first;
+        }
+    }
 
-    /** Cuts an image of {@code size} bytes with the given changed grid chunks into parts. */
-    static List<Part> plan(long size, int grid, BitSet changed) {
+    /**
+     * Cuts an image of {@code size} bytes with the given changed grid chunks into parts (public for
+     * the multisnapshot benchmark, which measures exactly this plan).
+     */
+    public static List<Part> plan(long size, int grid, BitSet changed) {
         long unit = Math.max(MIN_UNIT, (size + MAX_PARTS - 1) / MAX_PARTS);
         unit = (unit + grid - 1) / grid * grid;
         long maxCopyUnits = Math.max(1, MAX_PART / unit);
@@ -99,12 +106,12 @@ public final class MultipartCommitter implements Committer {
             List<CompletedPart> done = ChunkedReads.map(numbers, parallel, k -> {
                 Part p = parts.get(k);
                 if (p.upload()) {
-                    byte[] data = ExtensionCommitter.read(frozen, p.first(), (int) (p.end() - p.first()));
+                    byte[] data = ExtensionCommitter.read(frozen, p.first(), (int) p.length());
                     CompletedPart cp = s3.uploadPart(target, uploadId, p.number(), data);
                     uploaded.addAndGet(data.length);
                     return cp;
                 }
-                copied.addAndGet(p.end() - p.first());
+                copied.addAndGet(p.length());
                 return s3.uploadPartCopy(target, uploadId, p.number(), base.ref(), base.etag(), p.first(), p.end() - 1);
             });
             head = s3.completeMultipart(target, uploadId, done, size);

@@ -6,7 +6,6 @@ import io.imagegate.bench.ByteSize;
 import io.imagegate.bench.Machine;
 import io.imagegate.bench.ServerProcess;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +15,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -216,11 +213,7 @@ public final class MultideploymentCommand implements Callable<Integer> {
     }
 
     private Gateway upload(ServerProcess server, Path localImage, BootTrace boot) throws Exception {
-        S3Client s3 = S3Client.builder().endpointOverride(server.endpoint).region(Region.of(Gateway.REGION))
-                .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        ServerProcess.ACCESS_KEY, ServerProcess.SECRET_KEY)))
-                .build();
+        S3Client s3 = ServerProcess.clientBuilder(server.endpoint, 4).region(Region.of(Gateway.REGION)).build();
         try (s3) {
             server.awaitReady(s3::listBuckets, Duration.ofSeconds(120));
             String bucket = "images";

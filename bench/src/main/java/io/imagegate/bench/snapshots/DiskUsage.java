@@ -1,5 +1,6 @@
 package io.imagegate.bench.snapshots;
 
+import io.imagegate.bench.ServerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,14 +20,8 @@ record DiskUsage(long apparentBytes, long allocatedBytes) {
             return NONE;
         }
         long apparent;
-        try (var files = Files.walk(dir)) {
-            apparent = files.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0; // deleted while walking
-                }
-            }).sum();
+        try {
+            apparent = ServerProcess.apparentBytes(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

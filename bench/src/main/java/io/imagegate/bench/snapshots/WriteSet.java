@@ -87,13 +87,6 @@ public record WriteSet(Workload workload, int snapshot, long imageSize, long see
         return bytes;
     }
 
-    /** True when any block in {@code [from, to)} was written. */
-    public boolean touches(long from, long to) {
-        int first = (int) (from / BLOCK);
-        int next = blocks.nextSetBit(first);
-        return next >= 0 && (long) next * BLOCK < to;
-    }
-
     /** Calls {@code run} for each maximal run of written blocks, as (byte offset, byte length). */
     public void forEachRun(RunConsumer run) {
         for (int b = blocks.nextSetBit(0); b >= 0; ) {
