@@ -28,6 +28,16 @@ final class Context {
         }
     }
 
+    /**
+     * The same sync, whatever {@code syncReads} says: for the reads the collector's safety rests on
+     * (pins, live roots, a lease's check that its source is still live), which must see every write
+     * committed before they began. {@code syncReads} trades read freshness for speed; it must not
+     * trade away collected data.
+     */
+    void syncAlways(Deadline d) {
+        zk.sync(d, layout.root);
+    }
+
     /** A bucket's record with its znode version and creation zxid (which tells incarnations apart). */
     record BucketNode(BucketRecord record, int version, long incarnation, byte[] raw) {}
 

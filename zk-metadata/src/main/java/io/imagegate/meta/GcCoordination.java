@@ -105,7 +105,7 @@ public final class GcCoordination {
             if (!held()) {
                 throw new MetadataException.Unavailable("the collector lock is not held", null);
             }
-            ctx.zk.sync(ctx.deadline(), ctx.layout.root);
+            ctx.syncAlways(ctx.deadline());
             Pins.StateNode s = pins.state(true);
             if (dryRun) {
                 return new Marking(this, s.state().epoch() + 1, -1, System.currentTimeMillis(), true);
@@ -157,7 +157,7 @@ public final class GcCoordination {
          * may live); pins found abandoned now are marked so, and deleted by the next marking.
          */
         public Optional<Instant> visitPins(PinVisitor visitor) {
-            ctx.zk.sync(ctx.deadline(), ctx.layout.root); // see every pin created before this read began
+            ctx.syncAlways(ctx.deadline()); // see every pin created before this read began
             Set<String> owners = new HashSet<>(orEmpty(ctx.zk.children(ctx.deadline(), ctx.layout.gcOwners())));
             long oldest = Long.MAX_VALUE;
             for (char shard : Layout.SHARDS.toCharArray()) {

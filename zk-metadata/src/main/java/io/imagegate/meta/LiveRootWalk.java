@@ -33,7 +33,7 @@ final class LiveRootWalk {
     }
 
     void run(String onlyBucket, LiveRoot.Visitor visitor) {
-        ctx.zk.sync(ctx.deadline(), ctx.layout.root); // whatever syncReads says: the collector needs it
+        ctx.syncAlways(ctx.deadline());
         List<String> buckets;
         if (onlyBucket != null) {
             buckets = List.of(onlyBucket);

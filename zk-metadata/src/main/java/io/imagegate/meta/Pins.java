@@ -250,8 +250,7 @@ final class Pins implements AutoCloseable {
                 return false;
             }
             try {
-                // read after the pin, from an up-to-date server whatever syncReads says: the order matters
-                ctx.zk.sync(ctx.deadline(), ctx.layout.root);
+                ctx.syncAlways(ctx.deadline()); // read after the pin, from an up-to-date server: the order matters
                 VersionRecord now = reads.version(bucket, version.key(), version.versionId());
                 return version.manifest().equals(now.manifest());
             } catch (MetadataException.NoSuchVersion | MetadataException.NoSuchBucket | MetadataException.NoSuchKey e) {
