@@ -315,13 +315,20 @@ public final class NodeCache implements AutoCloseable {
         return theirs == null ? new Inflight(mine, true) : new Inflight(theirs, false);
     }
 
-    /** The owner's fetch succeeded: waiters get the bytes, then the entry is stored and the fetch retired. */
+    /**
+     * The owner's fetch succeeded: the entry is stored, then waiters get the bytes and the fetch is
+     * retired. Storing first means a read that returned has left its chunks in the cache, and no
+     * write into the cache directory outlives the read that caused it.
+     */
     public void finish(CacheKey key, CompletableFuture<byte[]> f, byte[] data, boolean store) {
-        f.complete(data);
-        if (store) {
-            put(key, data);
+        try {
+            if (store) {
+                put(key, data);
+            }
+        } finally {
+            f.complete(data);
+            inflight.remove(key, f);
         }
-        inflight.remove(key, f);
     }
 
     public void fail(CacheKey key, CompletableFuture<byte[]> f, Throwable error) {

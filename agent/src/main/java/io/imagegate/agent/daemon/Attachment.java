@@ -310,7 +310,9 @@ final class Attachment {
             if (r != null && !r.stopped()) {
                 next.observe(r);
             }
+            BaseImage previous = disk.base();
             disk.rebase(next, frozen.layers());
+            previous.close();
             List<Long> left = new ArrayList<>(record.layers());
             frozen.layers().forEach(l -> left.remove(l.generation()));
             ImageVersion v = c.version();
@@ -385,7 +387,13 @@ final class Attachment {
         Prefetcher p = prefetcher;
         if (p != null) {
             p.stop();
+            try {
+                p.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+        disk.base().close();
         try {
             disk.active().flush();
         } catch (IOException e) {

@@ -7,10 +7,13 @@ import io.imagegate.agent.remote.S3Access;
 import io.imagegate.chunk.ChunkHash;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,8 @@ public final class BaseImage {
     private static final Logger log = LoggerFactory.getLogger(BaseImage.class);
     private static final byte[] ZEROS = new byte[4 * 1024 * 1024];
     private static final int INITIAL_READ_AHEAD = 256 * 1024;
+    /** How long close waits for read-ahead in flight: its fetches are bounded by the retry budget. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
     private final ImageVersion version;
     private final S3Access s3;
@@ -38,6 +43,8 @@ public final class BaseImage {
     private long nextSequential = -1;
     private long readAheadWindow;
     private int readAheadUntil = -1;
+    private final Set<Thread> readAheads = ConcurrentHashMap.newKeySet();
+    private boolean closed;
 
     public BaseImage(ImageVersion version, S3Access s3, NodeCache cache, FetchLimits limits, ExportStats stats) {
         this.version = version;
@@ -126,19 +133,47 @@ public final class BaseImage {
             }
             from = Math.max(last + 1, readAheadUntil + 1);
             to = version.indexOf(end - 1);
-            if (from > to) {
+            if (from > to || closed) {
                 return;
             }
             readAheadUntil = to;
+            stats.readAheadChunks.addAndGet(to - from + 1);
+            Thread t = Thread.ofVirtual().name("read-ahead").unstarted(() -> {
+                try {
+                    ensure(from, to, true);
+                } catch (IOException e) {
+                    log.debug("read-ahead failed from={} to={} error={}", from, to, e.toString());
+                } finally {
+                    readAheads.remove(Thread.currentThread());
+                }
+            });
+            readAheads.add(t);
+            t.start();
         }
-        stats.readAheadChunks.addAndGet(to - from + 1);
-        Thread.ofVirtual().name("read-ahead").start(() -> {
+    }
+
+    /**
+     * Starts no more read-ahead and waits for the read-ahead in flight to end, so that nothing of
+     * this image writes into the cache once the export is closed. Reads still work (a guest read
+     * in flight during a snapshot's rebase finishes on the version it began on).
+     */
+    public void close() {
+        List<Thread> running;
+        synchronized (this) {
+            closed = true;
+            running = List.copyOf(readAheads);
+        }
+        for (Thread t : running) {
             try {
-                ensure(from, to, true);
-            } catch (IOException e) {
-                log.debug("read-ahead failed from={} to={} error={}", from, to, e.toString());
+                if (!t.join(CLOSE_WAIT)) {
+                    log.warn("read-ahead of {} still running after {}; interrupting it", version.ref(), CLOSE_WAIT);
+                    t.interrupt();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
-        });
+        }
     }
 
     private record Claim(int k, int index, CacheKey key, CompletableFuture<byte[]> future) {}

@@ -85,7 +85,7 @@ public final class Prefetcher {
         stopped = true;
     }
 
-    /** Waits for the walk to end (tests). */
+    /** Waits for the walk to end (a closing export, and tests). */
     public void await() throws InterruptedException {
         Thread t;
         synchronized (this) {
