@@ -25,11 +25,13 @@ import io.imagegate.agent.snapshot.VersionLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,7 @@ import org.slf4j.LoggerFactory;
 final class Attachment {
 
     private static final Logger log = LoggerFactory.getLogger(Attachment.class);
+    private static final Duration SNAPSHOT_CLOSE_WAIT = Duration.ofSeconds(60);
 
     private final Path dir;
     private final S3Access s3;
@@ -382,8 +385,21 @@ final class Attachment {
                 lastSnapshotVersion, lastError);
     }
 
-    /** Stops background work and closes the layers; the files stay (a restart serves them again). */
+    /**
+     * Stops background work and closes the layers; the files stay (a restart serves them again). A
+     * snapshot being committed gets up to {@link #SNAPSHOT_CLOSE_WAIT} to finish; past that it is
+     * abandoned, and its frozen writes stay in the overlay for the next snapshot.
+     */
     void close() {
+        try {
+            if (snapshotting.tryAcquire(SNAPSHOT_CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                snapshotting.release();
+            } else {
+                log.warn("closing export={} while its snapshot is still committing; the snapshot is abandoned", name());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Prefetcher p = prefetcher;
         if (p != null) {
             p.stop();

@@ -258,6 +258,24 @@ class ImagegateGatewayTest {
     }
 
     @Test
+    void aSnapshotStartedWithoutWaitingIsCommittedBeforeTheAgentStops(@TempDir Path dir) throws Exception {
+        Tools.require("qemu-io");
+        Images.put(s3, "images", "async.raw", image);
+        String base;
+        try (Agent agent = AgentHarness.start(dir)) {
+            AttachResult a = attach(agent, "s3://images/async.raw", "vm", "auto");
+            base = a.versionId();
+            QemuIo.run(a.url(), "write -P 0x51 65536 65536", "flush");
+            assertEquals("started", agent.snapshot("vm", false).state());
+        }
+        byte[] expected = image.clone();
+        QemuIo.apply(expected, 0x51, 65536, 65536);
+        var latest = s3.headObject(b -> b.bucket("images").key("async.raw"));
+        assertTrue(!latest.versionId().equals(base), "no new version after the agent stopped");
+        assertArrayEquals(expected, Images.get(s3, "images", "async.raw", latest.versionId()));
+    }
+
+    @Test
     void aCorruptContentAddressedChunkIsRefetched(@TempDir Path dir) throws Exception {
         requireExtensions();
         Tools.require("qemu-io");
