@@ -142,3 +142,11 @@ so `helm template`, `helm install` and `helm upgrade` all stop with the message.
 {{- fail (printf "gateway.chunkSize must be a power of two from 4096 to 4194304, not %d" $size) }}
 {{- end }}
 {{- end }}
+
+{{- define "imagegate.zookeeperAuthSecretName" -}}
+{{- if .Values.zookeeper.auth.existingSecret }}
+{{- .Values.zookeeper.auth.existingSecret }}
+{{- else }}
+{{- printf "%s-zookeeper-auth" (include "imagegate.fullname" .) }}
+{{- end }}
+{{- end }}

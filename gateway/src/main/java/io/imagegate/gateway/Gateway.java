@@ -14,6 +14,7 @@ import io.imagegate.meta.EmbeddedZooKeeper;
 import io.imagegate.meta.MetadataException;
 import io.imagegate.meta.MetadataStore;
 import io.imagegate.meta.UserRecord;
+import io.imagegate.meta.ZkAuth;
 import io.imagegate.meta.ZkMetadataStore;
 import io.imagegate.meta.ZkStoreConfig;
 import java.io.IOException;
@@ -47,11 +48,11 @@ public final class Gateway implements AutoCloseable {
      * @param root      the root key pair, or null to take it from the environment or dataDir
      */
     public record Options(Path dataDir, String zookeeper, int zookeeperPort, GatewayConfig http, RootCredentials root,
-                          ChunkStoreOptions chunks, GcOptions gc) {
+                          ChunkStoreOptions chunks, GcOptions gc, ZkAuth zookeeperAuth) {
 
         public Options(Path dataDir, String zookeeper, int zookeeperPort, GatewayConfig http, RootCredentials root,
                        ChunkStoreOptions chunks) {
-            this(dataDir, zookeeper, zookeeperPort, http, root, chunks, GcOptions.defaults());
+            this(dataDir, zookeeper, zookeeperPort, http, root, chunks, GcOptions.defaults(), null);
         }
 
         public static Options defaults(Path dataDir) {
@@ -59,28 +60,33 @@ public final class Gateway implements AutoCloseable {
         }
 
         public Options withGc(GcOptions value) {
-            return new Options(dataDir, zookeeper, zookeeperPort, http, root, chunks, value);
+            return new Options(dataDir, zookeeper, zookeeperPort, http, root, chunks, value, zookeeperAuth);
         }
 
         public Options withZooKeeper(String connect) {
-            return new Options(dataDir, connect, zookeeperPort, http, root, chunks, gc);
+            return new Options(dataDir, connect, zookeeperPort, http, root, chunks, gc, zookeeperAuth);
+        }
+
+        /** The ZooKeeper identity that owns the metadata (null: none); see {@link ZkAuth}. */
+        public Options withZooKeeperAuth(ZkAuth value) {
+            return new Options(dataDir, zookeeper, zookeeperPort, http, root, chunks, gc, value);
         }
 
         public Options withPort(int port) {
-            return new Options(dataDir, zookeeper, zookeeperPort, http.withPort(port), root, chunks, gc);
+            return new Options(dataDir, zookeeper, zookeeperPort, http.withPort(port), root, chunks, gc, zookeeperAuth);
         }
 
         public Options withHttp(GatewayConfig config) {
-            return new Options(dataDir, zookeeper, zookeeperPort, config, root, chunks, gc);
+            return new Options(dataDir, zookeeper, zookeeperPort, config, root, chunks, gc, zookeeperAuth);
         }
 
         public Options withChunks(ChunkStoreOptions store) {
-            return new Options(dataDir, zookeeper, zookeeperPort, http, root, store, gc);
+            return new Options(dataDir, zookeeper, zookeeperPort, http, root, store, gc, zookeeperAuth);
         }
 
         public Options withRootCredentials(String accessKey, String secretKey) {
             return new Options(dataDir, zookeeper, zookeeperPort, http,
-                    new RootCredentials(accessKey, secretKey, "options", false), chunks, gc);
+                    new RootCredentials(accessKey, secretKey, "options", false), chunks, gc, zookeeperAuth);
         }
     }
 
@@ -127,7 +133,7 @@ public final class Gateway implements AutoCloseable {
             // a standalone (embedded) server has no followers: every read already sees every commit,
             // so the sync before each read that an ensemble needs is skipped
             ZkMetadataStore zkMeta = ZkMetadataStore.connect(connect,
-                    ZkStoreConfig.defaults().withSyncReads(embedded == null));
+                    ZkStoreConfig.defaults().withSyncReads(embedded == null).withAuth(options.zookeeperAuth()));
             meta = zkMeta;
             ensureRootUser(meta, root);
             ChunkStoreOptions.Opened opened = options.chunks().open(dir);

@@ -81,13 +81,19 @@ class ChartTest {
         assertGatewayContainer(m, deployment);
 
         // root keys: a chart-made Secret, generated, referenced by name and key
-        JsonNode secret = m.one("Secret");
-        assertEquals(RELEASE + "-imagegate-root", name(secret));
+        JsonNode secret = m.get("Secret", RELEASE + "-imagegate-root");
         assertRootKeysFrom(gw, name(secret), "access-key", "secret-key");
         String accessKey = decode(secret.path("data").path("access-key"));
         String secretKey = decode(secret.path("data").path("secret-key"));
         assertTrue(accessKey.matches("[A-Z0-9]{20}"), "generated access key " + accessKey);
         assertTrue(secretKey.matches("[A-Za-z0-9]{40}"), "generated secret key of 40 characters");
+
+        // the ZooKeeper identity: a chart-made Secret, generated, kept past an uninstall
+        JsonNode zkAuth = m.get("Secret", RELEASE + "-imagegate-zookeeper-auth");
+        assertTrue(decode(zkAuth.path("data").path("auth")).matches("imagegate:[A-Za-z0-9]{32}"), "generated identity");
+        assertEquals("keep", zkAuth.path("metadata").path("annotations").path("helm.sh/resource-policy").asText());
+        assertSecretRef(gw, "IMAGEGATE_ZOOKEEPER_AUTH", name(zkAuth), "auth");
+        assertEquals(2, m.ofKind("Secret").size(), () -> Manifests.names(m.ofKind("Secret")));
 
         // chunks on the chart's PersistentVolumeClaim, mounted at --data
         JsonNode pvc = m.one("PersistentVolumeClaim");
@@ -131,6 +137,29 @@ class ChartTest {
         JsonNode deployment = m.one("Deployment");
         assertEquals(connect, arg(container(deployment, "gateway"), "--zookeeper"));
         assertGatewayContainer(m, deployment);
+        assertSecretRef(container(deployment, "gateway"), "IMAGEGATE_ZOOKEEPER_AUTH",
+                RELEASE + "-imagegate-zookeeper-auth", "auth");
+    }
+
+    @Test
+    void zooKeeperIdentityGivenOrTurnedOff() {
+        Manifests given = render("""
+                zookeeper:
+                  auth:
+                    user: gw
+                    password: a-chosen-password
+                """);
+        JsonNode secret = given.get("Secret", RELEASE + "-imagegate-zookeeper-auth");
+        assertEquals("gw:a-chosen-password", decode(secret.path("data").path("auth")));
+
+        Manifests off = render("""
+                zookeeper:
+                  auth:
+                    enabled: false
+                """);
+        assertTrue(off.find("Secret", RELEASE + "-imagegate-zookeeper-auth").isEmpty());
+        assertTrue(env(container(off.one("Deployment"), "gateway"), "IMAGEGATE_ZOOKEEPER_AUTH").isEmpty(),
+                "no identity: znodes open to the ensemble's clients, as the values say");
     }
 
     // ---------------------------------------------------------------- S3 chunk store, three gateways
@@ -143,6 +172,10 @@ class ChartTest {
                   existingSecret: imagegate-root-keys
                   accessKeyKey: AK
                   secretKeyKey: SK
+                zookeeper:
+                  auth:
+                    existingSecret: zk-identity
+                    key: digest
                 chunks:
                   mode: s3
                   s3:
@@ -169,7 +202,8 @@ class ChartTest {
         assertGatewayContainer(m, deployment);
 
         // an existing Secret for the root keys: none rendered, referenced with the given key names
-        assertTrue(m.ofKind("Secret").isEmpty(), "auth.existingSecret: no Secret of the chart's own");
+        assertTrue(m.ofKind("Secret").isEmpty(), "existing Secrets: none of the chart's own");
+        assertSecretRef(gw, "IMAGEGATE_ZOOKEEPER_AUTH", "zk-identity", "digest");
         assertRootKeysFrom(gw, "imagegate-root-keys", "AK", "SK");
 
         // the chunk store
@@ -236,7 +270,7 @@ class ChartTest {
         assertEquals(1, deployment.path("spec").path("replicas").asInt());
         assertTrue(m.ofKind("PersistentVolumeClaim").isEmpty(), "an existing claim: none rendered");
         assertEquals("images-pv-claim", volume(deployment, "data").path("persistentVolumeClaim").path("claimName").asText());
-        JsonNode secret = m.one("Secret");
+        JsonNode secret = m.get("Secret", RELEASE + "-imagegate-root");
         assertEquals("AKIAIMAGEGATEEXAMPLE", decode(secret.path("data").path("access-key")));
         assertEquals("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", decode(secret.path("data").path("secret-key")));
         assertRootKeysFrom(container(deployment, "gateway"), name(secret), "access-key", "secret-key");
@@ -264,6 +298,8 @@ class ChartTest {
             both PDB bounds                  | podDisruptionBudget: {minAvailable: 1, maxUnavailable: 1}       | only one of podDisruptionBudget
             half of the root keys            | auth: {accessKey: AKIAEXAMPLE}                                  | auth.secretKey
             a chunk size off the powers of 2 | gateway: {chunkSize: 100000}                                    | gateway.chunkSize
+            a short ZooKeeper password       | zookeeper: {auth: {password: short}}                            | /zookeeper/auth/password
+            a ZooKeeper user with a colon    | zookeeper: {auth: {user: 'a:b'}}                                | /zookeeper/auth/user
             an unknown chunk store (schema) | chunks: {mode: nfs}                                             | /chunks/mode
             """)
     void refusesBrokenCombinations(String what, String values, String expected) {

@@ -63,14 +63,14 @@ final class Buckets {
         byte[] empty = new byte[0];
         List<PartitionMap.Bound> all = List.of(new PartitionMap.Bound(ByteKeys.EMPTY, partition));
         return List.of(
-                KeyChange.create(ctx.layout.bucket(name), Json.writeWithToken(record, token)),
-                KeyChange.create(ctx.layout.mapRoot(name), Json.write(PartitionMap.rootData(
+                ctx.create(ctx.layout.bucket(name), Json.writeWithToken(record, token)),
+                ctx.create(ctx.layout.mapRoot(name), Json.write(PartitionMap.rootData(
                         List.of(new PartitionMap.Bound(ByteKeys.EMPTY, page))))),
-                KeyChange.create(ctx.layout.page(name, page), Json.write(PartitionMap.data(all, null))),
-                KeyChange.create(ctx.layout.index(name), empty),
-                KeyChange.create(ctx.layout.partition(name, partition), empty),
-                KeyChange.create(ctx.layout.objects(name), empty),
-                KeyChange.create(ctx.layout.uploads(name), empty));
+                ctx.create(ctx.layout.page(name, page), Json.write(PartitionMap.data(all, null))),
+                ctx.create(ctx.layout.index(name), empty),
+                ctx.create(ctx.layout.partition(name, partition), empty),
+                ctx.create(ctx.layout.objects(name), empty),
+                ctx.create(ctx.layout.uploads(name), empty));
     }
 
     Optional<BucketRecord> get(String name) {
@@ -203,7 +203,7 @@ final class Buckets {
     private void removeDangling(Deadline d, String bucket, String partition) {
         for (String entry : orEmpty(ctx.zk.children(d, ctx.layout.partition(bucket, partition)))) {
             String object = ctx.layout.object(bucket, entry);
-            ctx.zk.multi(d, List.of(KeyChange.create(object, new byte[0]), Op.delete(object, 0),
+            ctx.zk.multi(d, List.of(ctx.create(object, new byte[0]), Op.delete(object, 0),
                     Op.delete(ctx.layout.indexEntry(bucket, partition, entry), -1)));
         }
     }

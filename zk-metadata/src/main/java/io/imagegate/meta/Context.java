@@ -1,5 +1,10 @@
 package io.imagegate.meta;
 
+import java.util.List;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.data.ACL;
+
 /** What every part of the store shares: ZooKeeper access, paths, settings and the partition map cache. */
 final class Context {
 
@@ -8,13 +13,21 @@ final class Context {
     final ZkStoreConfig config;
     final PartitionMap maps;
     final Keys keys;
+    /** The ACL of every znode this store creates: see {@link ZkAuth}. */
+    final List<ACL> acl;
 
     Context(Zk zk, ZkStoreConfig config, String absoluteRoot) {
         this.zk = zk;
         this.config = config;
+        this.acl = ZkAuth.acl(config.auth());
         this.layout = new Layout(absoluteRoot);
         this.maps = new PartitionMap(zk, layout);
         this.keys = new Keys(zk, layout);
+    }
+
+    /** The operation that creates a persistent znode, with this store's ACL. */
+    Op create(String path, byte[] data) {
+        return Op.create(path, data, acl, CreateMode.PERSISTENT);
     }
 
     Deadline deadline() {

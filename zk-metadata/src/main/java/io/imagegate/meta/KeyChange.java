@@ -4,9 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Op;
-import org.apache.zookeeper.ZooDefs;
 
 /**
  * One attempt at changing a key: the ops of its multi, what each op is for (so a failure's index
@@ -67,10 +65,6 @@ final class KeyChange {
         ops.add(op);
         roles.add(role);
         opGroups.add(group);
-    }
-
-    static Op create(String path, byte[] data) {
-        return Op.create(path, data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
     }
 
     /** True when the key node now holds this change's state. */

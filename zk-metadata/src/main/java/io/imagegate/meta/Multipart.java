@@ -50,8 +50,8 @@ final class Multipart {
             StoredUpload stored = new StoredUpload(record, StoredUpload.State.ACTIVE, null, null, token);
             Zk.Outcome o = ctx.zk.multi(d, List.of(
                     Op.check(ctx.layout.bucket(bucket), -1),
-                    KeyChange.create(ctx.layout.upload(bucket, record.uploadId()), Json.write(stored)),
-                    KeyChange.create(ctx.layout.parts(record.uploadId()), Json.write(new Sweeper.PartsDir(bucket)))));
+                    ctx.create(ctx.layout.upload(bucket, record.uploadId()), Json.write(stored)),
+                    ctx.create(ctx.layout.parts(record.uploadId()), Json.write(new Sweeper.PartsDir(bucket)))));
             if (o instanceof Zk.Outcome.Committed) {
                 return record;
             }
@@ -94,7 +94,7 @@ final class Multipart {
         boolean exists = false;
         while (true) {
             UploadNode n = active(d, bucket, uploadId);
-            Op write = exists ? Op.setData(path, Json.write(record), -1) : KeyChange.create(path, Json.write(record));
+            Op write = exists ? Op.setData(path, Json.write(record), -1) : ctx.create(path, Json.write(record));
             // The check fails once the upload is completed or aborted, so no part lands after its end.
             Zk.Outcome o = ctx.zk.multi(d, List.of(Op.check(ctx.layout.upload(bucket, uploadId), n.version()), write));
             if (o instanceof Zk.Outcome.Committed) {

@@ -282,14 +282,14 @@ final class ObjectWrites {
         byte[] key = KeyNames.utf8(state.current().key());
         PartitionMap.Location loc = ctx.maps.locate(d, c.bucket, c.bucketNode.incarnation(), key, hints.freshMap);
         c.created = loc;
-        c.add(Role.KEY, KeyChange.create(objectPath(c), Json.write(state)));
+        c.add(Role.KEY, ctx.create(objectPath(c), Json.write(state)));
         c.add(Role.ROOT_CHECK, Op.check(ctx.layout.mapRoot(c.bucket), loc.root().version()));
         c.add(Role.PAGE_CHECK, Op.check(ctx.layout.page(c.bucket, loc.page().id()), loc.page().version()));
         String entry = ctx.layout.indexEntry(c.bucket, loc.partition(), c.name);
         if (hints.adoptIndex) {
             c.add(Role.INDEX_CHECK, Op.check(entry, -1));
         } else {
-            c.add(Role.INDEX_CREATE, KeyChange.create(entry, new byte[0]));
+            c.add(Role.INDEX_CREATE, ctx.create(entry, new byte[0]));
         }
         c.afterCommit.add(() -> maintenance.afterInsert(c.bucket, c.bucketNode.incarnation(), loc));
     }
@@ -298,9 +298,9 @@ final class ObjectWrites {
         long group = Layout.groupOf(ordinal);
         boolean noGroups = c.before.children() == 0 && !hints.presentGroups.contains(group);
         if (noGroups || hints.missingGroups.contains(group)) {
-            c.add(Role.GROUP_CREATE, KeyChange.create(ctx.layout.group(c.bucket, c.name, group), new byte[0]), group);
+            c.add(Role.GROUP_CREATE, ctx.create(ctx.layout.group(c.bucket, c.name, group), new byte[0]), group);
         }
-        c.add(Role.HISTORY_CREATE, KeyChange.create(ctx.layout.history(c.bucket, c.name, ordinal),
+        c.add(Role.HISTORY_CREATE, ctx.create(ctx.layout.history(c.bucket, c.name, ordinal),
                 Json.write(record)), group);
     }
 

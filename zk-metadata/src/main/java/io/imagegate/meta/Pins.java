@@ -16,7 +16,6 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.Op;
-import org.apache.zookeeper.ZooDefs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +87,7 @@ final class Pins implements AutoCloseable {
         Deadline d = ctx.deadline();
         ctx.zk.read(d, zk -> {
             try {
-                zk.create(ctx.layout.gcPin(id), Json.write(data), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                zk.create(ctx.layout.gcPin(id), Json.write(data), ctx.acl, CreateMode.PERSISTENT);
             } catch (KeeperException.NodeExistsException e) {
                 // an earlier attempt of this create that lost its reply
             }
@@ -112,7 +111,7 @@ final class Pins implements AutoCloseable {
             Deadline d = ctx.deadline();
             long session = ctx.zk.read(d, zk -> {
                 try {
-                    zk.create(ctx.layout.gcOwner(id), new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+                    zk.create(ctx.layout.gcOwner(id), new byte[0], ctx.acl, CreateMode.EPHEMERAL);
                 } catch (KeeperException.NodeExistsException e) {
                     // an earlier attempt that lost its reply
                 }

@@ -6,7 +6,6 @@ import java.util.List;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
-import org.apache.zookeeper.ZooDefs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,7 +137,7 @@ final class Splitter {
         Zk.Outcome o = ctx.zk.multi(d, List.of(
                 Op.setData(ctx.layout.page(bucket, page.id()), Json.write(PartitionMap.data(parts, move)),
                         page.version()),
-                Op.create(ctx.layout.partition(bucket, to), new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                Op.create(ctx.layout.partition(bucket, to), new byte[0], ctx.acl,
                         CreateMode.PERSISTENT)));
         ctx.maps.invalidate(bucket);
         if (o instanceof Zk.Outcome.Committed) {
@@ -204,7 +203,7 @@ final class Splitter {
     private List<Op> moveOps(String bucket, PartitionMap.Move move, KeyView.Entry e) {
         return List.of(Op.delete(ctx.layout.indexEntry(bucket, move.from(), e.name()), -1),
                 Op.create(ctx.layout.indexEntry(bucket, move.to(), e.name()), new byte[0],
-                        ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
+                        ctx.acl, CreateMode.PERSISTENT));
     }
 
     // Halves a page that lists too many partitions; partitions stay where they are.
@@ -226,7 +225,7 @@ final class Splitter {
                         Json.write(PartitionMap.data(parts.subList(0, half), null)), page.version()),
                 Op.create(ctx.layout.page(bucket, newPage),
                         Json.write(PartitionMap.data(parts.subList(half, parts.size()), null)),
-                        ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT)));
+                        ctx.acl, CreateMode.PERSISTENT)));
         if (o instanceof Zk.Outcome.Committed) {
             log.debug("page split bucket={} page={} new={}", bucket, page.id(), newPage);
         }

@@ -46,8 +46,8 @@ final class Users implements AutoCloseable {
         String token = Tokens.writeToken();
         byte[] data = Json.writeWithToken(record, token);
         Deadline d = ctx.deadline();
-        Zk.Outcome o = ctx.zk.multi(d, List.of(KeyChange.create(ctx.layout.user(record.name()), data),
-                KeyChange.create(ctx.layout.accessKey(record.accessKey()), data)));
+        Zk.Outcome o = ctx.zk.multi(d, List.of(ctx.create(ctx.layout.user(record.name()), data),
+                ctx.create(ctx.layout.accessKey(record.accessKey()), data)));
         if (o instanceof Zk.Outcome.Failed f) {
             throw new MetadataException.UserExists(f.index() == 1 ? record.accessKey() : record.name());
         }

@@ -285,6 +285,11 @@ class Zk {
     }
 
     static MetadataException unavailable(KeeperException e) {
+        if (e.code() == Code.NOAUTH || e.code() == Code.AUTHFAILED || e.code() == Code.INVALIDACL) {
+            return new MetadataException.Unavailable("ZooKeeper refused access" + (e.getPath() != null ? " to "
+                    + e.getPath() : "") + " (" + e.code() + "): the metadata belongs to another ZooKeeper identity; "
+                    + "every gateway and command of one deployment needs the same " + ZkAuth.ENV, e);
+        }
         return new MetadataException.Unavailable("ZooKeeper: " + e.getMessage(), e);
     }
 

@@ -8,13 +8,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.data.ACL;
 
 /**
  * The {@link MetadataStore} on ZooKeeper, through Curator. The znode layout, record formats and
@@ -77,13 +78,16 @@ public final class ZkMetadataStore implements MetadataStore {
         int timeout = (int) config.operationTimeout().toMillis();
         ZKClientConfig zkConfig = new ZKClientConfig();
         zkConfig.setProperty(ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT, Integer.toString(timeout));
-        CuratorFramework client = CuratorFrameworkFactory.builder()
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
                 .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
                 .retryPolicy(new RetryUntilElapsed(timeout, 200))
-                .zkClientConfig(zkConfig)
-                .build();
+                .zkClientConfig(zkConfig);
+        if (config.auth() != null) {
+            builder.authorization("digest", config.auth().digestBytes()).aclProvider(aclProvider(ZkAuth.acl(config.auth())));
+        }
+        CuratorFramework client = builder.build();
         client.start();
         try {
             if (!client.blockUntilConnected(timeout, TimeUnit.MILLISECONDS)) {
@@ -324,7 +328,7 @@ public final class ZkMetadataStore implements MetadataStore {
         Deadline d = ctx.deadline();
         String root = ctx.layout.root;
         ctx.zk.read(d, zk -> {
-            ZKPaths.mkdirs(zk, root, true);
+            ZKPaths.mkdirs(zk, root, true, aclProvider(ctx.acl), false);
             Zk.Node n = Zk.getOrNull(zk, root);
             if (n == null || n.data() == null || n.data().length == 0) {
                 zk.setData(root, Json.write(java.util.Map.of("format", FORMAT)), -1);
@@ -344,7 +348,7 @@ public final class ZkMetadataStore implements MetadataStore {
             if (Zk.getOrNull(zk, ctx.layout.gcState()) == null) {
                 try {
                     zk.create(ctx.layout.gcState(), Json.write(new Pins.GcState(0, false)),
-                            ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                            ctx.acl, CreateMode.PERSISTENT);
                 } catch (KeeperException.NodeExistsException e) {
                     // created by another store
                 }
@@ -367,12 +371,27 @@ public final class ZkMetadataStore implements MetadataStore {
         }
     }
 
-    private static void createIfMissing(ZooKeeper zk, String path) throws KeeperException, InterruptedException {
+    private void createIfMissing(ZooKeeper zk, String path) throws KeeperException, InterruptedException {
         try {
-            zk.create(path, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            zk.create(path, new byte[0], ctx.acl, CreateMode.PERSISTENT);
         } catch (KeeperException.NodeExistsException e) {
             // created by another store
         }
+    }
+
+    /** Curator's own znodes (the collector's lock) get the store's ACL too. */
+    private static ACLProvider aclProvider(List<ACL> acl) {
+        return new ACLProvider() {
+            @Override
+            public List<ACL> getDefaultAcl() {
+                return acl;
+            }
+
+            @Override
+            public List<ACL> getAclForPath(String path) {
+                return acl;
+            }
+        };
     }
 
     private static <T> T guard(Supplier<T> operation) {

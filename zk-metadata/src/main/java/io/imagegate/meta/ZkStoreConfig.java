@@ -19,6 +19,9 @@ import java.util.Objects;
  *                                 finished by the next store that notices
  * @param completedUploadRetention how long a completed multipart upload is remembered, so a
  *                                 repeated Complete returns the same result
+ * @param auth                     the ZooKeeper digest identity to connect as; every znode the store
+ *                                 creates is then readable and writable by that identity only. Null:
+ *                                 no authentication, znodes open to every client of the ensemble
  */
 public record ZkStoreConfig(
         String root,
@@ -29,7 +32,8 @@ public record ZkStoreConfig(
         Duration connectionTimeout,
         boolean syncReads,
         Duration splitStallTimeout,
-        Duration completedUploadRetention) {
+        Duration completedUploadRetention,
+        ZkAuth auth) {
 
     /** Keeps a partition's child list (at most ~122 bytes a name) far below ZooKeeper's 1 MB. */
     public static final int MAX_SPLIT_THRESHOLD = 4000;
@@ -55,51 +59,56 @@ public record ZkStoreConfig(
 
     public static ZkStoreConfig defaults() {
         return new ZkStoreConfig("/imagegate", 2000, 128, Duration.ofSeconds(5), Duration.ofSeconds(15),
-                Duration.ofSeconds(3), true, Duration.ofSeconds(10), Duration.ofHours(1));
+                Duration.ofSeconds(3), true, Duration.ofSeconds(10), Duration.ofHours(1), null);
     }
 
     public ZkStoreConfig withRoot(String value) {
         return new ZkStoreConfig(value, partitionSplitThreshold, pageMaxPartitions, operationTimeout, sessionTimeout,
-                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention);
+                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth);
     }
 
     public ZkStoreConfig withPartitionSplitThreshold(int value) {
         return new ZkStoreConfig(root, value, pageMaxPartitions, operationTimeout, sessionTimeout,
-                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention);
+                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth);
     }
 
     public ZkStoreConfig withPageMaxPartitions(int value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, value, operationTimeout, sessionTimeout,
-                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention);
+                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth);
     }
 
     public ZkStoreConfig withOperationTimeout(Duration value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, value, sessionTimeout,
-                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention);
+                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth);
     }
 
     public ZkStoreConfig withSessionTimeout(Duration value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, operationTimeout, value,
-                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention);
+                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth);
     }
 
     public ZkStoreConfig withConnectionTimeout(Duration value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, operationTimeout, sessionTimeout,
-                value, syncReads, splitStallTimeout, completedUploadRetention);
+                value, syncReads, splitStallTimeout, completedUploadRetention, auth);
     }
 
     public ZkStoreConfig withSyncReads(boolean value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, operationTimeout, sessionTimeout,
-                connectionTimeout, value, splitStallTimeout, completedUploadRetention);
+                connectionTimeout, value, splitStallTimeout, completedUploadRetention, auth);
     }
 
     public ZkStoreConfig withSplitStallTimeout(Duration value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, operationTimeout, sessionTimeout,
-                connectionTimeout, syncReads, value, completedUploadRetention);
+                connectionTimeout, syncReads, value, completedUploadRetention, auth);
     }
 
     public ZkStoreConfig withCompletedUploadRetention(Duration value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, operationTimeout, sessionTimeout,
-                connectionTimeout, syncReads, splitStallTimeout, value);
+                connectionTimeout, syncReads, splitStallTimeout, value, auth);
+    }
+
+    public ZkStoreConfig withAuth(ZkAuth value) {
+        return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, operationTimeout, sessionTimeout,
+                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, value);
     }
 }

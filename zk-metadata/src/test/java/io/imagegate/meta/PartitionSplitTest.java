@@ -119,7 +119,7 @@ class PartitionSplitTest extends ZkTestSupport {
         ctx.zk.multi(d, List.of(
                 org.apache.zookeeper.Op.setData(ctx.layout.page(bucket, page.id()),
                         Json.write(PartitionMap.data(parts, move)), page.version()),
-                KeyChange.create(ctx.layout.partition(bucket, "deadbeef0001"), new byte[0])));
+                ctx.create(ctx.layout.partition(bucket, "deadbeef0001"), new byte[0])));
         ZkMetadataStore other = newStore(config());
         assertEquals(List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6"), listAllKeys(other, null, 2));
         ListPage fromK4 = other.list(bucket, new ListQuery(null, null, "k4", 10));

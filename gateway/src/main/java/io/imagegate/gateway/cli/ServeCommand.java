@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code imagegate serve}: runs a gateway until interrupted. */
@@ -28,6 +29,9 @@ final class ServeCommand implements Runnable {
 
     @Option(names = "--zookeeper", description = "Join this ZooKeeper ensemble (host:port,...) instead of embedding one.")
     String zookeeper;
+
+    @Mixin
+    ZooKeeperAuthOption zookeeperAuth;
 
     @Option(names = "--zookeeper-port", defaultValue = "0",
             description = "Client port of the embedded ZooKeeper (default: any free port, written to DATA/zookeeper).")
@@ -90,6 +94,7 @@ final class ServeCommand implements Runnable {
                 : new ChunkStoreOptions(chunks, chunksEndpoint, chunksRegion,
                         System.getenv(ChunkStoreOptions.ACCESS_ENV), System.getenv(ChunkStoreOptions.SECRET_ENV), chunksCacheMb << 20, chunksCacheDir, chunksCacheDirMb << 20);
         Gateway.Options options = new Gateway.Options(data, zookeeper, zookeeperPort, http, null, store)
+                .withZooKeeperAuth(zookeeperAuth.resolve())
                 .withGc(GcOptions.defaults().withInterval(gcInterval).withInitialDelay(gcDelay).withGrace(gcGrace)
                         .withPeriodic(!noGc));
         Gateway gateway;

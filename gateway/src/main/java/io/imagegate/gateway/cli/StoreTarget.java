@@ -8,7 +8,9 @@ import io.imagegate.chunk.s3.S3StoreConfig;
 import io.imagegate.gateway.ChunkStoreOptions;
 import io.imagegate.meta.EmbeddedZooKeeper;
 import io.imagegate.meta.ZkMetadataStore;
+import io.imagegate.meta.ZkStoreConfig;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +33,9 @@ final class StoreTarget {
     @Option(names = "--chunks-endpoint", description = "URL of the S3 service for --chunks (default: AWS S3).")
     String chunksEndpoint;
 
+    @Mixin
+    ZooKeeperAuthOption auth;
+
     @Option(names = "--chunks-region", description = "Region to sign chunk-store requests for (default: us-east-1).")
     String chunksRegion;
 
@@ -44,7 +49,8 @@ final class StoreTarget {
         Path dir = (data != null ? data : Path.of("data")).toAbsolutePath().normalize();
         EmbeddedZooKeeper.Connection embedded = zookeeper == null ? EmbeddedZooKeeper.attach(dir.resolve("zookeeper")) : null;
         try (EmbeddedZooKeeper.Connection zk = embedded;
-             ZkMetadataStore meta = ZkMetadataStore.connect(zookeeper != null ? zookeeper : embedded.connectString());
+             ZkMetadataStore meta = ZkMetadataStore.connect(zookeeper != null ? zookeeper : embedded.connectString(),
+                     ZkStoreConfig.defaults().withAuth(auth.resolve()));
              DefaultChunkRepository repo = new DefaultChunkRepository(openChunks(dir))) {
             return action.run(meta, repo);
         }

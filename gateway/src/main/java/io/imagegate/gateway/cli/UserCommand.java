@@ -5,6 +5,7 @@ import io.imagegate.meta.EmbeddedZooKeeper;
 import io.imagegate.meta.MetadataStore;
 import io.imagegate.meta.UserRecord;
 import io.imagegate.meta.ZkMetadataStore;
+import io.imagegate.meta.ZkStoreConfig;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,15 +37,17 @@ final class UserCommand {
     }
 
     /** Opens the metadata store the target names, starting the embedded ZooKeeper if no gateway runs. */
-    static <T> T withStore(Target target, java.util.function.Function<MetadataStore, T> action) throws Exception {
+    static <T> T withStore(Target target, ZooKeeperAuthOption auth, java.util.function.Function<MetadataStore, T> action)
+            throws Exception {
+        ZkStoreConfig config = ZkStoreConfig.defaults().withAuth(auth.resolve());
         if (target != null && target.zookeeper != null) {
-            try (MetadataStore meta = ZkMetadataStore.connect(target.zookeeper)) {
+            try (MetadataStore meta = ZkMetadataStore.connect(target.zookeeper, config)) {
                 return action.apply(meta);
             }
         }
         Path dir = (target != null && target.data != null ? target.data : Path.of("data")).toAbsolutePath();
         try (EmbeddedZooKeeper.Connection zk = EmbeddedZooKeeper.attach(dir.resolve("zookeeper"));
-             MetadataStore meta = ZkMetadataStore.connect(zk.connectString())) {
+             MetadataStore meta = ZkMetadataStore.connect(zk.connectString(), config)) {
             return action.apply(meta);
         }
     }
@@ -62,6 +66,9 @@ final class UserCommand {
         @ArgGroup(exclusive = true)
         Target target;
 
+        @Mixin
+        ZooKeeperAuthOption auth;
+
         @Override
         public Integer call() throws Exception {
             if (!NAME.matcher(name).matches()) {
@@ -72,7 +79,7 @@ final class UserCommand {
             }
             UserRecord user = new UserRecord(name, accessKey != null ? accessKey : RootCredentials.newAccessKey(),
                     secretKey != null ? secretKey : RootCredentials.newSecretKey(), Instant.now(), false);
-            withStore(target, meta -> meta.createUser(user));
+            withStore(target, auth, meta -> meta.createUser(user));
             System.out.println("user:       " + user.name());
             System.out.println("access key: " + user.accessKey());
             System.out.println("secret key: " + user.secretKey());
@@ -85,9 +92,12 @@ final class UserCommand {
         @ArgGroup(exclusive = true)
         Target target;
 
+        @Mixin
+        ZooKeeperAuthOption auth;
+
         @Override
         public Integer call() throws Exception {
-            List<UserRecord> users = withStore(target, MetadataStore::users);
+            List<UserRecord> users = withStore(target, auth, MetadataStore::users);
             System.out.printf("%-24s %-24s %-8s %s%n", "NAME", "ACCESS KEY", "ADMIN", "CREATED");
             for (UserRecord u : users) {
                 System.out.printf("%-24s %-24s %-8s %s%n", u.name(), u.accessKey(), u.admin() ? "yes" : "no", u.created());
@@ -104,12 +114,15 @@ final class UserCommand {
         @ArgGroup(exclusive = true)
         Target target;
 
+        @Mixin
+        ZooKeeperAuthOption auth;
+
         @Override
         public Integer call() throws Exception {
             if (name.equals(RootCredentials.ROOT_USER)) {
                 throw new IllegalArgumentException("the root user cannot be deleted; change its keys instead");
             }
-            withStore(target, meta -> {
+            withStore(target, auth, meta -> {
                 meta.deleteUser(name);
                 return null;
             });
