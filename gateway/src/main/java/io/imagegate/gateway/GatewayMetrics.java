@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -71,6 +72,11 @@ public final class GatewayMetrics {
     }
 
     /** Registers a size distribution, e.g. of object sizes. */
+    /** A gauge with one time series per label value, whose rows the caller replaces as they change. */
+    public MultiGauge multiGauge(String name, String description) {
+        return MultiGauge.builder(name).description(description).register(registry);
+    }
+
     public DistributionSummary summary(String name, String description) {
         return DistributionSummary.builder(name).description(description).register(registry);
     }

@@ -16,10 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,11 +43,17 @@ public final class StorageReports implements AutoCloseable {
     private final ExecutorService background = Executors.newSingleThreadExecutor(
             Thread.ofVirtual().name("imagegate-storage-report").factory());
     private volatile StorageReport latest;
+    private final List<Consumer<StorageReport>> listeners = new CopyOnWriteArrayList<>();
 
     public StorageReports(MetadataStore meta, DefaultChunkRepository chunks, Duration maxAge) {
         this.meta = meta;
         this.chunks = chunks;
         this.maxAge = maxAge;
+    }
+
+    /** Called with every new whole-gateway report. */
+    public void onReport(Consumer<StorageReport> listener) {
+        listeners.add(listener);
     }
 
     /** The whole gateway's report: the cached one if younger than {@code maxAge}, else a fresh one. */
@@ -81,6 +89,7 @@ public final class StorageReports implements AutoCloseable {
             StorageReport r = walk(bucket);
             if (bucket == null) {
                 latest = r;
+                listeners.forEach(l -> l.accept(r));
             }
             return r;
         } finally {

@@ -88,6 +88,19 @@ class StorageReportTest {
                     || metrics.contains("imagegate_storage_logical_bytes " + String.format("%.1fE", logical / 1e6)),
                     metrics.lines().filter(l -> l.startsWith("imagegate_storage")).toList().toString());
             assertTrue(metrics.contains("imagegate_storage_dedup_ratio"));
+            assertEquals(logical, gauge(metrics, "imagegate_storage_bucket_logical_bytes{bucket=\"images\"}"), 0.5);
+            assertEquals(physical, gauge(metrics, "imagegate_storage_bucket_physical_bytes{bucket=\"images\"}"), 0.5);
+            assertEquals(images.get("versions").asLong(),
+                    gauge(metrics, "imagegate_storage_bucket_versions{bucket=\"images\"}"), 0.5);
+            assertEquals(0, gauge(metrics, "imagegate_storage_bucket_logical_bytes{bucket=\"empty\"}"), 0.5);
         }
+    }
+
+    /** The value of one time series in a Prometheus scrape. */
+    private static double gauge(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError(series + " not in " + scrape.lines()
+                        .filter(l -> l.startsWith("imagegate_storage_bucket")).toList()));
     }
 }
