@@ -53,6 +53,19 @@ public interface MetadataStore extends AutoCloseable {
     VersionRecord publish(String bucket, VersionRecord draft, WriteCondition condition);
 
     /**
+     * {@link #publish(String, VersionRecord, WriteCondition)} for a write under {@code lease},
+     * releasing the lease with the publish where the store can (one ZooKeeper transaction instead
+     * of two), else right after it. The lease is released when this returns, and still held when
+     * it throws (close it as always). Callers call {@link WriteLease#check()} first, as for any
+     * publish under a lease.
+     */
+    default VersionRecord publish(String bucket, VersionRecord draft, WriteCondition condition, WriteLease lease) {
+        VersionRecord published = publish(bucket, draft, condition);
+        lease.close();
+        return published;
+    }
+
+    /**
      * DeleteObject. Without a version id: removes the key (unversioned), or adds a delete marker
      * (enabled), or replaces the null version with a marker (suspended). With one: removes that
      * version permanently; the previous version becomes current when it was the current one.
@@ -102,6 +115,17 @@ public interface MetadataStore extends AutoCloseable {
      * version is current and the upload gone, or neither.
      */
     VersionRecord completeUpload(String bucket, String uploadId, VersionRecord draft, WriteCondition condition);
+
+    /**
+     * {@link #completeUpload(String, String, VersionRecord, WriteCondition)} under {@code lease},
+     * which is released as {@link #publish(String, VersionRecord, WriteCondition, WriteLease)} says.
+     */
+    default VersionRecord completeUpload(String bucket, String uploadId, VersionRecord draft, WriteCondition condition,
+            WriteLease lease) {
+        VersionRecord published = completeUpload(bucket, uploadId, draft, condition);
+        lease.close();
+        return published;
+    }
 
     /**
      * The version an already completed upload published, while the store still remembers it, so a

@@ -128,9 +128,11 @@ final class Multipart {
         });
     }
 
-    VersionRecord complete(String bucket, String uploadId, VersionRecord draft, WriteCondition condition) {
+    /** Publishes the upload's version and ends the upload in one multi, with {@code extra}'s ops (nullable). */
+    VersionRecord complete(String bucket, String uploadId, VersionRecord draft, WriteCondition condition,
+            ObjectWrites.Hook extra) {
         Objects.requireNonNull(draft, "draft");
-        return writes.publish(bucket, draft, condition, new ObjectWrites.Hook() {
+        ObjectWrites.Hook end = new ObjectWrites.Hook() {
             private UploadNode node;
 
             @Override
@@ -161,7 +163,8 @@ final class Multipart {
                         node.version()));
                 change.afterCommit.add(() -> maintenance.removeParts(uploadId));
             }
-        });
+        };
+        return writes.publish(bucket, draft, condition, extra == null ? end : ObjectWrites.Hook.both(end, extra));
     }
 
     void abort(String bucket, String uploadId) {

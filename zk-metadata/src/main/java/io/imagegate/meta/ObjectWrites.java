@@ -29,6 +29,23 @@ final class ObjectWrites {
 
         /** Adds ops to the planned change. */
         void addOps(KeyChange change);
+
+        /** {@code first}, then {@code second}: the first result that is done wins, every op goes in. */
+        static Hook both(Hook first, Hook second) {
+            return new Hook() {
+                @Override
+                public Optional<VersionRecord> done(Deadline d, KeyChange change) {
+                    Optional<VersionRecord> r = first.done(d, change);
+                    return r.isPresent() ? r : second.done(d, change);
+                }
+
+                @Override
+                public void addOps(KeyChange change) {
+                    first.addOps(change);
+                    second.addOps(change);
+                }
+            };
+        }
     }
 
     private final Context ctx;

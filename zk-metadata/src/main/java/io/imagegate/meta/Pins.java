@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -177,6 +178,42 @@ final class Pins implements AutoCloseable {
         return false;
     }
 
+    /**
+     * A publish hook that releases {@code lease} in the publish's multi: a check of the collector
+     * state's version and the pin's delete (or its mark as released while a marking runs), exactly
+     * the ops of {@link #release}, so the write and the end of its protection commit together. If
+     * the pin is gone (the collector removed it as abandoned) the publish fails: the packs the write
+     * made may have been swept. Null when the lease is not one of this store's open leases.
+     */
+    ObjectWrites.Hook releaseWith(WriteLease l) {
+        if (!(l instanceof Lease lease) || lease.pins() != this) {
+            return null;
+        }
+        return new ObjectWrites.Hook() {
+            private int attempts;
+
+            @Override
+            public Optional<VersionRecord> done(Deadline d, KeyChange change) {
+                if (attempts > 0 && ctx.zk.get(d, ctx.layout.gcPin(lease.id)) == null) {
+                    throw new MetadataException.Unavailable("the write's garbage-collection pin is gone (the "
+                            + "collector found it abandoned); the write is not published", null);
+                }
+                return Optional.empty();
+            }
+
+            @Override
+            public void addOps(KeyChange change) {
+                StateNode s = state(attempts++ > 0); // a failed attempt may have met a newer collector state
+                String path = ctx.layout.gcPin(lease.id);
+                PinData data = lease.data();
+                change.add(KeyChange.Role.EXTRA, Op.check(ctx.layout.gcState(), s.version()));
+                change.add(KeyChange.Role.EXTRA, s.state().marking()
+                        ? Op.setData(path, Json.write(data.releasedIn(s.state().epoch())), -1) : Op.delete(path, -1));
+                change.afterCommit.add(lease::released);
+            }
+        };
+    }
+
     private void retryReleases() {
         for (String id : List.copyOf(unreleased)) {
             try {
@@ -265,6 +302,19 @@ final class Pins implements AutoCloseable {
             if (System.nanoTime() - started > MAX_AGE_MILLIS * 1_000_000) {
                 throw new MetadataException.Unavailable("the write took longer than its lease allows", null);
             }
+        }
+
+        Pins pins() {
+            return Pins.this;
+        }
+
+        synchronized PinData data() {
+            return data;
+        }
+
+        /** Released by a publish that carried the release in its own multi. */
+        synchronized void released() {
+            closed = true;
         }
 
         @Override

@@ -85,7 +85,8 @@ public final class ZkMetadataStore implements MetadataStore {
                 .retryPolicy(new RetryUntilElapsed(timeout, 200))
                 .zkClientConfig(zkConfig);
         if (config.auth() != null) {
-            builder.authorization("digest", config.auth().digestBytes()).aclProvider(aclProvider(ZkAuth.acl(config.auth())));
+            builder.authorization("digest", config.auth().digestBytes())
+                    .aclProvider(aclProvider(ZkAuth.acl(config.auth())));
         }
         CuratorFramework client = builder.build();
         client.start();
@@ -159,6 +160,18 @@ public final class ZkMetadataStore implements MetadataStore {
         return guard(() -> writes.publish(bucket, draft, condition, null));
     }
 
+    /** Releases a lease of this store in the publish's own multi (see docs/FORMAT-zookeeper.md). */
+    @Override
+    public VersionRecord publish(String bucket, VersionRecord draft, WriteCondition condition, WriteLease lease) {
+        ObjectWrites.Hook release = pins.releaseWith(lease);
+        if (release == null) {
+            return MetadataStore.super.publish(bucket, draft, condition, lease);
+        }
+        VersionRecord published = guard(() -> writes.publish(bucket, draft, condition, release));
+        lease.close(); // nothing left to do, unless the publish turned out done already
+        return published;
+    }
+
     @Override
     public DeleteResult delete(String bucket, String key, String versionId, WriteCondition condition) {
         return delete(bucket, key, versionId, condition, null);
@@ -230,7 +243,20 @@ public final class ZkMetadataStore implements MetadataStore {
     @Override
     public VersionRecord completeUpload(String bucket, String uploadId, VersionRecord draft,
             WriteCondition condition) {
-        return guard(() -> multipart.complete(bucket, uploadId, draft, condition));
+        return guard(() -> multipart.complete(bucket, uploadId, draft, condition, null));
+    }
+
+    /** Releases a lease of this store in the completion's own multi, as publish does. */
+    @Override
+    public VersionRecord completeUpload(String bucket, String uploadId, VersionRecord draft, WriteCondition condition,
+            WriteLease lease) {
+        ObjectWrites.Hook release = pins.releaseWith(lease);
+        if (release == null) {
+            return MetadataStore.super.completeUpload(bucket, uploadId, draft, condition, lease);
+        }
+        VersionRecord published = guard(() -> multipart.complete(bucket, uploadId, draft, condition, release));
+        lease.close(); // a repeated completion returns without a transaction: release the lease as usual
+        return published;
     }
 
     @Override

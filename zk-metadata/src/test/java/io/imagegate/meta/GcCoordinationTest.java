@@ -132,6 +132,60 @@ class GcCoordinationTest extends ZkTestSupport {
     }
 
     @Test
+    void aPublishUnderALeaseReleasesItInTheSameTransaction() {
+        createBucket(Versioning.ENABLED);
+        WriteLease lease = store.openLease(List.of("r"));
+        lease.check();
+        assertEquals(1, pinCount());
+        VersionRecord v = store.publish(bucket, draft("k", "e1"), WriteCondition.NONE, lease);
+        assertEquals(0, pinCount(), "the pin went with the publish");
+        lease.close(); // already released: nothing to do
+        assertEquals(v.versionId(), store.current(bucket, "k").orElseThrow().versionId());
+    }
+
+    @Test
+    void aPublishDuringAMarkingLeavesItsPinForThatMarkingEvenWithAStaleCollectorState() {
+        createBucket(Versioning.ENABLED);
+        store.openLease(List.of()).close(); // this store now caches the collector state: no marking
+        WriteLease lease = store.openLease(List.of("r"));
+        ZkMetadataStore other = newStore(config());
+        try (GcCoordination.CollectorLock lock = other.gc().tryLock(Duration.ofSeconds(10)).orElseThrow()) {
+            try (GcCoordination.Marking m = lock.beginMarking(false)) {
+                store.publish(bucket, draft("k", "e1"), WriteCondition.NONE, lease);
+                assertEquals(List.of("r"), pinned(m), "published after the marking began: still protected by it");
+                m.finish();
+            }
+            try (GcCoordination.Marking next = lock.beginMarking(false)) {
+                assertEquals(List.of(), pinned(next));
+                next.finish();
+            }
+        }
+        assertEquals(0, pinCount());
+        assertEquals("e1", store.current(bucket, "k").orElseThrow().etag());
+    }
+
+    @Test
+    void aPublishWhosePinTheCollectorRemovedIsNotPublished() {
+        createBucket(Versioning.ENABLED);
+        WriteLease lease = store.openLease(List.of());
+        Context ctx = store.ctxForTests();
+        for (char c : Layout.SHARDS.toCharArray()) { // as the collector removes an abandoned pin
+            String shard = ctx.layout.gcPinShard(c);
+            for (String pin : ctx.zk.children(Deadline.after(Duration.ofSeconds(5)), shard)) {
+                ctx.zk.read(Deadline.after(Duration.ofSeconds(5)), zk -> {
+                    zk.delete(shard + "/" + pin, -1);
+                    return null;
+                });
+            }
+        }
+        MetadataException e = assertThrows(MetadataException.Unavailable.class,
+                () -> store.publish(bucket, draft("k", "e1"), WriteCondition.NONE, lease));
+        assertTrue(e.getMessage().contains("pin"), e.getMessage());
+        assertTrue(store.current(bucket, "k").isEmpty(), "nothing published");
+        lease.close();
+    }
+
+    @Test
     void aMarkingCannotStartWithoutTheLock() {
         GcCoordination.CollectorLock lock = store.gc().tryLock(Duration.ZERO).orElseThrow();
         lock.close();

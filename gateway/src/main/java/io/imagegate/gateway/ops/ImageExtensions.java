@@ -236,7 +236,7 @@ public final class ImageExtensions {
                     descriptor.size(), commitEtag(done.root()), done.root().encode(), 0, base.headers(),
                     base.userMetadata(), null, null, acl);
             lease.check();
-            published = stores.meta().publish(bucket.name(), draft, condition);
+            published = stores.meta().publish(bucket.name(), draft, condition, lease);
         }
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -207,7 +207,7 @@ public final class Multipart {
                     multipartEtag(parts), root.encode(), parts.size(), upload.headers(), upload.userMetadata(),
                     checksums, checksumType, upload.acl());
             lease.check();
-            published = stores.meta().completeUpload(bucket.name(), upload.uploadId(), draft, condition);
+            published = stores.meta().completeUpload(bucket.name(), upload.uploadId(), draft, condition, lease);
         }
         respondCompleted(call, bucket, op.key(), published);
     }

@@ -52,7 +52,7 @@ public final class ObjectWrites {
             VersionRecord draft = new VersionRecord(op.key(), null, false, ownerOf(call, bucket), null, body.size(),
                     body.etag(), root.encode(), 0, headers, userMetadata, body.checksums(), "FULL_OBJECT", acl);
             base.lease().check();
-            published = stores.meta().publish(bucket.name(), draft, condition);
+            published = stores.meta().publish(bucket.name(), draft, condition, base.lease());
         }
 
         call.respondHeader("ETag", "\"" + published.etag() + "\"");
@@ -90,7 +90,7 @@ public final class ObjectWrites {
         VersionRecord published;
         try (WriteLease lease = pinSource(src)) {
             lease.check();
-            published = stores.meta().publish(bucket.name(), draft, condition);
+            published = stores.meta().publish(bucket.name(), draft, condition, lease);
         }
 
         call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, published));
