@@ -40,6 +40,8 @@ public final class Gateway implements AutoCloseable {
 
     /** The whole-gateway storage report is recomputed (walking every manifest) at most this often for /metrics. */
     private static final Duration STORAGE_REPORT_MAX_AGE = Duration.ofMinutes(15);
+    /** Key records the embedded default keeps in memory (a few KB each): the hot images' versions. */
+    private static final int READ_CACHE_ENTRIES = 4096;
 
     /**
      * How to start a gateway.
@@ -131,9 +133,11 @@ public final class Gateway implements AutoCloseable {
                 connect = embedded.connectString();
             }
             // a standalone (embedded) server has no followers: every read already sees every commit,
-            // so the sync before each read that an ensemble needs is skipped
-            ZkMetadataStore zkMeta = ZkMetadataStore.connect(connect,
-                    ZkStoreConfig.defaults().withSyncReads(embedded == null).withAuth(options.zookeeperAuth()));
+            // so the sync before each read that an ensemble needs is skipped; and this gateway is the
+            // only writer of its metadata, so GET and HEAD may serve key records from memory
+            ZkMetadataStore zkMeta = ZkMetadataStore.connect(connect, ZkStoreConfig.defaults()
+                    .withSyncReads(embedded == null).withReadCacheEntries(embedded != null ? READ_CACHE_ENTRIES : 0)
+                    .withAuth(options.zookeeperAuth()));
             meta = zkMeta;
             ensureRootUser(meta, root);
             ChunkStoreOptions.Opened opened = options.chunks().open(dir);

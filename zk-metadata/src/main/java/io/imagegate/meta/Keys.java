@@ -38,7 +38,13 @@ final class Keys {
 
     /** The key's node, or null; a long key whose truncated name collides with another's is refused. */
     KeyNode read(Deadline d, String bucket, String name, String key) {
-        KeyNode k = parse(zk.get(d, layout.object(bucket, name)));
+        return read(d, bucket, name, key, false);
+    }
+
+    /** With {@code cached}, from the read cache when it is on (GET and HEAD; never a write's read). */
+    KeyNode read(Deadline d, String bucket, String name, String key, boolean cached) {
+        String path = layout.object(bucket, name);
+        KeyNode k = parse(cached ? zk.getCached(d, path) : zk.get(d, path));
         if (k != null && !k.state().current().key().equals(key)) {
             throw new MetadataException.Unavailable("key name collision between " + key + " and "
                     + k.state().current().key(), null);
@@ -47,7 +53,12 @@ final class Keys {
     }
 
     VersionRecord historyAt(Deadline d, String bucket, String name, long ordinal) {
-        Zk.Node n = zk.get(d, layout.history(bucket, name, ordinal));
+        return historyAt(d, bucket, name, ordinal, false);
+    }
+
+    VersionRecord historyAt(Deadline d, String bucket, String name, long ordinal, boolean cached) {
+        String path = layout.history(bucket, name, ordinal);
+        Zk.Node n = cached ? zk.getCached(d, path) : zk.get(d, path);
         return n == null ? null : Json.read(n.data(), VersionRecord.class);
     }
 

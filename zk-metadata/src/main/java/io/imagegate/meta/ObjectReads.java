@@ -15,7 +15,7 @@ final class ObjectReads {
         KeyNames.validateKey(key);
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
-        Keys.KeyNode k = ctx.keys.read(d, bucket, KeyNames.name(key), key);
+        Keys.KeyNode k = ctx.keys.read(d, bucket, KeyNames.name(key), key, true);
         if (k == null) {
             ctx.bucket(d, bucket);
             return Optional.empty();
@@ -24,6 +24,14 @@ final class ObjectReads {
     }
 
     VersionRecord version(String bucket, String key, String versionId) {
+        return version(bucket, key, versionId, true);
+    }
+
+    /**
+     * With {@code cached} false the answer comes from ZooKeeper, never from the read cache: for a
+     * lease's check that its source is still live, which must see every write committed before it.
+     */
+    VersionRecord version(String bucket, String key, String versionId, boolean cached) {
         KeyNames.validateKey(key);
         if (versionId == null) {
             throw new IllegalArgumentException("a version id is required");
@@ -32,7 +40,7 @@ final class ObjectReads {
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
         String name = KeyNames.name(key);
-        Keys.KeyNode k = ctx.keys.read(d, bucket, name, key);
+        Keys.KeyNode k = ctx.keys.read(d, bucket, name, key, cached);
         if (k == null) {
             ctx.bucket(d, bucket);
             throw new MetadataException.NoSuchVersion(key, versionId);
@@ -40,7 +48,7 @@ final class ObjectReads {
         long ordinal = k.state().ordinalOf(versionId);
         VersionRecord v = ordinal < 0 ? null
                 : ordinal == k.state().ordinal() ? k.state().current()
-                : ctx.keys.historyAt(d, bucket, name, ordinal);
+                : ctx.keys.historyAt(d, bucket, name, ordinal, cached);
         if (v == null || !v.versionId().equals(versionId)) {
             throw new MetadataException.NoSuchVersion(key, versionId);
         }

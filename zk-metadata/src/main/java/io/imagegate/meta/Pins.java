@@ -287,7 +287,7 @@ final class Pins implements AutoCloseable {
             }
             try {
                 ctx.syncAlways(ctx.deadline()); // read after the pin, from an up-to-date server: the order matters
-                VersionRecord now = reads.version(bucket, version.key(), version.versionId());
+                VersionRecord now = reads.version(bucket, version.key(), version.versionId(), false);
                 return version.manifest().equals(now.manifest());
             } catch (MetadataException.NoSuchVersion | MetadataException.NoSuchBucket | MetadataException.NoSuchKey e) {
                 return false;

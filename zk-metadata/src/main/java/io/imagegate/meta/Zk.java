@@ -22,9 +22,19 @@ import org.apache.zookeeper.data.Stat;
 class Zk {
 
     private final CuratorFramework client;
+    private volatile ZnodeCache cache;
 
     Zk(CuratorFramework client) {
         this.client = client;
+    }
+
+    /** Lets {@link #getCached} serve up to {@code entries} znodes from memory; see {@link ZnodeCache}. */
+    void enableCache(int entries) {
+        cache = entries > 0 ? new ZnodeCache(entries) : null;
+    }
+
+    ZnodeCache cache() {
+        return cache;
     }
 
     /** A znode's data and stat. */
@@ -98,6 +108,24 @@ class Zk {
         return read(d, zk -> getOrNull(zk, path));
     }
 
+    /** {@link #get}, from the cache when one is enabled and holds the znode (reads for GET and HEAD only). */
+    Node getCached(Deadline d, String path) {
+        ZnodeCache c = cache;
+        if (c == null) {
+            return get(d, path);
+        }
+        Node n = c.lookup(path);
+        return n != null ? n : read(d, zk -> c.load(zk, path));
+    }
+
+    /** After a write of this process: its znodes leave the cache before anyone is told it is done. */
+    private void written(List<Op> ops) {
+        ZnodeCache c = cache;
+        if (c != null) {
+            ops.forEach(op -> c.invalidate(op.getPath()));
+        }
+    }
+
     List<String> children(Deadline d, String path) {
         return read(d, zk -> {
             try {
@@ -124,18 +152,33 @@ class Zk {
      * rewriting the same data at that version. True when it did so (nothing had changed the node).
      */
     boolean fence(Deadline d, String path, byte[] data, int version) {
-        return read(d, zk -> {
-            try {
-                zk.setData(path, data, version);
-                return true;
-            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
-                return false;
+        try {
+            return read(d, zk -> {
+                try {
+                    zk.setData(path, data, version);
+                    return true;
+                } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+                    return false;
+                }
+            });
+        } finally {
+            ZnodeCache c = cache;
+            if (c != null) {
+                c.invalidate(path);
             }
-        });
+        }
     }
 
     /** Sends a multi once (a throttled one again) and says how it ended. */
     Outcome multi(Deadline d, List<Op> ops) {
+        try {
+            return multiOnce(d, ops);
+        } finally {
+            written(ops);
+        }
+    }
+
+    private Outcome multiOnce(Deadline d, List<Op> ops) {
         while (true) {
             ZooKeeper zk = handle(d);
             try {

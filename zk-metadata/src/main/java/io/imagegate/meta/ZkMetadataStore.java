@@ -53,6 +53,7 @@ public final class ZkMetadataStore implements MetadataStore {
         this.ownsClient = ownsClient;
         String root = ZKPaths.fixForNamespace(client.getNamespace(), config.root());
         this.ctx = new Context(zkFactory.apply(rootClient), config, root);
+        ctx.zk.enableCache(config.readCacheEntries());
         initialize();
         this.maintenance = new Maintenance(ctx);
         this.buckets = new Buckets(ctx, maintenance);

@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param auth                     the ZooKeeper digest identity to connect as; every znode the store
  *                                 creates is then readable and writable by that identity only. Null:
  *                                 no authentication, znodes open to every client of the ensemble
+ * @param readCacheEntries         key records GET and HEAD may serve from memory (see
+ *                                 {@link ZnodeCache}); 0, the default, reads ZooKeeper every time.
+ *                                 Only for a store that is the only writer of its metadata
  */
 public record ZkStoreConfig(
         String root,
@@ -33,7 +36,8 @@ public record ZkStoreConfig(
         boolean syncReads,
         Duration splitStallTimeout,
         Duration completedUploadRetention,
-        ZkAuth auth) {
+        ZkAuth auth,
+        int readCacheEntries) {
 
     /** Keeps a partition's child list (at most ~122 bytes a name) far below ZooKeeper's 1 MB. */
     public static final int MAX_SPLIT_THRESHOLD = 4000;
@@ -42,6 +46,9 @@ public record ZkStoreConfig(
         Objects.requireNonNull(root, "root");
         if (!root.startsWith("/") || root.endsWith("/") || root.contains("//")) {
             throw new IllegalArgumentException("root must be an absolute znode path: " + root);
+        }
+        if (readCacheEntries < 0) {
+            throw new IllegalArgumentException("readCacheEntries must not be negative");
         }
         if (partitionSplitThreshold < 4 || partitionSplitThreshold > MAX_SPLIT_THRESHOLD) {
             throw new IllegalArgumentException("partitionSplitThreshold must be in 4.." + MAX_SPLIT_THRESHOLD);
@@ -59,56 +66,61 @@ public record ZkStoreConfig(
 
     public static ZkStoreConfig defaults() {
         return new ZkStoreConfig("/imagegate", 2000, 128, Duration.ofSeconds(5), Duration.ofSeconds(15),
-                Duration.ofSeconds(3), true, Duration.ofSeconds(10), Duration.ofHours(1), null);
+                Duration.ofSeconds(3), true, Duration.ofSeconds(10), Duration.ofHours(1), null, 0);
     }
 
     public ZkStoreConfig withRoot(String value) {
         return new ZkStoreConfig(value, partitionSplitThreshold, pageMaxPartitions, operationTimeout, sessionTimeout,
-                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth);
+                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth, readCacheEntries);
     }
 
     public ZkStoreConfig withPartitionSplitThreshold(int value) {
         return new ZkStoreConfig(root, value, pageMaxPartitions, operationTimeout, sessionTimeout,
-                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth);
+                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth, readCacheEntries);
     }
 
     public ZkStoreConfig withPageMaxPartitions(int value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, value, operationTimeout, sessionTimeout,
-                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth);
+                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth, readCacheEntries);
     }
 
     public ZkStoreConfig withOperationTimeout(Duration value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, value, sessionTimeout,
-                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth);
+                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth, readCacheEntries);
     }
 
     public ZkStoreConfig withSessionTimeout(Duration value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, operationTimeout, value,
-                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth);
+                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth, readCacheEntries);
     }
 
     public ZkStoreConfig withConnectionTimeout(Duration value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, operationTimeout, sessionTimeout,
-                value, syncReads, splitStallTimeout, completedUploadRetention, auth);
+                value, syncReads, splitStallTimeout, completedUploadRetention, auth, readCacheEntries);
     }
 
     public ZkStoreConfig withSyncReads(boolean value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, operationTimeout, sessionTimeout,
-                connectionTimeout, value, splitStallTimeout, completedUploadRetention, auth);
+                connectionTimeout, value, splitStallTimeout, completedUploadRetention, auth, readCacheEntries);
     }
 
     public ZkStoreConfig withSplitStallTimeout(Duration value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, operationTimeout, sessionTimeout,
-                connectionTimeout, syncReads, value, completedUploadRetention, auth);
+                connectionTimeout, syncReads, value, completedUploadRetention, auth, readCacheEntries);
     }
 
     public ZkStoreConfig withCompletedUploadRetention(Duration value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, operationTimeout, sessionTimeout,
-                connectionTimeout, syncReads, splitStallTimeout, value, auth);
+                connectionTimeout, syncReads, splitStallTimeout, value, auth, readCacheEntries);
     }
 
     public ZkStoreConfig withAuth(ZkAuth value) {
         return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, operationTimeout, sessionTimeout,
-                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, value);
+                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, value, readCacheEntries);
+    }
+
+    public ZkStoreConfig withReadCacheEntries(int value) {
+        return new ZkStoreConfig(root, partitionSplitThreshold, pageMaxPartitions, operationTimeout, sessionTimeout,
+                connectionTimeout, syncReads, splitStallTimeout, completedUploadRetention, auth, value);
     }
 }

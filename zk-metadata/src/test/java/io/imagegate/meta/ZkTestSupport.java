@@ -25,7 +25,7 @@ abstract class ZkTestSupport {
 
     protected ZkMetadataStore store;
     protected String bucket;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    protected final List<AutoCloseable> closeables = new ArrayList<>();
 
     @BeforeAll
     static void startServer() throws Exception {
