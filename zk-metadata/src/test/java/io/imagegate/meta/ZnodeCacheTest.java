@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
@@ -31,6 +31,20 @@ class ZnodeCacheTest extends ZkTestSupport {
     }
 
     private CountingZk zk;
+
+    /**
+     * Waits for an event that arrives asynchronously (a watch, a state change): checks up to 4000
+     * times, 5 ms apart, and fails if it never holds. A bound on attempts, not a timing assertion.
+     */
+    private static void eventually(BooleanSupplier condition, String failure) throws InterruptedException {
+        for (int attempt = 0; attempt < 4000; attempt++) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError(failure);
+    }
 
     private ZkMetadataStore cachedStore() {
         CuratorFramework client = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryNTimes(3, 50));
@@ -76,11 +90,8 @@ class ZnodeCacheTest extends ZkTestSupport {
         VersionRecord v1 = store.publish(bucket, draft("disk.raw", "one"), WriteCondition.NONE);
         assertEquals(v1.versionId(), cached.current(bucket, "disk.raw").orElseThrow().versionId());
         VersionRecord v2 = store.publish(bucket, draft("disk.raw", "two"), WriteCondition.NONE);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!cached.current(bucket, "disk.raw").orElseThrow().versionId().equals(v2.versionId())) {
-            assertTrue(System.nanoTime() < deadline, "the watch never dropped the stale record");
-            Thread.sleep(5);
-        }
+        eventually(() -> cached.current(bucket, "disk.raw").orElseThrow().versionId().equals(v2.versionId()),
+                "the watch never dropped the stale record");
     }
 
     @Test
@@ -104,11 +115,7 @@ class ZnodeCacheTest extends ZkTestSupport {
         cached.current(bucket, "disk.raw");
         assertEquals(1, zk.cache().size());
         server.restart();
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (zk.cache().size() != 0) {
-            assertTrue(System.nanoTime() < deadline, "the disconnection did not empty the cache");
-            Thread.sleep(5);
-        }
+        eventually(() -> zk.cache().size() == 0, "the disconnection did not empty the cache");
         assertEquals("e", cached.current(bucket, "disk.raw").orElseThrow().etag());
     }
 }
