@@ -1,6 +1,5 @@
 package io.imagegate.meta;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -160,13 +159,7 @@ final class Pins implements AutoCloseable {
         Deadline d = ctx.deadline();
         boolean fresh = false;
         for (int attempt = 0; attempt < 20 && !d.expired(); attempt++) {
-            StateNode s = state(fresh);
-            String path = ctx.layout.gcPin(id);
-            List<Op> ops = new ArrayList<>(2);
-            ops.add(Op.check(ctx.layout.gcState(), s.version()));
-            ops.add(s.state().marking() ? Op.setData(path, Json.write(data.releasedIn(s.state().epoch())), -1)
-                    : Op.delete(path, -1));
-            Zk.Outcome o = ctx.zk.multi(d, ops);
+            Zk.Outcome o = ctx.zk.multi(d, releaseOps(id, data, state(fresh)));
             if (o instanceof Zk.Outcome.Committed) {
                 return true;
             }
@@ -176,6 +169,13 @@ final class Pins implements AutoCloseable {
             fresh = true;
         }
         return false;
+    }
+
+    /** A pin's release under collector state {@code s}: the check of that state, then the delete or the mark. */
+    private List<Op> releaseOps(String id, PinData data, StateNode s) {
+        String path = ctx.layout.gcPin(id);
+        return List.of(Op.check(ctx.layout.gcState(), s.version()), s.state().marking()
+                ? Op.setData(path, Json.write(data.releasedIn(s.state().epoch())), -1) : Op.delete(path, -1));
     }
 
     /**
@@ -203,12 +203,10 @@ final class Pins implements AutoCloseable {
 
             @Override
             public void addOps(KeyChange change) {
-                StateNode s = state(attempts++ > 0); // a failed attempt may have met a newer collector state
-                String path = ctx.layout.gcPin(lease.id);
-                PinData data = lease.data();
-                change.add(KeyChange.Role.EXTRA, Op.check(ctx.layout.gcState(), s.version()));
-                change.add(KeyChange.Role.EXTRA, s.state().marking()
-                        ? Op.setData(path, Json.write(data.releasedIn(s.state().epoch())), -1) : Op.delete(path, -1));
+                // a failed attempt may have met a newer collector state
+                for (Op op : releaseOps(lease.id, lease.data(), state(attempts++ > 0))) {
+                    change.add(KeyChange.Role.EXTRA, op);
+                }
                 change.afterCommit.add(lease::released);
             }
         };

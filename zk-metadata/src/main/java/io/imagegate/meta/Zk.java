@@ -118,11 +118,11 @@ class Zk {
         return n != null ? n : read(d, zk -> c.load(zk, path));
     }
 
-    /** After a write of this process: its znodes leave the cache before anyone is told it is done. */
-    private void written(List<Op> ops) {
+    /** After a write of this process: the znode leaves the cache before anyone is told the write is done. */
+    private void written(String path) {
         ZnodeCache c = cache;
         if (c != null) {
-            ops.forEach(op -> c.invalidate(op.getPath()));
+            c.invalidate(path);
         }
     }
 
@@ -162,10 +162,7 @@ class Zk {
                 }
             });
         } finally {
-            ZnodeCache c = cache;
-            if (c != null) {
-                c.invalidate(path);
-            }
+            written(path);
         }
     }
 
@@ -174,7 +171,7 @@ class Zk {
         try {
             return multiOnce(d, ops);
         } finally {
-            written(ops);
+            ops.forEach(op -> written(op.getPath()));
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -164,12 +165,23 @@ public final class ZkMetadataStore implements MetadataStore {
     /** Releases a lease of this store in the publish's own multi (see docs/FORMAT-zookeeper.md). */
     @Override
     public VersionRecord publish(String bucket, VersionRecord draft, WriteCondition condition, WriteLease lease) {
+        return releasing(lease, release -> writes.publish(bucket, draft, condition, release),
+                () -> MetadataStore.super.publish(bucket, draft, condition, lease));
+    }
+
+    /**
+     * A write with {@code lease}'s release among its ops; {@code other} when the lease is not this
+     * store's. The lease is closed afterwards, which does nothing unless the write needed no
+     * transaction (a repeated completion).
+     */
+    private VersionRecord releasing(WriteLease lease, Function<ObjectWrites.Hook, VersionRecord> write,
+            Supplier<VersionRecord> other) {
         ObjectWrites.Hook release = pins.releaseWith(lease);
         if (release == null) {
-            return MetadataStore.super.publish(bucket, draft, condition, lease);
+            return other.get();
         }
-        VersionRecord published = guard(() -> writes.publish(bucket, draft, condition, release));
-        lease.close(); // nothing left to do, unless the publish turned out done already
+        VersionRecord published = guard(() -> write.apply(release));
+        lease.close();
         return published;
     }
 
@@ -251,13 +263,8 @@ public final class ZkMetadataStore implements MetadataStore {
     @Override
     public VersionRecord completeUpload(String bucket, String uploadId, VersionRecord draft, WriteCondition condition,
             WriteLease lease) {
-        ObjectWrites.Hook release = pins.releaseWith(lease);
-        if (release == null) {
-            return MetadataStore.super.completeUpload(bucket, uploadId, draft, condition, lease);
-        }
-        VersionRecord published = guard(() -> multipart.complete(bucket, uploadId, draft, condition, release));
-        lease.close(); // a repeated completion returns without a transaction: release the lease as usual
-        return published;
+        return releasing(lease, release -> multipart.complete(bucket, uploadId, draft, condition, release),
+                () -> MetadataStore.super.completeUpload(bucket, uploadId, draft, condition, lease));
     }
 
     @Override

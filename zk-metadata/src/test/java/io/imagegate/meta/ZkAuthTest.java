@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.imagegate.meta.MetadataStore.ListQuery;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +30,7 @@ class ZkAuthTest extends ZkTestSupport {
     private ZooKeeper rawClient(ZkAuth auth) throws Exception {
         ZooKeeper zk = new ZooKeeper(server.getConnectString(), 10_000, e -> { });
         if (auth != null) {
-            zk.addAuthInfo("digest", (auth.user() + ":" + auth.password()).getBytes(StandardCharsets.UTF_8));
+            zk.addAuthInfo("digest", auth.digestBytes());
         }
         return zk;
     }

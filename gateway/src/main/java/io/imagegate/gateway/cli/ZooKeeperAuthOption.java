@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,12 +20,8 @@ final class ZooKeeperAuthOption {
     Path file;
 
     ZkAuth resolve() {
-        return resolve(System.getenv());
-    }
-
-    ZkAuth resolve(Map<String, String> env) {
         if (file == null) {
-            return ZkAuth.fromEnvironment(env);
+            return ZkAuth.fromEnvironment(System.getenv());
         }
         try {
             return ZkAuth.parse(Files.readString(file, StandardCharsets.UTF_8).strip());
