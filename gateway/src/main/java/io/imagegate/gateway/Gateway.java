@@ -17,6 +17,7 @@ import io.imagegate.meta.UserRecord;
 import io.imagegate.meta.ZkAuth;
 import io.imagegate.meta.ZkMetadataStore;
 import io.imagegate.meta.ZkStoreConfig;
+import io.imagegate.tls.ServerCertificate;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -101,10 +102,12 @@ public final class Gateway implements AutoCloseable {
     private final String storeDescription;
     private final GarbageCollection gc;
     private final StorageReports reports;
+    private final ServerCertificate certificate;
 
     private Gateway(EmbeddedZooKeeper embedded, MetadataStore meta, ChunkRepository chunks, MetricsChunkStore store,
                     String storeDescription, GatewayServer server, RootCredentials root, GarbageCollection gc,
-                    StorageReports reports) {
+                    StorageReports reports, ServerCertificate certificate) {
+        this.certificate = certificate;
         this.gc = gc;
         this.reports = reports;
         this.embedded = embedded;
@@ -116,7 +119,22 @@ public final class Gateway implements AutoCloseable {
         this.root = root;
     }
 
+    /**
+     * Starts a gateway. A certificate or key file that cannot be used fails the start before anything
+     * else, with a {@link io.imagegate.tls.TlsFileException} naming the file.
+     */
     public static Gateway start(Options options) throws IOException {
+        HttpsConfig https = options.http().https();
+        ServerCertificate certificate = https.enabled() ? ServerCertificate.load(https.certificate(), https.privateKey()) : null;
+        try {
+            return start(options, certificate);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(certificate);
+            throw e;
+        }
+    }
+
+    private static Gateway start(Options options, ServerCertificate certificate) throws IOException {
         Path dir = options.dataDir().toAbsolutePath().normalize();
         Files.createDirectories(dir);
         RootCredentials root = options.root() != null ? options.root() : RootCredentials.resolve(dir, System.getenv());
@@ -154,12 +172,20 @@ public final class Gateway implements AutoCloseable {
             SigV4Config sig = SigV4Config.defaults().withRegion(options.http().region(), true);
             GatewayMetrics metrics = new GatewayMetrics(store);
             StorageGauges.register(metrics, reports, gc);
+            if (certificate != null) {
+                registerCertificateMetrics(metrics, certificate);
+            }
             ManagementEndpoints management = new ManagementEndpoints(meta, opened.probe(), metrics);
             GatewayServer server = GatewayServer.start(stores, new SignatureAuthenticator(meta, clock, sig,
-                    new io.imagegate.gateway.api.RequestParser(options.http().domains())), metrics, management);
-            log.info("gateway started endpoint={} zookeeper={} chunks={}", server.endpoint(), connect,
-                    options.chunks().describe(dir));
-            return new Gateway(embedded, meta, chunks, store, options.chunks().describe(dir), server, root, gc, reports);
+                    new io.imagegate.gateway.api.RequestParser(options.http().domains())), metrics, management, certificate);
+            if (certificate != null) {
+                certificate.watch(options.http().https().reloadCheck());
+                log.info("tls certificate loaded file={} {}", certificate.certificateFile(), certificate.current().describe());
+            }
+            log.info("gateway started endpoint={} plain={} zookeeper={} chunks={}", server.endpoint(),
+                    server.plainEndpoint().map(URI::toString).orElse("-"), connect, options.chunks().describe(dir));
+            return new Gateway(embedded, meta, chunks, store, options.chunks().describe(dir), server, root, gc, reports,
+                    certificate);
         } catch (IOException | RuntimeException e) {
             closeQuietly(gc);
             closeQuietly(reports);
@@ -168,6 +194,15 @@ public final class Gateway implements AutoCloseable {
             closeQuietly(embedded);
             throw e;
         }
+    }
+
+    private static void registerCertificateMetrics(GatewayMetrics metrics, ServerCertificate certificate) {
+        metrics.gauge("imagegate.tls.certificate.not.after.seconds",
+                "expiry of the certificate new HTTPS handshakes present, seconds since the epoch", certificate,
+                c -> c.current().leaf().getNotAfter().getTime() / 1000.0);
+        metrics.gauge("imagegate.tls.reload.failures",
+                "changes of the certificate files that failed to load (the certificate before each was kept)",
+                certificate, ServerCertificate::failedReloads);
     }
 
     /** The root user exists with the configured keys; keys changed in the environment replace the old ones. */
@@ -193,8 +228,19 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** The S3 endpoint: https://... when a certificate is configured, else http://... */
     public URI endpoint() {
         return server.endpoint();
+    }
+
+    /** The plain HTTP endpoint, when one is served (always without TLS; beside HTTPS with an HTTPS port). */
+    public Optional<URI> plainEndpoint() {
+        return server.plainEndpoint();
+    }
+
+    /** The certificate HTTPS presents, when TLS is on. */
+    public Optional<ServerCertificate> certificate() {
+        return Optional.ofNullable(certificate);
     }
 
     public RootCredentials root() {
@@ -236,6 +282,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        closeQuietly(certificate);
         closeQuietly(gc);
         closeQuietly(reports);
         closeQuietly(chunks);

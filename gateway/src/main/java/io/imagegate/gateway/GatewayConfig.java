@@ -11,6 +11,7 @@ import java.util.List;
  * @param defaultChunkSize chunk size of new buckets unless CreateBucket asks for another
  * @param minPartSize      S3's minimum size of every part but the last (5 MiB)
  * @param maxSkew          how far a request's date may be from the server clock
+ * @param https            TLS: certificate files and which ports speak it ({@link HttpsConfig#OFF}: plain HTTP)
  */
 public record GatewayConfig(
         String host,
@@ -20,25 +21,40 @@ public record GatewayConfig(
         int defaultChunkSize,
         long maxPutSize,
         long minPartSize,
-        Duration maxSkew) {
+        Duration maxSkew,
+        HttpsConfig https) {
 
     public static final int MIN_CHUNK_SIZE = 4 * 1024;
     public static final int MAX_CHUNK_SIZE = 4 * 1024 * 1024;
 
+    public GatewayConfig {
+        https = https == null ? HttpsConfig.OFF : https;
+    }
+
+    /** Plain HTTP. */
+    public GatewayConfig(String host, int port, String region, List<String> domains, int defaultChunkSize,
+                         long maxPutSize, long minPartSize, Duration maxSkew) {
+        this(host, port, region, domains, defaultChunkSize, maxPutSize, minPartSize, maxSkew, HttpsConfig.OFF);
+    }
+
     public static GatewayConfig defaults() {
         return new GatewayConfig("127.0.0.1", 9000, "us-east-1", List.of("localhost"), 64 * 1024,
-                5L * 1024 * 1024 * 1024, 5L * 1024 * 1024, Duration.ofMinutes(15));
+                5L * 1024 * 1024 * 1024, 5L * 1024 * 1024, Duration.ofMinutes(15), HttpsConfig.OFF);
     }
 
     public GatewayConfig withPort(int newPort) {
-        return new GatewayConfig(host, newPort, region, domains, defaultChunkSize, maxPutSize, minPartSize, maxSkew);
+        return new GatewayConfig(host, newPort, region, domains, defaultChunkSize, maxPutSize, minPartSize, maxSkew, https);
     }
 
     public GatewayConfig withHost(String newHost) {
-        return new GatewayConfig(newHost, port, region, domains, defaultChunkSize, maxPutSize, minPartSize, maxSkew);
+        return new GatewayConfig(newHost, port, region, domains, defaultChunkSize, maxPutSize, minPartSize, maxSkew, https);
     }
 
     public GatewayConfig withDomains(List<String> newDomains) {
-        return new GatewayConfig(host, port, region, newDomains, defaultChunkSize, maxPutSize, minPartSize, maxSkew);
+        return new GatewayConfig(host, port, region, newDomains, defaultChunkSize, maxPutSize, minPartSize, maxSkew, https);
+    }
+
+    public GatewayConfig withHttps(HttpsConfig value) {
+        return new GatewayConfig(host, port, region, domains, defaultChunkSize, maxPutSize, minPartSize, maxSkew, value);
     }
 }

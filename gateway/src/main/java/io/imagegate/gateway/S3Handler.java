@@ -104,6 +104,7 @@ public final class S3Handler implements HttpHandler {
         S3Request op = null;
         try {
             checkHeaderSize(exchange);
+            requireTls(exchange);
             authenticator.authenticate(call);
             op = parser.parse(call.method(), call.header("Host"), call.rawPath(), call.query(), call::header);
             route(call, op);
@@ -193,6 +194,13 @@ public final class S3Handler implements HttpHandler {
             log.warn("request={} op={} answered {}: {}", call.requestId(), name(op), e.code().code(), e.getMessage());
         }
         errors.send(call, e, op == null ? null : op.bucket(), keyOf(op));
+    }
+
+    /** With {@code --tls-only}, S3 is served over HTTPS only; plain HTTP keeps the health and metrics endpoints. */
+    private void requireTls(HttpServerExchange exchange) {
+        if (stores.config().https().tlsOnly() && exchange.getConnection().getSslSessionInfo() == null) {
+            throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "This gateway serves S3 over HTTPS only.");
+        }
     }
 
     private static void checkHeaderSize(HttpServerExchange exchange) {

@@ -1,6 +1,9 @@
 package io.imagegate.s3compat;
 
 import io.imagegate.gateway.Gateway;
+import io.imagegate.gateway.GatewayConfig;
+import io.imagegate.gateway.HttpsConfig;
+import io.imagegate.tls.CaBundle;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -9,6 +12,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.UUID;
 import java.util.stream.Stream;
+import javax.net.ssl.TrustManager;
 import org.apache.curator.test.TestingServer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -31,18 +35,34 @@ public final class GatewayFixture implements AutoCloseable {
     private final TestingServer zookeeper;
     private final Path dir;
     private final Gateway gateway;
+    /** What the clients trust when the gateway serves HTTPS; null for plain HTTP. */
+    private final CaBundle trust;
 
-    private GatewayFixture(TestingServer zookeeper, Path dir, Gateway gateway) {
+    private GatewayFixture(TestingServer zookeeper, Path dir, Gateway gateway, CaBundle trust) {
         this.zookeeper = zookeeper;
         this.dir = dir;
         this.gateway = gateway;
+        this.trust = trust;
     }
 
     public static GatewayFixture start() {
+        return start(HttpsConfig.OFF, null);
+    }
+
+    /** A gateway serving HTTPS on its S3 port with {@code certificate}; its clients trust {@code caBundle}. */
+    public static GatewayFixture startHttps(Path certificate, Path key, Path caBundle) {
+        try {
+            return start(HttpsConfig.onS3Port(certificate, key), CaBundle.load(caBundle));
+        } catch (IOException e) {
+            throw new IllegalStateException("could not read the test CA bundle", e);
+        }
+    }
+
+    private static GatewayFixture start(HttpsConfig https, CaBundle trust) {
         try {
             TestingServer zk = new TestingServer(true);
             Path dir = Files.createTempDirectory("imagegate-test-");
-            return new GatewayFixture(zk, dir, startGateway(zk.getConnectString(), dir));
+            return new GatewayFixture(zk, dir, startGateway(zk.getConnectString(), dir, https), trust);
         } catch (Exception e) {
             throw new IllegalStateException("could not start a gateway for the test", e);
         }
@@ -50,13 +70,13 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** Another gateway on the same ZooKeeper and the same chunk directory: a cluster with this one. */
     public Gateway startPeer() throws IOException {
-        return startGateway(zookeeper.getConnectString(), dir);
+        return startGateway(zookeeper.getConnectString(), dir, HttpsConfig.OFF);
     }
 
-    private static Gateway startGateway(String zookeeper, Path dir) throws IOException {
+    private static Gateway startGateway(String zookeeper, Path dir, HttpsConfig https) throws IOException {
         return Gateway.start(Gateway.Options.defaults(dir)
                 .withZooKeeper(zookeeper)
-                .withPort(0)
+                .withHttp(GatewayConfig.defaults().withPort(0).withHttps(https))
                 .withRootCredentials(ACCESS_KEY, SECRET_KEY));
     }
 
@@ -86,21 +106,25 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public S3Client client(String accessKey, String secretKey) {
-        return client(endpoint(), accessKey, secretKey);
+        return client(endpoint(), accessKey, secretKey, trust);
     }
 
-    /** A client of any gateway, with the root keys. */
+    /** A client of any plain-HTTP gateway, with the root keys. */
     public static S3Client client(URI endpoint) {
-        return client(endpoint, ACCESS_KEY, SECRET_KEY);
+        return client(endpoint, ACCESS_KEY, SECRET_KEY, null);
     }
 
-    private static S3Client client(URI endpoint, String accessKey, String secretKey) {
+    private static S3Client client(URI endpoint, String accessKey, String secretKey, CaBundle trust) {
+        ApacheHttpClient.Builder http = ApacheHttpClient.builder().maxConnections(32);
+        if (trust != null) {
+            http.tlsTrustManagersProvider(() -> new TrustManager[] {trust.trustManager()});
+        }
         return S3Client.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
-                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(32))
+                .httpClientBuilder(http)
                 .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(Duration.ofMinutes(2)).build())
                 .build();
     }

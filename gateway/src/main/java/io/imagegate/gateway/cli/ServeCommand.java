@@ -3,11 +3,15 @@ package io.imagegate.gateway.cli;
 import io.imagegate.gateway.ChunkStoreOptions;
 import io.imagegate.gateway.Gateway;
 import io.imagegate.gateway.GatewayConfig;
+import io.imagegate.gateway.HttpsConfig;
 import io.imagegate.gateway.RootCredentials;
 import io.imagegate.gateway.gc.GcOptions;
+import io.imagegate.tls.ServerCertificate;
+import io.imagegate.tls.TlsFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -82,6 +86,28 @@ final class ServeCommand implements Runnable {
     @Option(names = "--no-gc", description = "Collect garbage only when `imagegate gc` asks.")
     boolean noGc;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:IMAGEGATE_TLS_CERT}",
+            description = "Serve HTTPS with this PEM certificate chain (leaf first); re-read when it changes "
+                    + "(default: $IMAGEGATE_TLS_CERT).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "${env:IMAGEGATE_TLS_KEY}",
+            description = "The PEM private key of --tls-cert: RSA or EC, PKCS#1, SEC1 or PKCS#8, unencrypted "
+                    + "(default: $IMAGEGATE_TLS_KEY).")
+    Path tlsKey;
+
+    @Option(names = "--https-port", paramLabel = "N", defaultValue = "${env:IMAGEGATE_HTTPS_PORT}",
+            description = "Serve HTTPS on this port and keep plain HTTP on --port (default: HTTPS on --port, no plain HTTP).")
+    Integer httpsPort;
+
+    @Option(names = "--tls-only", description = "With --https-port: plain HTTP serves only /health and /metrics; "
+            + "S3 requests there get 403 AccessDenied (without --https-port there is no plain HTTP anyway).")
+    boolean tlsOnly;
+
+    @Option(names = "--tls-reload-check", defaultValue = "10s", converter = DurationConverter.class,
+            description = "How often the certificate files are looked at for a renewal (default: ${DEFAULT-VALUE}).")
+    Duration tlsReloadCheck;
+
     @Override
     public void run() {
         GatewayConfig defaults = GatewayConfig.defaults();
@@ -89,7 +115,7 @@ final class ServeCommand implements Runnable {
             throw new IllegalArgumentException("--chunk-size must be a power of two from 4096 to 4194304");
         }
         GatewayConfig http = new GatewayConfig(host, port, region, domains, chunkSize, defaults.maxPutSize(),
-                defaults.minPartSize(), defaults.maxSkew());
+                defaults.minPartSize(), defaults.maxSkew(), https());
         ChunkStoreOptions store = chunks == null ? ChunkStoreOptions.local()
                 : new ChunkStoreOptions(chunks, chunksEndpoint, chunksRegion,
                         System.getenv(ChunkStoreOptions.ACCESS_ENV), System.getenv(ChunkStoreOptions.SECRET_ENV), chunksCacheMb << 20, chunksCacheDir, chunksCacheDirMb << 20);
@@ -100,6 +126,9 @@ final class ServeCommand implements Runnable {
         Gateway gateway;
         try {
             gateway = Gateway.start(options);
+        } catch (TlsFileException e) {
+            String flag = e.file().equals(tlsCert) ? "--tls-cert " : "--tls-key ";
+            throw new IllegalStateException("could not start: " + flag + e.getMessage(), e);
         } catch (Exception e) {
             throw new IllegalStateException("could not start: " + e.getMessage(), e);
         }
@@ -116,11 +145,34 @@ final class ServeCommand implements Runnable {
         }
     }
 
+    private HttpsConfig https() {
+        if (tlsCert == null && tlsKey == null) {
+            if (httpsPort != null || tlsOnly) {
+                throw new IllegalArgumentException("--https-port and --tls-only need --tls-cert and --tls-key");
+            }
+            return HttpsConfig.OFF;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw new IllegalArgumentException(tlsCert == null ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key");
+        }
+        return new HttpsConfig(tlsCert, tlsKey, httpsPort == null ? HttpsConfig.ON_S3_PORT : httpsPort, tlsOnly,
+                tlsReloadCheck);
+    }
+
     private void banner(Gateway gateway) {
         RootCredentials root = gateway.root();
-        String endpoint = gateway.endpoint().toString();
+        Optional<ServerCertificate> tls = gateway.certificate();
+        String endpoint = tls.map(c -> ClientHints.endpoint(gateway.endpoint(), c.current().leaf()))
+                .orElse(gateway.endpoint()).toString();
         System.out.println();
         System.out.println("imagegate " + Version.get() + " is serving S3 at " + endpoint);
+        if (tls.isPresent()) {
+            System.out.println("  tls:       " + tls.get().current().describe());
+            System.out.println("             from " + tlsCert.toAbsolutePath() + " and " + tlsKey.toAbsolutePath()
+                    + ", read again when they change");
+            gateway.plainEndpoint().ifPresent(plain -> System.out.println("  plain:     " + plain
+                    + (tlsOnly ? " (health and metrics only)" : "")));
+        }
         System.out.println("  data:      " + data.toAbsolutePath().normalize());
         System.out.println("  chunks:    " + gateway.chunkStoreDescription());
         System.out.println("  zookeeper: " + (zookeeper != null ? zookeeper
@@ -141,8 +193,17 @@ final class ServeCommand implements Runnable {
         System.out.println();
         System.out.println("Try it:");
         System.out.println("  export AWS_ACCESS_KEY_ID=" + ak + " AWS_SECRET_ACCESS_KEY=" + sk + " AWS_DEFAULT_REGION=" + region);
-        System.out.println("  aws --endpoint-url " + endpoint + " s3 mb s3://images");
-        System.out.println("  aws --endpoint-url " + endpoint + " s3 cp disk.raw s3://images/disk.raw");
+        String aws = "aws --endpoint-url " + endpoint;
+        if (tls.isPresent()) {
+            String bundle = ClientHints.caBundle(tlsCert, tls.get().current().chain());
+            if (bundle.equals(ClientHints.CA_PLACEHOLDER)) {
+                System.out.println("  # " + ClientHints.CA_PLACEHOLDER + ": the certificate of the CA that issued "
+                        + tlsCert.toAbsolutePath() + " (no --ca-bundle for a publicly trusted one)");
+            }
+            aws += " --ca-bundle " + bundle;
+        }
+        System.out.println("  " + aws + " s3 mb s3://images");
+        System.out.println("  " + aws + " s3 cp disk.raw s3://images/disk.raw");
         System.out.println();
         System.out.flush();
     }
