@@ -1,6 +1,8 @@
 package io.imagegate.agent;
 
 import io.imagegate.gateway.Gateway;
+import io.imagegate.gateway.GatewayConfig;
+import io.imagegate.gateway.HttpsConfig;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,22 +20,34 @@ public final class GatewayFixture implements AutoCloseable {
     private final TestingServer zookeeper;
     private final Path dir;
     private final Gateway gateway;
+    /** The CA bundle clients trust when the gateway serves HTTPS; null for plain HTTP. */
+    private final Path caBundle;
 
-    private GatewayFixture(TestingServer zookeeper, Path dir, Gateway gateway) {
+    private GatewayFixture(TestingServer zookeeper, Path dir, Gateway gateway, Path caBundle) {
         this.zookeeper = zookeeper;
         this.dir = dir;
         this.gateway = gateway;
+        this.caBundle = caBundle;
     }
 
     public static GatewayFixture start() throws Exception {
+        return start(HttpsConfig.OFF, null);
+    }
+
+    /** A gateway serving HTTPS with {@code certificate}, whose clients trust {@code caBundle}. */
+    public static GatewayFixture startHttps(Path certificate, Path key, Path caBundle) throws Exception {
+        return start(HttpsConfig.onS3Port(certificate, key), caBundle);
+    }
+
+    private static GatewayFixture start(HttpsConfig https, Path caBundle) throws Exception {
         TestingServer zk = new TestingServer(true);
         Path dir = Files.createTempDirectory("agent-gateway-");
         try {
             Gateway gw = Gateway.start(Gateway.Options.defaults(dir)
                     .withZooKeeper(zk.getConnectString())
-                    .withPort(0)
+                    .withHttp(GatewayConfig.defaults().withPort(0).withHttps(https))
                     .withRootCredentials(ACCESS_KEY, SECRET_KEY));
-            return new GatewayFixture(zk, dir, gw);
+            return new GatewayFixture(zk, dir, gw, caBundle);
         } catch (Exception | Error e) {
             zk.close();
             throw e;
@@ -50,7 +64,7 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public S3Client client() {
-        return S3ProxyFixture.client(endpoint(), ACCESS_KEY, SECRET_KEY);
+        return S3ProxyFixture.client(endpoint(), ACCESS_KEY, SECRET_KEY, caBundle);
     }
 
     private boolean closed;

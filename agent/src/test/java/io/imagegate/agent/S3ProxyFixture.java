@@ -79,14 +79,28 @@ public final class S3ProxyFixture implements AutoCloseable {
         return client(endpoint, ACCESS_KEY, SECRET_KEY);
     }
 
-    @SuppressWarnings("deprecation") // the Apache 4 client, as in the rest of the project
     public static S3Client client(URI endpoint, String ak, String sk) {
+        return client(endpoint, ak, sk, null);
+    }
+
+    /** A client that trusts the CA bundle {@code caBundle} (null: the JDK's authorities). */
+    @SuppressWarnings("deprecation") // the Apache 4 client, as in the rest of the project
+    public static S3Client client(URI endpoint, String ak, String sk, Path caBundle) {
+        ApacheHttpClient.Builder http = ApacheHttpClient.builder().maxConnections(16);
+        if (caBundle != null) {
+            try {
+                javax.net.ssl.TrustManager[] trust = {io.imagegate.tls.CaBundle.load(caBundle).trustManager()};
+                http.tlsTrustManagersProvider(() -> trust);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         return S3Client.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ak, sk)))
-                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(16))
+                .httpClientBuilder(http)
                 .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(Duration.ofMinutes(2)).build())
                 .build();
     }

@@ -11,6 +11,12 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class BenchCommand {
 
+    @CommandLine.Option(names = "--ca-bundle", paramLabel = "FILE",
+            description = "PEM bundle of the CA authorities https endpoints are trusted by (default: $AWS_CA_BUNDLE).")
+    void caBundle(java.nio.file.Path file) {
+        BenchTls.use(file);
+    }
+
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new BenchCommand());
         cli.registerConverter(ByteSize.class, ByteSize::parse);

@@ -191,8 +191,8 @@ public final class ServerProcess implements AutoCloseable {
     /**
      * The client every benchmark gives every server (with these servers' keys): the AWS SDK v2 sync
      * client over the Apache HTTP client, path-style, SigV4 with the SDK's defaults for a plain-HTTP
-     * endpoint, no client-side checksums (the benchmarks check bytes themselves). Callers add their
-     * timeouts and interceptors.
+     * endpoint, no client-side checksums (the benchmarks check bytes themselves), trusting
+     * {@link BenchTls}'s CA bundle for https. Callers add their timeouts and interceptors.
      */
     @SuppressWarnings("deprecation") // the Apache 4 client, the one DEPENDENCIES.md names
     public static S3ClientBuilder clientBuilder(URI endpoint, int connections) {
@@ -203,8 +203,8 @@ public final class ServerProcess implements AutoCloseable {
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(connections)
-                        .socketTimeout(Duration.ofMinutes(2)));
+                .httpClientBuilder(BenchTls.trust(ApacheHttpClient.builder().maxConnections(connections)
+                        .socketTimeout(Duration.ofMinutes(2))));
     }
 
 

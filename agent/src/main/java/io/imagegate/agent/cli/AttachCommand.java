@@ -3,6 +3,8 @@ package io.imagegate.agent.cli;
 import io.imagegate.agent.daemon.AttachRequest;
 import io.imagegate.agent.daemon.AttachResult;
 import io.imagegate.agent.daemon.ControlClient;
+import io.imagegate.tls.CaBundle;
+import io.imagegate.tls.TlsFileException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,10 @@ final class AttachCommand implements Callable<Integer> {
 
     @Option(names = "--endpoint", paramLabel = "URL", description = "the S3 endpoint, e.g. http://gateway:9000 (default: AWS)")
     String endpoint;
+
+    @Option(names = "--ca-bundle", paramLabel = "FILE", description = "PEM bundle of the certificate authorities an "
+            + "https endpoint is trusted by, as aws-cli's --ca-bundle (default: $AWS_CA_BUNDLE; unset: the JDK's)")
+    Path caBundle;
 
     @Option(names = "--region", description = "signing region (default: $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1)")
     String region;
@@ -62,8 +68,9 @@ final class AttachCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the running agent (pid " + running.path("pid").asText() + ") uses the cache "
                     + running.path("cache").asText() + ", not " + daemon.cache + "; stop it first, or give another --control");
         }
+        String bundle = caBundle();
         AttachRequest req = new AttachRequest(object, endpoint, region, listen, socket, export, readOnly, mode, profile,
-                null, null, null, false);
+                null, null, null, false, bundle);
         AwsCredentials keys = clientKeys();
         if (keys != null) {
             req = req.withKeys(keys.accessKeyId(), keys.secretAccessKey(),
@@ -74,6 +81,15 @@ final class AttachCommand implements Callable<Integer> {
         System.err.println((r.resumed() ? "resumed " : "attached ") + r.object() + " version " + r.versionId() + " ("
                 + r.size() + " bytes, " + r.mode() + ") as export " + r.export());
         return 0;
+    }
+
+    /** The CA bundle as aws-cli finds it (flag, else $AWS_CA_BUNDLE), checked here so a bad file is named at once. */
+    private String caBundle() {
+        try {
+            return CaBundle.resolve(caBundle, System.getenv()).map(b -> b.file().toAbsolutePath().toString()).orElse(null);
+        } catch (TlsFileException e) {
+            throw new IllegalArgumentException((caBundle != null ? "--ca-bundle " : "$" + CaBundle.ENV + " ") + e.getMessage(), e);
+        }
     }
 
     /** Keys as the AWS CLI finds them, resolved here so the agent uses the caller's identity. */

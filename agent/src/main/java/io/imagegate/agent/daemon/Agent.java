@@ -10,6 +10,8 @@ import io.imagegate.agent.remote.ObjectHead;
 import io.imagegate.agent.remote.ObjectRef;
 import io.imagegate.agent.remote.S3Access;
 import io.imagegate.agent.remote.S3Endpoint;
+import io.imagegate.tls.CaBundle;
+import io.imagegate.tls.TlsFileException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -115,7 +117,7 @@ public final class Agent implements AutoCloseable {
                 try {
                     AttachmentRecord r = AttachmentRecord.read(dir);
                     S3Endpoint ep = new S3Endpoint(r.endpoint() == null ? null : URI.create(r.endpoint()), r.region(),
-                            null, null, null);
+                            null, null, null, r.caBundle() == null ? null : Path.of(r.caBundle()));
                     S3Access s3 = access(ep);
                     Attachment a;
                     try {
@@ -187,7 +189,16 @@ public final class Agent implements AutoCloseable {
         }
         String region = req.region() != null ? req.region()
                 : System.getenv().getOrDefault("AWS_REGION", System.getenv().getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
-        return new S3Endpoint(uri, region, req.accessKey(), req.secretKey(), req.sessionToken());
+        Path caBundle = null;
+        if (req.caBundle() != null) {
+            caBundle = Path.of(req.caBundle());
+            try {
+                CaBundle.load(caBundle);
+            } catch (TlsFileException e) {
+                throw new AgentException("--ca-bundle " + e.getMessage());
+            }
+        }
+        return new S3Endpoint(uri, region, req.accessKey(), req.secretKey(), req.sessionToken(), caBundle);
     }
 
     private AttachResult attachNew(String name, AttachRequest req, ObjectRef wanted) throws AgentException {
@@ -201,7 +212,8 @@ public final class Agent implements AutoCloseable {
                     v.ref().versionId(), v.etag(), v.size(), v.mode(), v.gridSize(),
                     ep.endpoint() == null ? null : ep.endpoint().toString(), ep.region(),
                     req.socket() == null ? (req.listen() == null ? DEFAULT_LISTEN : req.listen()) : null, req.socket(),
-                    req.readOnly(), req.profile(), List.of(0L), 1, List.of());
+                    req.readOnly(), req.profile(), List.of(0L), 1, List.of(),
+                    ep.caBundle() == null ? null : ep.caBundle().toString());
             a = Attachment.create(dir, r, s3, cache, limits, config, v);
             serve(a, r.listen(), r.socket());
             attachments.put(name, a);

@@ -12,57 +12,64 @@ package io.imagegate.agent.daemon;
  * @param profile   auto (prefetch from KEY.profile if present, else record one), record, or off
  * @param accessKey keys the client resolved (environment, profile); null: the agent's own chain
  * @param resume    take over an overlay left on disk for this export name
+ * @param caBundle  absolute path of the PEM CA bundle an https endpoint is trusted by; null: the JDK's authorities
  */
 public record AttachRequest(String object, String endpoint, String region, String listen, String socket,
                             String export, boolean readOnly, String mode, String profile, String accessKey,
-                            String secretKey, String sessionToken, boolean resume) {
+                            String secretKey, String sessionToken, boolean resume, String caBundle) {
 
     public static AttachRequest of(String object, String endpoint) {
-        return new AttachRequest(object, endpoint, null, null, null, null, false, "auto", "auto", null, null, null, false);
+        return new AttachRequest(object, endpoint, null, null, null, null, false, "auto", "auto", null, null, null, false,
+                null);
+    }
+
+    public AttachRequest withCaBundle(String path) {
+        return new AttachRequest(object, endpoint, region, listen, socket, export, readOnly, mode, profile, accessKey,
+                secretKey, sessionToken, resume, path);
     }
 
     public AttachRequest withListen(String l) {
         return new AttachRequest(object, endpoint, region, l, socket, export, readOnly, mode, profile, accessKey,
-                secretKey, sessionToken, resume);
+                secretKey, sessionToken, resume, caBundle);
     }
 
     public AttachRequest withSocket(String s) {
         return new AttachRequest(object, endpoint, region, listen, s, export, readOnly, mode, profile, accessKey,
-                secretKey, sessionToken, resume);
+                secretKey, sessionToken, resume, caBundle);
     }
 
     public AttachRequest withExport(String e) {
         return new AttachRequest(object, endpoint, region, listen, socket, e, readOnly, mode, profile, accessKey,
-                secretKey, sessionToken, resume);
+                secretKey, sessionToken, resume, caBundle);
     }
 
     public AttachRequest withReadOnly(boolean r) {
         return new AttachRequest(object, endpoint, region, listen, socket, export, r, mode, profile, accessKey,
-                secretKey, sessionToken, resume);
+                secretKey, sessionToken, resume, caBundle);
     }
 
     public AttachRequest withMode(String m) {
         return new AttachRequest(object, endpoint, region, listen, socket, export, readOnly, m, profile, accessKey,
-                secretKey, sessionToken, resume);
+                secretKey, sessionToken, resume, caBundle);
     }
 
     public AttachRequest withProfile(String p) {
         return new AttachRequest(object, endpoint, region, listen, socket, export, readOnly, mode, p, accessKey,
-                secretKey, sessionToken, resume);
+                secretKey, sessionToken, resume, caBundle);
     }
 
     public AttachRequest withRegion(String r) {
         return new AttachRequest(object, endpoint, r, listen, socket, export, readOnly, mode, profile, accessKey,
-                secretKey, sessionToken, resume);
+                secretKey, sessionToken, resume, caBundle);
     }
 
     public AttachRequest withKeys(String ak, String sk, String token) {
         return new AttachRequest(object, endpoint, region, listen, socket, export, readOnly, mode, profile, ak, sk,
-                token, resume);
+                token, resume, caBundle);
     }
 
     public AttachRequest withResume(boolean r) {
         return new AttachRequest(object, endpoint, region, listen, socket, export, readOnly, mode, profile, accessKey,
-                secretKey, sessionToken, r);
+                secretKey, sessionToken, r, caBundle);
     }
 }

@@ -16,11 +16,13 @@ import java.util.List;
  * An attachment as it survives a restart: {@code exports/NAME/export.json}, replaced atomically
  * (written beside, synced, renamed, directory synced). {@code layers} lists the overlay generations
  * oldest first; the last is the active one, the others are frozen by snapshots not yet committed.
+ * {@code caBundle} (absent in records written before it existed: null) is the CA bundle the
+ * endpoint is trusted by.
  */
 public record AttachmentRecord(int format, String name, String bucket, String key, String versionId, String etag,
                                long size, String mode, int chunkSize, String endpoint, String region, String listen,
                                String socket, boolean readOnly, String profile, List<Long> layers, long nextGeneration,
-                               List<String> snapshots) {
+                               List<String> snapshots, String caBundle) {
 
     static final int FORMAT = 1;
     static final String FILE = "export.json";
@@ -35,7 +37,7 @@ public record AttachmentRecord(int format, String name, String bucket, String ke
 
     AttachmentRecord withLayers(List<Long> l, long next) {
         return new AttachmentRecord(format, name, bucket, key, versionId, etag, size, mode, chunkSize, endpoint, region,
-                listen, socket, readOnly, profile, l, next, snapshots);
+                listen, socket, readOnly, profile, l, next, snapshots, caBundle);
     }
 
     AttachmentRecord withVersion(String v, String e, List<Long> l, String snapshot) {
@@ -44,7 +46,7 @@ public record AttachmentRecord(int format, String name, String bucket, String ke
             s.add(snapshot);
         }
         return new AttachmentRecord(format, name, bucket, key, v, e, size, mode, chunkSize, endpoint, region, listen,
-                socket, readOnly, profile, l, nextGeneration, s);
+                socket, readOnly, profile, l, nextGeneration, s, caBundle);
     }
 
     static AttachmentRecord read(Path dir) throws IOException {

@@ -1,8 +1,11 @@
 package io.imagegate.agent.remote;
 
+import io.imagegate.tls.CaBundle;
+import io.imagegate.tls.TlsFileException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.TrustManager;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -32,6 +36,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.TlsTrustManagersProvider;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
@@ -79,11 +84,14 @@ public final class S3Access implements AutoCloseable {
         this.credentials = credentials;
         this.baseUri = endpoint.endpoint() != null ? endpoint.endpoint()
                 : URI.create("https://s3." + endpoint.region() + ".amazonaws.com");
-        this.http = ApacheHttpClient.builder()
+        ApacheHttpClient.Builder httpBuilder = ApacheHttpClient.builder()
                 .maxConnections(maxConnections)
                 .connectionTimeout(Duration.ofSeconds(5))
-                .socketTimeout(requestTimeout)
-                .build();
+                .socketTimeout(requestTimeout);
+        if (endpoint.caBundle() != null) {
+            httpBuilder.tlsTrustManagersProvider(trust(endpoint.caBundle()));
+        }
+        this.http = httpBuilder.build();
         var b = S3Client.builder()
                 .region(Region.of(endpoint.region()))
                 .credentialsProvider(credentials)
@@ -96,6 +104,16 @@ public final class S3Access implements AutoCloseable {
             b.endpointOverride(endpoint.endpoint()).forcePathStyle(true);
         }
         this.s3 = b.build();
+    }
+
+    /** The CA bundle's trust, for SDK calls and presigned range GETs alike (one HTTP client serves both). */
+    private static TlsTrustManagersProvider trust(Path caBundle) {
+        try {
+            TrustManager[] managers = {CaBundle.load(caBundle).trustManager()};
+            return () -> managers;
+        } catch (TlsFileException e) {
+            throw new IllegalArgumentException("the CA bundle " + e.getMessage(), e);
+        }
     }
 
     private static AwsCredentialsProvider credentials(S3Endpoint e) {

@@ -27,7 +27,7 @@ class CommandLineTest {
 
     record Run(int exit, String out, String err) {}
 
-    private static Run cli(String... args) {
+    static Run cli(String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();

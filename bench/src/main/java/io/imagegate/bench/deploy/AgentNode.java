@@ -18,6 +18,7 @@ import io.imagegate.agent.remote.ObjectRef;
 import io.imagegate.agent.remote.RetryPolicy;
 import io.imagegate.agent.remote.S3Access;
 import io.imagegate.agent.remote.S3Endpoint;
+import io.imagegate.bench.BenchTls;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,7 +65,8 @@ final class AgentNode implements DeployNode {
 
     @Override
     public void prepare() throws IOException {
-        s3 = new S3Access(new S3Endpoint(link.endpoint(), Gateway.REGION, gateway.accessKey(), gateway.secretKey(), null),
+        s3 = new S3Access(new S3Endpoint(link.endpoint(), Gateway.REGION, gateway.accessKey(), gateway.secretKey(), null,
+                BenchTls.file()),
                 settings.parallelFetches() + 4, Duration.ofSeconds(60));
         cache = NodeCache.open(dir.resolve("cache"), 16L << 30, settings.memoryCacheBytes());
     }

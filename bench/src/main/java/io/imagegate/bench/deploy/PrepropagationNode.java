@@ -1,5 +1,6 @@
 package io.imagegate.bench.deploy;
 
+import io.imagegate.bench.BenchTls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -35,7 +36,8 @@ final class PrepropagationNode implements DeployNode {
 
     @Override
     public void prepare() {
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        http = BenchTls.trust(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))).build();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.imagegate.bench.scaleout;
 
+import io.imagegate.bench.BenchTls;
 import io.imagegate.bench.ServerProcess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -35,8 +36,8 @@ final class ListClient {
     record Page(List<String> keys, List<String> prefixes, boolean truncated, String nextToken, int keyCount,
                 long nanos, int bytes) {}
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = BenchTls.trust(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))).build();
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     private final AwsCredentialsIdentity identity = AwsCredentialsIdentity.create(ServerProcess.ACCESS_KEY,
             ServerProcess.SECRET_KEY);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imagegate.bench.BenchTls;
 import io.imagegate.bench.ServerProcess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -71,8 +72,8 @@ final class S3Session implements AutoCloseable {
 
     S3Session(URI endpoint, int connections) {
         this.endpoint = endpoint;
-        this.http = new CountingHttpClient(ApacheHttpClient.builder().maxConnections(connections)
-                .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofMinutes(10)).build());
+        this.http = new CountingHttpClient(BenchTls.trust(ApacheHttpClient.builder().maxConnections(connections)
+                .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofMinutes(10))).build());
         this.s3 = S3Client.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
