@@ -21,7 +21,7 @@ class Boto3Test {
     @BeforeAll
     static void start() throws Exception {
         assumeTrue(ExternalTool.onPath("python3"), "python3 is not installed: skipping the boto3 tests");
-        var probe = ExternalTool.run(Path.of("."), java.util.Map.of(), List.of("python3", "-c", "import boto3"));
+        var probe = ExternalTool.run(home, java.util.Map.of(), List.of("python3", "-c", "import boto3"));
         assumeTrue(probe.exit() == 0, "boto3 is not installed: skipping the boto3 tests");
         gw = GatewayFixture.start();
     }
