@@ -137,10 +137,18 @@ so `helm template`, `helm install` and `helm upgrade` all stop with the message.
 {{- if and .Values.podDisruptionBudget.enabled (ne (toString .Values.podDisruptionBudget.minAvailable) "") (ne (toString .Values.podDisruptionBudget.maxUnavailable) "") }}
 {{- fail "set only one of podDisruptionBudget.minAvailable and podDisruptionBudget.maxUnavailable (\"\" unsets one)" }}
 {{- end }}
+{{- if and .Values.tls.enabled (not .Values.tls.secretName) }}
+{{- fail "tls.enabled needs tls.secretName: a kubernetes.io/tls Secret with tls.crt and tls.key (for example written by a cert-manager Certificate)" }}
+{{- end }}
 {{- $size := int .Values.gateway.chunkSize }}
 {{- if not (has $size (list 4096 8192 16384 32768 65536 131072 262144 524288 1048576 2097152 4194304)) }}
 {{- fail (printf "gateway.chunkSize must be a power of two from 4096 to 4194304, not %d" $size) }}
 {{- end }}
+{{- end }}
+
+{{/* The scheme and port name of the S3 port: https with tls.enabled, else http. */}}
+{{- define "imagegate.scheme" -}}
+{{- if .Values.tls.enabled }}https{{ else }}http{{ end }}
 {{- end }}
 
 {{- define "imagegate.zookeeperAuthSecretName" -}}

@@ -119,6 +119,74 @@ class ChartTest {
         assertBundledZooKeeper(m, container(m.one("Deployment"), "gateway"), 5);
     }
 
+    // ---------------------------------------------------------------- HTTPS
+
+    @Test
+    void tlsServesHttpsFromTheMountedSecretWithProbesOverHttps() {
+        Manifests m = render("""
+                tls:
+                  enabled: true
+                  secretName: imagegate-tls
+                  reloadCheck: 30s
+                """);
+        JsonNode deployment = m.one("Deployment");
+        JsonNode pod = deployment.path("spec").path("template");
+        JsonNode gw = container(deployment, "gateway");
+
+        // the files come from the Secret's directory: a subPath mount would never see a renewal
+        JsonNode tlsVolume = volume(deployment, "tls");
+        assertEquals("imagegate-tls", tlsVolume.path("secret").path("secretName").asText());
+        JsonNode mount = mount(gw, "tls");
+        assertTrue(mount.path("readOnly").asBoolean());
+        assertFalse(mount.has("subPath") || mount.has("subPathExpr"), "a subPath mount is not updated on renewal");
+        String dir = mount.path("mountPath").asText();
+        assertEquals(dir + "/tls.crt", arg(gw, "--tls-cert"), "tls.crt of a kubernetes.io/tls Secret");
+        assertEquals(dir + "/tls.key", arg(gw, "--tls-key"));
+        assertEquals("30s", arg(gw, "--tls-reload-check"));
+
+        assertAll("probes and ports over HTTPS",
+                () -> assertEquals(S3_PORT, port(gw, textNode("https")), "container port named https"),
+                () -> assertEquals(1, gw.path("ports").size()),
+                () -> assertProbe(gw, "startupProbe", "/health/live", "HTTPS"),
+                () -> assertProbe(gw, "livenessProbe", "/health/live", "HTTPS"),
+                () -> assertProbe(gw, "readinessProbe", "/health/ready", "HTTPS"),
+                () -> assertEquals("https", pod.path("metadata").path("annotations").path("prometheus.io/scheme").asText()));
+        JsonNode sp = m.get("Service", name(deployment)).path("spec").path("ports").get(0);
+        assertEquals("https", sp.path("name").asText());
+        assertEquals(S3_PORT, port(gw, sp.path("targetPort")), "the Service reaches the HTTPS port");
+
+        // without TLS: plain HTTP probes, no certificate anywhere
+        JsonNode plain = container(render(null).one("Deployment"), "gateway");
+        assertProbe(plain, "readinessProbe", "/health/ready", "HTTP");
+        assertFalse(hasArg(plain, "--tls-cert"));
+        assertTrue(plain.path("volumeMounts").findValuesAsText("name").stream().noneMatch("tls"::equals));
+    }
+
+    @Test
+    void tlsWithoutASecretIsRefused() {
+        String message = renderFails("""
+                tls:
+                  enabled: true
+                """);
+        assertTrue(message.contains("tls.enabled needs tls.secretName"), message);
+    }
+
+    private static void assertProbe(JsonNode container, String probe, String path, String scheme) {
+        JsonNode get = container.path(probe).path("httpGet");
+        assertEquals(path, get.path("path").asText(), probe);
+        assertEquals(S3_PORT, port(container, get.path("port")), probe);
+        assertEquals(scheme, get.path("scheme").asText(), probe + " scheme");
+    }
+
+    private static JsonNode mount(JsonNode container, String volume) {
+        for (JsonNode m : container.path("volumeMounts")) {
+            if (m.path("name").asText().equals(volume)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no mount of volume " + volume);
+    }
+
     // ---------------------------------------------------------------- external ZooKeeper
 
     @Test
