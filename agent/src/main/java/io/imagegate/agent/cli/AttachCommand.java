@@ -43,6 +43,11 @@ final class AttachCommand implements Callable<Integer> {
     @Option(names = "--socket", paramLabel = "PATH", description = "NBD over a unix socket instead of TCP")
     String socket;
 
+    @Option(names = "--tls", paramLabel = "MODE", defaultValue = "auto", description = "NBD TLS of the listener, as "
+            + "qemu-nbd/nbdkit: off, on (offered), require; auto (default): require on an address other than loopback, "
+            + "on for loopback when the agent has --tls-cert, off for unix sockets. Clients then use nbds://")
+    String tls;
+
     @Option(names = "--export", paramLabel = "NAME", description = "the export name (default: the key's last segment)")
     String export;
 
@@ -70,7 +75,7 @@ final class AttachCommand implements Callable<Integer> {
         }
         String bundle = caBundle();
         AttachRequest req = new AttachRequest(object, endpoint, region, listen, socket, export, readOnly, mode, profile,
-                null, null, null, false, bundle);
+                null, null, null, false, bundle, tls);
         AwsCredentials keys = clientKeys();
         if (keys != null) {
             req = req.withKeys(keys.accessKeyId(), keys.secretAccessKey(),

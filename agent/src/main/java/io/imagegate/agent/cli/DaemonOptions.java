@@ -1,6 +1,7 @@
 package io.imagegate.agent.cli;
 
 import io.imagegate.agent.daemon.AgentConfig;
+import io.imagegate.agent.daemon.NbdTlsFiles;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -28,6 +29,22 @@ final class DaemonOptions {
 
     @Option(names = "--parallel", paramLabel = "N", description = "range GETs in flight at once (default 16)")
     Integer parallel;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain NBD TLS listeners present "
+            + "(nbds://); read again when it changes. Required to listen on an address other than loopback")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "the PEM private key of --tls-cert (RSA or EC; "
+            + "PKCS#1, SEC1 or PKCS#8)")
+    Path tlsKey;
+
+    /** The certificate of NBD TLS listeners, or none. */
+    NbdTlsFiles nbdTls() {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException(tlsCert == null ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key");
+        }
+        return tlsCert == null ? NbdTlsFiles.NONE : NbdTlsFiles.of(tlsCert.toAbsolutePath(), tlsKey.toAbsolutePath());
+    }
 
     Path controlSocket() {
         return control != null ? control : AgentConfig.defaultControl();
@@ -77,6 +94,14 @@ final class DaemonOptions {
         if (parallel != null) {
             a.add("--parallel");
             a.add(parallel.toString());
+        }
+        if (tlsCert != null) {
+            a.add("--tls-cert");
+            a.add(tlsCert.toAbsolutePath().toString());
+        }
+        if (tlsKey != null) {
+            a.add("--tls-key");
+            a.add(tlsKey.toAbsolutePath().toString());
         }
         return a;
     }

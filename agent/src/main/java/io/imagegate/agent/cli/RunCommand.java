@@ -2,6 +2,7 @@ package io.imagegate.agent.cli;
 
 import io.imagegate.agent.daemon.Agent;
 import io.imagegate.agent.daemon.AgentConfig;
+import io.imagegate.tls.TlsFileException;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +18,13 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentConfig config = daemon.config();
-        Agent agent = Agent.start(config);
+        Agent agent;
+        try {
+            agent = Agent.start(config, daemon.nbdTls());
+        } catch (TlsFileException e) {
+            String option = e.file().equals(daemon.nbdTls().certificate()) ? "--tls-cert " : "--tls-key ";
+            throw new IllegalArgumentException(option + e.getMessage(), e);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable stop = () -> {
             agent.close();

@@ -4,6 +4,7 @@ import io.imagegate.agent.cache.NodeCache;
 import io.imagegate.agent.image.FetchLimits;
 import io.imagegate.agent.image.ImageVersion;
 import io.imagegate.agent.nbd.NbdServer;
+import io.imagegate.agent.nbd.NbdTls;
 import io.imagegate.agent.remote.ExtensionClient;
 import io.imagegate.agent.remote.Manifest;
 import io.imagegate.agent.remote.ObjectHead;
@@ -11,6 +12,7 @@ import io.imagegate.agent.remote.ObjectRef;
 import io.imagegate.agent.remote.S3Access;
 import io.imagegate.agent.remote.S3Endpoint;
 import io.imagegate.tls.CaBundle;
+import io.imagegate.tls.ServerCertificate;
 import io.imagegate.tls.TlsFileException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -50,16 +52,43 @@ public final class Agent implements AutoCloseable {
     private final Map<String, NbdServer> listeners = new LinkedHashMap<>();
     private ControlServer control;
     private MetricsServer metrics;
+    /** What TLS listeners present; null without --tls-cert. */
+    private final ServerCertificate nbdCertificate;
 
-    private Agent(AgentConfig config, NodeCache cache) {
+    private Agent(AgentConfig config, NodeCache cache, ServerCertificate nbdCertificate) {
         this.config = config;
         this.cache = cache;
+        this.nbdCertificate = nbdCertificate;
         this.limits = new FetchLimits(config.parallelFetches(), config.maxRunBytes(), config.readAheadBytes(),
                 config.retry());
     }
 
     /** Opens the cache, serves the attachments found on disk, and starts the control socket and metrics. */
     public static Agent start(AgentConfig config) throws IOException {
+        return start(config, NbdTlsFiles.NONE);
+    }
+
+    /**
+     * As {@link #start(AgentConfig)}, with a certificate for NBD TLS; a certificate or key file that
+     * cannot be used fails the start with a {@link io.imagegate.tls.TlsFileException} naming it.
+     */
+    public static Agent start(AgentConfig config, NbdTlsFiles tls) throws IOException {
+        ServerCertificate certificate = tls.present() ? ServerCertificate.load(tls.certificate(), tls.key()) : null;
+        try {
+            Agent agent = start(config, certificate);
+            if (certificate != null) {
+                certificate.watch(tls.reloadCheck());
+            }
+            return agent;
+        } catch (IOException | RuntimeException e) {
+            if (certificate != null) {
+                certificate.close();
+            }
+            throw e;
+        }
+    }
+
+    private static Agent start(AgentConfig config, ServerCertificate nbdCertificate) throws IOException {
         int grid = config.plainChunkSize();
         if (Integer.bitCount(grid) != 1 || grid < 4096 || grid > 4 << 20) {
             throw new IllegalArgumentException("the plain-S3 chunk size must be a power of two from 4 KiB to 4 MiB, not "
@@ -67,7 +96,7 @@ public final class Agent implements AutoCloseable {
         }
         Files.createDirectories(config.dataDir().resolve("exports"));
         NodeCache cache = NodeCache.open(config.cacheDir(), config.cacheMaxBytes(), config.memoryCacheBytes());
-        Agent agent = new Agent(config, cache);
+        Agent agent = new Agent(config, cache, nbdCertificate);
         try {
             agent.restore();
             if (config.controlSocket() != null) {
@@ -126,7 +155,7 @@ public final class Agent implements AutoCloseable {
                         s3.close();
                         throw e;
                     }
-                    serve(a, r.listen(), r.socket());
+                    serve(a, r.listen(), r.socket(), r.tls());
                     attachments.put(name, a);
                     log.info("attachment restored export={} object=s3://{}/{} version={} url={}", name, r.bucket(),
                             r.key(), r.versionId(), a.url());
@@ -213,9 +242,9 @@ public final class Agent implements AutoCloseable {
                     ep.endpoint() == null ? null : ep.endpoint().toString(), ep.region(),
                     req.socket() == null ? (req.listen() == null ? DEFAULT_LISTEN : req.listen()) : null, req.socket(),
                     req.readOnly(), req.profile(), List.of(0L), 1, List.of(),
-                    ep.caBundle() == null ? null : ep.caBundle().toString());
+                    ep.caBundle() == null ? null : ep.caBundle().toString(), req.tls() == null ? "auto" : req.tls());
             a = Attachment.create(dir, r, s3, cache, limits, config, v);
-            serve(a, r.listen(), r.socket());
+            serve(a, r.listen(), r.socket(), r.tls());
             attachments.put(name, a);
             a.startProfile(req.profile());
             log.info("attached export={} object={} version={} mode={} size={} url={}", name, v.ref().withVersion(null),
@@ -256,7 +285,7 @@ public final class Agent implements AutoCloseable {
         S3Access s3 = access(endpoint(req));
         try {
             Attachment a = Attachment.reopen(dir, r, s3, cache, limits, config);
-            serve(a, r.listen(), r.socket());
+            serve(a, r.listen(), r.socket(), r.tls());
             attachments.put(name, a);
             dormant.remove(name);
             ImageVersion v = a.disk().base().version();
@@ -292,9 +321,14 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Adds the attachment's export to the listener for its address, starting the listener if needed. */
-    private synchronized void serve(Attachment a, String listen, String socket) throws IOException {
+    private synchronized void serve(Attachment a, String listen, String socket, String tls) throws IOException {
         String key = socket != null ? "unix:" + Path.of(socket).toAbsolutePath() : "tcp:" + listen;
         NbdServer s = key.endsWith(":0") ? null : listeners.get(key);
+        NbdTls.Mode mode = tlsMode(tls, socket, listen);
+        if (s != null && s.tls().mode() != mode) {
+            throw new IOException("the NBD listener on " + (socket != null ? socket : listen) + " already serves with --tls "
+                    + s.tls().mode() + ", not " + mode + "; listen elsewhere or attach with --tls " + s.tls().mode());
+        }
         if (s == null) {
             if (socket != null) {
                 s = NbdServer.unix(Path.of(socket));
@@ -303,7 +337,8 @@ public final class Agent implements AutoCloseable {
                 if (colon <= 0) {
                     throw new IOException("--listen takes HOST:PORT, not " + listen);
                 }
-                s = NbdServer.tcp(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)));
+                s = NbdServer.tcp(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)),
+                        mode == NbdTls.Mode.OFF ? NbdTls.OFF : new NbdTls(mode, nbdCertificate.sslContext()));
             }
             listeners.put(key.endsWith(":0") ? key + "#" + a.name() : key, s);
         }
@@ -316,7 +351,47 @@ public final class Agent implements AutoCloseable {
             return "nbd+unix:///" + name + "?socket=" + u.getPath();
         }
         InetSocketAddress in = (InetSocketAddress) s.address();
-        return "nbd://" + in.getHostString() + ":" + in.getPort() + "/" + name;
+        return (s.tls().offered() ? "nbds://" : "nbd://") + in.getHostString() + ":" + in.getPort() + "/" + name;
+    }
+
+    /**
+     * The TLS of a listener, as qemu-nbd and nbdkit mean {@code --tls}: {@code auto} (the default)
+     * requires TLS on an address other than loopback, offers it on loopback when the agent has a
+     * certificate, and leaves unix sockets in clear.
+     */
+    private NbdTls.Mode tlsMode(String requested, String socket, String listen) throws IOException {
+        String r = requested == null ? "auto" : requested;
+        if (socket != null) {
+            if (!r.equals("auto") && !r.equals("off")) {
+                throw new IOException("NBD TLS is offered on TCP listeners only, not on the unix socket " + socket);
+            }
+            return NbdTls.Mode.OFF;
+        }
+        NbdTls.Mode mode;
+        if (r.equals("auto")) {
+            mode = !loopback(listen) ? NbdTls.Mode.REQUIRE : nbdCertificate != null ? NbdTls.Mode.ON : NbdTls.Mode.OFF;
+        } else {
+            try {
+                mode = NbdTls.Mode.parse(r);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage());
+            }
+        }
+        if (mode != NbdTls.Mode.OFF && nbdCertificate == null) {
+            throw new IOException("serving NBD on " + listen + (r.equals("auto") ? ", which is not a loopback address," : "")
+                    + " needs TLS: start the agent with --tls-cert FILE --tls-key FILE"
+                    + (r.equals("auto") ? ", or attach with --tls off to serve the image in clear" : ""));
+        }
+        return mode;
+    }
+
+    private static boolean loopback(String listen) throws IOException {
+        String host = listen.substring(0, Math.max(0, listen.lastIndexOf(':'))).replaceAll("^\\[|\\]$", "");
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IOException("--listen names an unknown host: " + listen);
+        }
     }
 
     // ---- the other commands
@@ -406,6 +481,9 @@ public final class Agent implements AutoCloseable {
     public synchronized void close() {
         if (control != null) {
             control.close();
+        }
+        if (nbdCertificate != null) {
+            nbdCertificate.close();
         }
         if (metrics != null) {
             metrics.close();

@@ -17,12 +17,12 @@ import java.util.List;
  * (written beside, synced, renamed, directory synced). {@code layers} lists the overlay generations
  * oldest first; the last is the active one, the others are frozen by snapshots not yet committed.
  * {@code caBundle} (absent in records written before it existed: null) is the CA bundle the
- * endpoint is trusted by.
+ * endpoint is trusted by; {@code tls} (absent: null, read as auto) the NBD TLS of its listener.
  */
 public record AttachmentRecord(int format, String name, String bucket, String key, String versionId, String etag,
                                long size, String mode, int chunkSize, String endpoint, String region, String listen,
                                String socket, boolean readOnly, String profile, List<Long> layers, long nextGeneration,
-                               List<String> snapshots, String caBundle) {
+                               List<String> snapshots, String caBundle, String tls) {
 
     static final int FORMAT = 1;
     static final String FILE = "export.json";
@@ -37,7 +37,7 @@ public record AttachmentRecord(int format, String name, String bucket, String ke
 
     AttachmentRecord withLayers(List<Long> l, long next) {
         return new AttachmentRecord(format, name, bucket, key, versionId, etag, size, mode, chunkSize, endpoint, region,
-                listen, socket, readOnly, profile, l, next, snapshots, caBundle);
+                listen, socket, readOnly, profile, l, next, snapshots, caBundle, tls);
     }
 
     AttachmentRecord withVersion(String v, String e, List<Long> l, String snapshot) {
@@ -46,7 +46,7 @@ public record AttachmentRecord(int format, String name, String bucket, String ke
             s.add(snapshot);
         }
         return new AttachmentRecord(format, name, bucket, key, v, e, size, mode, chunkSize, endpoint, region, listen,
-                socket, readOnly, profile, l, nextGeneration, s, caBundle);
+                socket, readOnly, profile, l, nextGeneration, s, caBundle, tls);
     }
 
     static AttachmentRecord read(Path dir) throws IOException {

@@ -62,6 +62,13 @@ final class ChannelReader {
         }
     }
 
+    /** Takes out the bytes read from the channel and not consumed yet. */
+    byte[] drain() {
+        byte[] b = new byte[buffer.remaining()];
+        buffer.get(b);
+        return b;
+    }
+
     byte[] readBytes(int n) throws IOException {
         byte[] b = new byte[n];
         readFully(ByteBuffer.wrap(b));

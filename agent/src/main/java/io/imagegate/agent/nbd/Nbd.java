@@ -24,6 +24,7 @@ final class Nbd {
     static final int OPT_EXPORT_NAME = 1;
     static final int OPT_ABORT = 2;
     static final int OPT_LIST = 3;
+    static final int OPT_STARTTLS = 5;
     static final int OPT_INFO = 6;
     static final int OPT_GO = 7;
     static final int OPT_STRUCTURED_REPLY = 8;
@@ -34,6 +35,7 @@ final class Nbd {
     static final int REP_ERR_UNSUP = 0x80000001;
     static final int REP_ERR_INVALID = 0x80000003;
     static final int REP_ERR_UNKNOWN = 0x80000006;
+    static final int REP_ERR_TLS_REQD = 0x80000005;
 
     static final int INFO_EXPORT = 0;
     static final int INFO_NAME = 1;

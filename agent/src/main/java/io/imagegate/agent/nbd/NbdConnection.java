@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
@@ -24,7 +25,10 @@ final class NbdConnection {
 
     private final NbdServer server;
     private final SocketChannel channel;
-    private final ChannelReader in;
+    /** The channel until NBD_OPT_STARTTLS, then the TLS stream over it. */
+    private ChannelReader in;
+    private volatile GatheringByteChannel out;
+    private volatile TlsStream tls;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private volatile NbdExport export;
@@ -36,6 +40,7 @@ final class NbdConnection {
         this.server = server;
         this.channel = channel;
         this.in = new ChannelReader(channel);
+        this.out = channel;
     }
 
     NbdExport export() {
@@ -67,6 +72,9 @@ final class NbdConnection {
 
     void close() {
         try {
+            if (tls != null) {
+                tls.close();
+            }
             channel.close();
         } catch (IOException e) {
             log.debug("closing nbd connection: {}", e.toString());
@@ -94,7 +102,16 @@ final class NbdConnection {
                 throw new ProtocolViolation("option " + option + " with length " + Integer.toUnsignedString(length));
             }
             byte[] data = in.readBytes(length);
+            if (server.tls().mode() == NbdTls.Mode.REQUIRE && tls == null
+                    && option != Nbd.OPT_STARTTLS && option != Nbd.OPT_ABORT) {
+                if (option == Nbd.OPT_EXPORT_NAME) { // no way to answer it with an error
+                    throw new ProtocolViolation("NBD_OPT_EXPORT_NAME in clear on a listener that requires TLS");
+                }
+                optionError(option, Nbd.REP_ERR_TLS_REQD, "this server requires TLS: connect with nbds://");
+                continue;
+            }
             switch (option) {
+                case Nbd.OPT_STARTTLS -> startTls(option, length);
                 case Nbd.OPT_EXPORT_NAME -> {
                     NbdExport e = server.find(new String(data, StandardCharsets.UTF_8)).orElse(null);
                     if (e == null) {
@@ -126,6 +143,24 @@ final class NbdConnection {
                 }
                 default -> optionError(option, Nbd.REP_ERR_UNSUP, "option " + option + " is not supported");
             }
+        }
+    }
+
+    /** NBD_OPT_STARTTLS: acknowledge, run the TLS handshake, and negotiate again from scratch inside it. */
+    private void startTls(int option, int length) throws IOException {
+        if (!server.tls().offered()) {
+            optionError(option, Nbd.REP_ERR_UNSUP, "TLS is not offered on this listener");
+        } else if (length != 0) {
+            optionError(option, Nbd.REP_ERR_INVALID, "NBD_OPT_STARTTLS takes no data");
+        } else if (tls != null) {
+            optionError(option, Nbd.REP_ERR_INVALID, "TLS is already on");
+        } else {
+            optionReply(option, Nbd.REP_ACK, new byte[0]);
+            TlsStream t = TlsStream.accept(channel, server.tls().context(), in.drain());
+            tls = t;
+            in = new ChannelReader(t.in());
+            out = t.out();
+            structured = false; // nothing negotiated in clear carries over
         }
     }
 
@@ -361,7 +396,7 @@ final class NbdConnection {
             } else {
                 ByteBuffer[] parts = {header, data};
                 while (header.hasRemaining() || data.hasRemaining()) {
-                    channel.write(parts);
+                    out.write(parts);
                 }
             }
         } finally {
@@ -387,7 +422,7 @@ final class NbdConnection {
         try {
             ByteBuffer[] parts = {header, data};
             while (header.hasRemaining() || data.hasRemaining()) {
-                channel.write(parts);
+                out.write(parts);
             }
         } finally {
             writeLock.unlock();
@@ -405,7 +440,7 @@ final class NbdConnection {
 
     private void writeAll(ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
-            channel.write(b);
+            out.write(b);
         }
     }
 

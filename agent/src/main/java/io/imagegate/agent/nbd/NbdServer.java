@@ -28,19 +28,26 @@ public final class NbdServer implements AutoCloseable {
 
     private final ServerSocketChannel server;
     private final SocketAddress address;
+    private final NbdTls tls;
     private final Map<String, NbdExport> exports = new ConcurrentHashMap<>();
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private NbdServer(ServerSocketChannel server, SocketAddress address) {
+    private NbdServer(ServerSocketChannel server, SocketAddress address, NbdTls tls) {
         this.server = server;
         this.address = address;
+        this.tls = tls;
         this.acceptor = Thread.ofVirtual().name("nbd-accept-" + address).unstarted(this::acceptLoop);
     }
 
-    /** Listens on {@code host:port} (port 0: any free port). */
+    /** Listens on {@code host:port} (port 0: any free port), in clear. */
     public static NbdServer tcp(String host, int port) throws IOException {
+        return tcp(host, port, NbdTls.OFF);
+    }
+
+    /** Listens on {@code host:port} (port 0: any free port) with {@code tls}. */
+    public static NbdServer tcp(String host, int port, NbdTls tls) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.INET);
         try {
             ch.bind(new InetSocketAddress(host, port), 128);
@@ -48,7 +55,7 @@ public final class NbdServer implements AutoCloseable {
             ch.close();
             throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        return start(ch, ch.getLocalAddress());
+        return start(ch, ch.getLocalAddress(), tls);
     }
 
     /** Listens on a unix socket at {@code path}, replacing a stale socket file left by a dead process. */
@@ -62,14 +69,19 @@ public final class NbdServer implements AutoCloseable {
             ch.close();
             throw new IOException("cannot listen on unix socket " + path + ": " + e.getMessage(), e);
         }
-        return start(ch, UnixDomainSocketAddress.of(path));
+        return start(ch, UnixDomainSocketAddress.of(path), NbdTls.OFF);
     }
 
-    private static NbdServer start(ServerSocketChannel ch, SocketAddress address) {
-        NbdServer s = new NbdServer(ch, address);
+    private static NbdServer start(ServerSocketChannel ch, SocketAddress address, NbdTls tls) {
+        NbdServer s = new NbdServer(ch, address, tls);
         s.acceptor.start();
-        log.info("nbd listening address={}", address);
+        log.info("nbd listening address={} tls={}", address, tls.mode());
         return s;
+    }
+
+    /** Whether and how this listener speaks TLS. */
+    public NbdTls tls() {
+        return tls;
     }
 
     public SocketAddress address() {

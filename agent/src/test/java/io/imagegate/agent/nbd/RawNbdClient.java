@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 /** An NBD client written byte by byte, for the requests real clients never send. */
 final class RawNbdClient implements AutoCloseable {
 
-    final Socket socket;
-    final DataInputStream in;
-    final DataOutputStream out;
+    Socket socket;
+    DataInputStream in;
+    DataOutputStream out;
     int handshakeFlags;
 
     RawNbdClient(int port) throws IOException {
@@ -29,6 +29,25 @@ final class RawNbdClient implements AutoCloseable {
         handshakeFlags = in.readUnsignedShort();
         out.writeInt(clientFlags);
         out.flush();
+        return this;
+    }
+
+    /** NBD_OPT_STARTTLS, then the TLS handshake as a client of {@code context}, checking the host name. */
+    RawNbdClient startTls(javax.net.ssl.SSLContext context) throws IOException {
+        option(Nbd.OPT_STARTTLS, new byte[0]);
+        OptionReply r = optionReply();
+        if (r.type() != Nbd.REP_ACK) {
+            throw new IOException("NBD_OPT_STARTTLS refused with reply type 0x" + Integer.toHexString(r.type()));
+        }
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                .createSocket(socket, "127.0.0.1", socket.getPort(), true);
+        var params = tls.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        tls.setSSLParameters(params);
+        tls.startHandshake();
+        socket = tls;
+        in = new DataInputStream(tls.getInputStream());
+        out = new DataOutputStream(new java.io.BufferedOutputStream(tls.getOutputStream()));
         return this;
     }
 
