@@ -87,6 +87,16 @@ class NbdTlsTest {
     }
 
     @Test
+    void qemuOpensARequiredTlsExportWithItsX509Credentials() throws Exception {
+        Tools.require("qemu-img");
+        start(NbdTls.Mode.REQUIRE);
+        String info = Tools.ok(List.of("qemu-img", "info", "--output=json",
+                "--object", "tls-creds-x509,id=tls0,dir=" + certificates + ",endpoint=client",
+                "--image-opts", "driver=nbd,host=127.0.0.1,port=" + server.port() + ",export=disk,tls-creds=tls0"));
+        assertTrue(info.contains("\"virtual-size\": " + SIZE), info);
+    }
+
+    @Test
     void aListenerThatRequiresTlsRefusesEveryOptionInClear() throws IOException {
         start(NbdTls.Mode.REQUIRE);
         try (RawNbdClient c = raw()) {
