@@ -208,6 +208,17 @@ public final class ServerProcess implements AutoCloseable {
     }
 
 
+    /** Writes the servers' logging configuration (warnings only, so no server logs per request) into {@code work}. */
+    public static Path logbackConfig(Path work) throws IOException {
+        Path p = work.resolve("server-logback.xml");
+        try (var in = ServerProcess.class.getResourceAsStream("/server-logback.xml")) {
+            if (in != null) {
+                Files.write(p, in.readAllBytes());
+            }
+        }
+        return p;
+    }
+
     @Override
     public void close() {
         process.destroy();

@@ -1,0 +1,378 @@
+package io.imagegate.bench.agentread;
+
+import io.imagegate.agent.daemon.AgentException;
+import io.imagegate.agent.daemon.ExportStatus;
+import io.imagegate.bench.BuildInfo;
+import io.imagegate.bench.ByteSize;
+import io.imagegate.bench.Machine;
+import io.imagegate.bench.ServerProcess;
+import io.imagegate.bench.TestImage;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
+
+/**
+ * {@code bench/run agent-read}: the agent's data path against nbdkit's (issue 14). One random image
+ * in a gateway ({@code imagegate serve}, a child JVM), read whole with {@code nbdcopy URI null:}
+ * through the agent (a real {@code imagegate-agent run} process) cold and warm, {@code qemu-img
+ * convert} through the warm agent, {@code nbdkit curl} cold, and {@code nbdkit curl} with the cow
+ * and cache filters cold and warm; a plain {@code curl} of the object is the floor. Wall time, the
+ * CPU of the serving process and of the gateway (from /proc), and the bytes the gateway sent, per
+ * read; ratios are taken within each repeat.
+ */
+@Command(name = "agent-read", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Issue 14: full reads of one image through the agent (cold, warm, qemu-img) against nbdkit curl "
+                + "(plain, and with cow+cache cold and warm) and a plain curl; wall time, CPU, bytes.")
+public final class AgentReadCommand implements Callable<Integer> {
+
+    @Option(names = "--size", defaultValue = "512m", description = "The image (random bytes) (default: ${DEFAULT-VALUE}).")
+    ByteSize size;
+
+    @Option(names = "--warm-up-size", defaultValue = "128m",
+            description = "Another image each new agent process reads (cold and warm) before anything is timed, so "
+                    + "that its code is compiled as in a long-running daemon; 0: none (default: ${DEFAULT-VALUE}).")
+    String warmUpSize;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--methods", split = ",", defaultValue = "curl,agent,nbdkit-curl,nbdkit-cached",
+            description = "Groups of reads: curl (the floor), agent (cold, warm, and qemu-img convert warm), "
+                    + "nbdkit-curl (cold), nbdkit-cached (cow+cache, cold and warm) (default: ${DEFAULT-VALUE}).")
+    List<String> methods;
+
+    @Option(names = "--parallel", defaultValue = "16", description = "The agent's --parallel (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--agent-heap", defaultValue = "1g", description = "-Xmx of the agent, as its launcher gives it (default: ${DEFAULT-VALUE}).")
+    String agentHeap;
+
+    @Option(names = "--gateway-heap", defaultValue = "2g", description = "-Xmx of the gateway (default: ${DEFAULT-VALUE}).")
+    String gatewayHeap;
+
+    @Option(names = "--jfr", description = "Record a JFR profile of the agent and the gateway during each timed agent "
+            + "read and nbdkit's cold read (through jcmd, outside the timed part; profiling slows them, so these "
+            + "runs are for finding where time goes, not for the record).")
+    boolean jfr;
+
+    @Option(names = "--verify", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "After each group's timed reads, read the image once more (untimed) and compare it byte for "
+                    + "byte with the file (default: on; --no-verify skips it).")
+    boolean verify;
+
+    @Option(names = "--max-load", defaultValue = "2.5",
+            description = "Before each group wait until the 1-minute load average is below this (default: ${DEFAULT-VALUE}).")
+    double maxLoad;
+
+    @Option(names = "--load-wait", defaultValue = "300",
+            description = "Longest wait for the load, all groups of a repeat together, seconds (default: ${DEFAULT-VALUE}).")
+    int loadWait;
+
+    @Option(names = "--work-dir", description = "Where the gateway, the images and the node live (default: bench/target/agent-read).")
+    Path workDir;
+
+    @Option(names = "--results", description = "Where results are written (default: bench/results).")
+    Path resultsDir;
+
+    @Option(names = "--label", defaultValue = "", description = "A word for the result file names.")
+    String label;
+
+    @Option(names = "--imagegate-jar", description = "The gateway's shaded jar (default: gateway/target/imagegate.jar).")
+    Path imagegateJar;
+
+    @Option(names = "--agent-jar", description = "The agent's shaded jar (default: agent/target/imagegate-agent.jar).")
+    Path agentJar;
+
+    static final String BUCKET = "images";
+    static final String KEY = "image.raw";
+    static final String WARM_UP_KEY = "warm-up.raw";
+    private static final long TIMEOUT = 1800;
+
+    private Path work;
+    private Path nodeDir;
+    private ServerProcess gateway;
+    private TestImage image;
+    private Jfr profiler;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    static void say(String s) {
+        System.out.println("[agent-read " + java.time.LocalTime.now().withNano(0) + "] " + s);
+        System.out.flush();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path root = Path.of(System.getProperty("imagegate.root", ".")).toAbsolutePath().normalize();
+        work = workDir != null ? workDir.toAbsolutePath() : root.resolve("bench/target/agent-read");
+        nodeDir = work.resolve("node");
+        Path results = resultsDir != null ? resultsDir : root.resolve("bench/results");
+        Files.createDirectories(work);
+        for (String tool : List.of("nbdcopy")) {
+            if (!onPath(tool)) {
+                throw new IllegalStateException(tool + " is needed (Debian: libnbd-bin)");
+            }
+        }
+        List<String> groups = new ArrayList<>(methods.stream().map(String::trim).toList());
+        if (!NbdkitServer.available() && groups.removeIf(g -> g.startsWith("nbdkit"))) {
+            say("nbdkit is not installed (Debian: nbdkit): its reads are left out");
+        }
+        boolean qemu = onPath("qemu-img");
+        if (!qemu) {
+            say("qemu-img is not installed (Debian: qemu-utils): qemu-img convert is left out");
+        }
+        Instant started = Instant.now();
+        Machine machine = Machine.describe(work);
+        say("machine: " + machine.summary());
+        Path gwJar = imagegateJar != null ? imagegateJar : root.resolve("gateway/target/imagegate.jar");
+        Path agJar = agentJar != null ? agentJar : root.resolve("agent/target/imagegate-agent.jar");
+        BuildInfo build = BuildInfo.of(root, gwJar, imagegateJar == null);
+        // private copies: someone rebuilding the shared jars during the run must not change what is measured
+        Path runGwJar = work.resolve("imagegate.jar");
+        Path runAgJar = work.resolve("imagegate-agent.jar");
+        Files.copy(gwJar, runGwJar, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(agJar, runAgJar, StandardCopyOption.REPLACE_EXISTING);
+        image = TestImage.create("random", work.resolve("images"), size.bytes(), 0, 14);
+        long warmBytes = ByteSize.parse(warmUpSize.equals("0") ? "1" : warmUpSize).bytes();
+        TestImage warmImage = warmUpSize.equals("0") ? null
+                : TestImage.create("warm-up", work.resolve("images"), warmBytes, 0, 15);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        if (jfr) {
+            profiler = new Jfr(Path.of(System.getProperty("java.home")), work.resolve("jfr-" + stamp(started)));
+        }
+        ServerProcess.Launch launch = new ServerProcess.Launch(java, runGwJar.toString(),
+                System.getProperty("java.class.path"), ServerProcess.logbackConfig(work), gatewayHeap, List.of(), null);
+        List<Measurement> all = new ArrayList<>();
+        List<JfrSummary> profiles = new ArrayList<>();
+        AgentReadReport report = null;
+        try (ServerProcess server = ServerProcess.start(ServerProcess.Kind.IMAGEGATE, launch, work, List.of("--no-gc"))) {
+            gateway = server;
+            upload(warmImage);
+            say("gateway %s (pid %d): s3://%s/%s, %s of random bytes".formatted(server.endpoint, server.pid(), BUCKET, KEY,
+                    size));
+            // the gateway's own warm-up: one whole GET (page cache, its code compiled), not timed
+            ClientRun.run(work, curl(), TIMEOUT);
+            for (int r = 0; r < repeats; r++) {
+                long budget = loadWait * 1_000_000_000L;
+                for (int k = 0; k < groups.size(); k++) {
+                    String g = groups.get((k + r) % groups.size()); // a different group goes first in each repeat
+                    budget = awaitLoad(budget);
+                    List<Measurement> ms = switch (g) {
+                        case "curl" -> List.of(measure("curl", "-", r, -1, curl(), null));
+                        case "agent" -> agentGroup(java, runAgJar, warmImage, r, qemu);
+                        case "nbdkit-curl" -> nbdkitGroup(false, r);
+                        case "nbdkit-cached" -> nbdkitGroup(true, r);
+                        default -> throw new IllegalArgumentException("unknown method group " + g);
+                    };
+                    all.addAll(ms);
+                    for (Measurement m : ms) {
+                        say("repeat %d %-13s %-5s %6.2f s %7.0f MiB/s  CPU: %-8s %5.2f s (sys %4.2f), gateway %5.2f s, client %5.2f s; gateway sent %s%s; load %.2f"
+                                .formatted(r + 1, m.method(), m.phase(), m.seconds(), m.bytesPerSecond() / (1 << 20),
+                                        m.method().equals("qemu-img") ? "agent" : m.method(), m.serverCpu(),
+                                        m.serverCpuSystem(), m.gatewayCpu(), m.clientCpu(), mib(m.gatewayBytesOut()),
+                                        m.agentFetched() >= 0 ? ", agent fetched " + mib(m.agentFetched()) + " in "
+                                                + m.agentRequests() + " GETs" : "", m.loadBefore()));
+                        for (String p : m.profiles()) {
+                            profiles.add(JfrSummary.of(Path.of(p)));
+                        }
+                    }
+                }
+                report = write(started, machine, build, all, profiles, results);
+            }
+        }
+        if (report != null) {
+            System.out.println(report.markdown());
+        }
+        return 0;
+    }
+
+    private AgentReadReport write(Instant started, Machine machine, BuildInfo build, List<Measurement> all,
+                                  List<JfrSummary> profiles, Path results) throws IOException {
+        AgentReadReport report = new AgentReadReport(started, machine, build, commandLine(), image, warmUpSize, maxLoad,
+                ProcStat.load1(), all, profiles);
+        String base = "agent-read-" + stamp(started) + (label.isBlank() ? "" : "-" + label);
+        report.write(results, base);
+        say("results: " + results.resolve(base + ".md") + " (.csv, .json)");
+        return report;
+    }
+
+    private static String stamp(Instant t) {
+        return t.toString().replace(":", "").replaceAll("\\.\\d+", "");
+    }
+
+    private String commandLine() {
+        return "bench/run agent-read --size " + size.bytes() / ByteSize.MIB + "m --warm-up-size " + warmUpSize
+                + " --repeats " + repeats + " --methods " + String.join(",", methods) + " --parallel " + parallel
+                + (jfr ? " --jfr" : "") + (verify ? "" : " --no-verify");
+    }
+
+    // ---- the groups
+
+    private List<Measurement> agentGroup(Path java, Path jar, TestImage warmImage, int r, boolean qemu) throws Exception {
+        List<Measurement> out = new ArrayList<>();
+        try (AgentDaemon agent = AgentDaemon.start(java, jar, nodeDir.resolve("agent"), agentHeap, parallel)) {
+            if (warmImage != null) {
+                String w = agent.attach(gateway.endpoint, BUCKET, WARM_UP_KEY, "warm-up");
+                ClientRun.run(work, nbdcopy(w), TIMEOUT);
+                ClientRun.run(work, nbdcopy(w), TIMEOUT);
+                agent.detach("warm-up");
+            }
+            String uri = agent.attach(gateway.endpoint, BUCKET, KEY, "image");
+            out.add(measure("agent", "cold", r, agent.pid(), nbdcopy(uri), () -> agent.status("image")));
+            out.add(measure("agent", "warm", r, agent.pid(), nbdcopy(uri), () -> agent.status("image")));
+            if (qemu) {
+                out.add(measure("qemu-img", "warm", r, agent.pid(), List.of("qemu-img", "convert", "-n", "-f", "raw", uri,
+                        "--target-image-opts", "driver=null-co,size=" + image.size()), () -> agent.status("image")));
+            }
+            check("agent", uri);
+        }
+        return out;
+    }
+
+    private List<Measurement> nbdkitGroup(boolean filters, int r) throws Exception {
+        String name = filters ? "nbdkit-cached" : "nbdkit-curl";
+        List<Measurement> out = new ArrayList<>();
+        try (NbdkitServer n = NbdkitServer.start(nodeDir.resolve(name), publicUrl(), filters)) {
+            out.add(measure(name, "cold", r, n.pid(), nbdcopy(n.uri()), null));
+            if (filters) {
+                out.add(measure(name, "warm", r, n.pid(), nbdcopy(n.uri()), null));
+            }
+            check(name, n.uri());
+        }
+        return out;
+    }
+
+    /** An untimed read compared with the file: a fast wrong answer must not pass for a result. */
+    private void check(String who, String uri) throws IOException, InterruptedException {
+        if (!verify) {
+            return;
+        }
+        ClientRun c = ClientRun.run(work, List.of("/bin/sh", "-c", "nbdcopy \"$1\" - | cmp - \"$2\"", "sh", uri,
+                image.file().toString()), TIMEOUT);
+        if (!c.output().isBlank()) {
+            throw new IOException(who + " served other bytes than the image: " + c.output());
+        }
+    }
+
+    @FunctionalInterface
+    private interface AgentCounters {
+        ExportStatus get() throws IOException, AgentException;
+    }
+
+    private Measurement measure(String method, String phase, int repeat, long serverPid, List<String> cmd,
+                                AgentCounters agent) throws Exception {
+        String name = method + "-" + phase + "-r" + (repeat + 1);
+        boolean profile = profiler != null && (method.equals("agent") || method.equals("qemu-img")
+                || phase.equals("cold") && method.startsWith("nbdkit"));
+        if (profile) {
+            if (serverPid > 0 && !method.startsWith("nbdkit")) {
+                profiler.start(serverPid, "agent-" + name);
+            }
+            profiler.start(gateway.pid(), "gateway-" + name);
+        }
+        ExportStatus a0 = agent == null ? null : agent.get();
+        long out0 = gatewayBytesOut();
+        ProcStat.Cpu s0 = serverPid > 0 ? ProcStat.cpu(serverPid) : ProcStat.Cpu.NONE;
+        ProcStat.Cpu g0 = ProcStat.cpu(gateway.pid());
+        double load0 = ProcStat.load1();
+        ClientRun run = ClientRun.run(work, cmd, TIMEOUT);
+        ProcStat.Cpu s1 = serverPid > 0 ? ProcStat.cpu(serverPid) : ProcStat.Cpu.NONE;
+        ProcStat.Cpu g1 = ProcStat.cpu(gateway.pid());
+        double load1 = ProcStat.load1();
+        long out1 = gatewayBytesOut();
+        ExportStatus a1 = agent == null ? null : agent.get();
+        List<String> files = new ArrayList<>();
+        if (profile) {
+            if (serverPid > 0 && !method.startsWith("nbdkit")) {
+                files.add(profiler.stop(serverPid, "agent-" + name).toString());
+            }
+            files.add(profiler.stop(gateway.pid(), "gateway-" + name).toString());
+        }
+        ProcStat.Cpu s = s1.minus(s0);
+        ProcStat.Cpu g = g1.minus(g0);
+        return new Measurement(method, phase, repeat, run.wallSeconds(), image.size(), run.cpu().total(), s.user(),
+                s.system(), g.user(), g.system(), out1 - out0,
+                a1 == null ? -1 : a1.fetchedBytes() - a0.fetchedBytes(),
+                a1 == null ? -1 : a1.fetchRequests() - a0.fetchRequests(), load0, load1, files);
+    }
+
+    private List<String> nbdcopy(String uri) {
+        return List.of("nbdcopy", uri, "null:");
+    }
+
+    private List<String> curl() {
+        return List.of("curl", "-sS", "-o", "/dev/null", "--fail", publicUrl());
+    }
+
+    private String publicUrl() {
+        return gateway.endpoint + "/" + BUCKET + "/" + KEY;
+    }
+
+    /** The gateway's imagegate_s3_bytes_out_total (response bytes), from its Prometheus endpoint. */
+    private long gatewayBytesOut() throws IOException, InterruptedException {
+        String text = http.send(HttpRequest.newBuilder(URI.create(gateway.endpoint + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : text.lines().toList()) {
+            if (line.startsWith("imagegate_s3_bytes_out_total")) {
+                return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new IOException("the gateway's /metrics has no imagegate_s3_bytes_out_total");
+    }
+
+    private void upload(TestImage warmImage) throws InterruptedException {
+        try (S3Client s3 = ServerProcess.clientBuilder(gateway.endpoint, 4).build()) {
+            gateway.awaitReady(s3::listBuckets, Duration.ofSeconds(120));
+            s3.createBucket(b -> b.bucket(BUCKET));
+            // public-read: nbdkit's curl plugin and curl read it by plain URL (nbdkit sends HEAD, which a presigned GET does not allow)
+            s3.putObject(b -> b.bucket(BUCKET).key(KEY).acl(ObjectCannedACL.PUBLIC_READ), RequestBody.fromFile(image.file()));
+            if (warmImage != null) {
+                s3.putObject(b -> b.bucket(BUCKET).key(WARM_UP_KEY), RequestBody.fromFile(warmImage.file()));
+            }
+        }
+    }
+
+    private long awaitLoad(long budgetNanos) throws InterruptedException {
+        double load = ProcStat.load1();
+        if (load < maxLoad || budgetNanos <= 0) {
+            return budgetNanos;
+        }
+        long t0 = System.nanoTime();
+        say("load average %.2f >= %.2f: waiting (up to %d s left in this repeat)".formatted(load, maxLoad,
+                budgetNanos / 1_000_000_000L));
+        while (load >= maxLoad && System.nanoTime() - t0 < budgetNanos) {
+            Thread.sleep(5000);
+            load = ProcStat.load1();
+        }
+        say("load average %.2f after %.0f s%s".formatted(load, (System.nanoTime() - t0) / 1e9,
+                load < maxLoad ? "" : ": measuring anyway"));
+        return budgetNanos - (System.nanoTime() - t0);
+    }
+
+    private static boolean onPath(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (Files.isExecutable(Path.of(d, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String mib(long bytes) {
+        return "%.1f MiB".formatted(bytes / (double) ByteSize.MIB);
+    }
+}

@@ -1,0 +1,54 @@
+package io.imagegate.bench.agentread;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** CPU time of processes and the load average, from /proc (Linux; USER_HZ = 100). */
+final class ProcStat {
+
+    private static final double TICKS = 100.0;
+
+    /** User and system CPU seconds. */
+    record Cpu(double user, double system) {
+        static final Cpu NONE = new Cpu(Double.NaN, Double.NaN);
+
+        double total() {
+            return user + system;
+        }
+
+        Cpu minus(Cpu o) {
+            return new Cpu(user - o.user, system - o.system);
+        }
+    }
+
+    private ProcStat() {}
+
+    /** CPU time of {@code pid} so far, NaN when it cannot be read. */
+    static Cpu cpu(long pid) {
+        try {
+            String[] f = fields(Files.readString(Path.of("/proc/" + pid + "/stat")));
+            return new Cpu(Long.parseLong(f[11]) / TICKS, Long.parseLong(f[12]) / TICKS); // utime, stime
+        } catch (IOException | RuntimeException e) {
+            return Cpu.NONE;
+        }
+    }
+
+    /** CPU time of the children a process has waited for (cutime, cstime), from its stat line. */
+    static Cpu children(String stat) {
+        String[] f = fields(stat);
+        return new Cpu(Long.parseLong(f[13]) / TICKS, Long.parseLong(f[14]) / TICKS);
+    }
+
+    private static String[] fields(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    }
+
+    static double load1() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+}
