@@ -284,8 +284,13 @@ public final class AgentReadCommand implements Callable<Integer> {
             }
             profiler.start(gateway.pid(), "gateway-" + name);
         }
+        if (!phase.equals("warm")) {
+            // the gateway remembers for 60 s which chunks it has hashed: every read that fetches from it starts
+            // right after a whole GET, so that none pays or skips that work because of the read before it
+            ClientRun.run(work, curl(), TIMEOUT);
+        }
         ExportStatus a0 = agent == null ? null : agent.get();
-        long out0 = gatewayBytesOut();
+        long[] gw0 = gatewayCounters();
         ProcStat.Cpu s0 = serverPid > 0 ? ProcStat.cpu(serverPid) : ProcStat.Cpu.NONE;
         ProcStat.Cpu g0 = ProcStat.cpu(gateway.pid());
         double load0 = ProcStat.load1();
@@ -293,7 +298,7 @@ public final class AgentReadCommand implements Callable<Integer> {
         ProcStat.Cpu s1 = serverPid > 0 ? ProcStat.cpu(serverPid) : ProcStat.Cpu.NONE;
         ProcStat.Cpu g1 = ProcStat.cpu(gateway.pid());
         double load1 = ProcStat.load1();
-        long out1 = gatewayBytesOut();
+        long[] gw1 = gatewayCounters();
         ExportStatus a1 = agent == null ? null : agent.get();
         List<String> files = new ArrayList<>();
         if (profile) {
@@ -305,7 +310,7 @@ public final class AgentReadCommand implements Callable<Integer> {
         ProcStat.Cpu s = s1.minus(s0);
         ProcStat.Cpu g = g1.minus(g0);
         return new Measurement(method, phase, repeat, run.wallSeconds(), image.size(), run.cpu().total(), s.user(),
-                s.system(), g.user(), g.system(), out1 - out0,
+                s.system(), g.user(), g.system(), gw1[0] - gw0[0], gw1[1] - gw0[1],
                 a1 == null ? -1 : a1.fetchedBytes() - a0.fetchedBytes(),
                 a1 == null ? -1 : a1.fetchRequests() - a0.fetchRequests(), load0, load1, files);
     }
@@ -322,16 +327,24 @@ public final class AgentReadCommand implements Callable<Integer> {
         return gateway.endpoint + "/" + BUCKET + "/" + KEY;
     }
 
-    /** The gateway's imagegate_s3_bytes_out_total (response bytes), from its Prometheus endpoint. */
-    private long gatewayBytesOut() throws IOException, InterruptedException {
+    /** The gateway's response bytes and S3 requests answered so far, from its Prometheus endpoint. */
+    private long[] gatewayCounters() throws IOException, InterruptedException {
         String text = http.send(HttpRequest.newBuilder(URI.create(gateway.endpoint + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+        long bytes = -1;
+        long requests = 0;
         for (String line : text.lines().toList()) {
+            double v = line.startsWith("#") ? 0 : Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             if (line.startsWith("imagegate_s3_bytes_out_total")) {
-                return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                bytes = (long) v;
+            } else if (line.startsWith("imagegate_s3_requests_seconds_count")) {
+                requests += (long) v;
             }
         }
-        throw new IOException("the gateway's /metrics has no imagegate_s3_bytes_out_total");
+        if (bytes < 0) {
+            throw new IOException("the gateway's /metrics has no imagegate_s3_bytes_out_total");
+        }
+        return new long[] {bytes, requests};
     }
 
     private void upload(TestImage warmImage) throws InterruptedException {

@@ -116,7 +116,9 @@ final class AgentReadReport {
                 .append("; every read is `nbdcopy URI null:` (qemu-img: `qemu-img convert -n` to a null-co target), ")
                 .append("the agent attached with `--profile off`; nbdkit 'cached' is `--filter=cow --filter=cache curl "
                         + "cache-on-read=true`; an agent process reads a ").append(warmUp)
-                .append(" warm-up image cold and warm before its timed reads\n");
+                .append(" warm-up image cold and warm before its timed reads; every timed read that fetches from the gateway "
+                        + "starts right after an untimed whole GET of the object, so that the gateway's 60-second memory "
+                        + "of chunks it has hashed is in the same state for every method\n");
         b.append("- load (1-minute average): at read starts ")
                 .append(Spread.of(results.stream().mapToDouble(Measurement::loadBefore).toArray()).format("%.2f"))
                 .append(", at read ends ")
@@ -124,7 +126,7 @@ final class AgentReadReport {
                 .append("; waited for < ").append(maxLoad).append(" before each group; ")
                 .append("%.2f at the end\n\n".formatted(loadAtEnd));
         b.append("| read | wall s | MiB/s | server CPU s (sys) | gateway CPU s | gateway CPU s/GiB sent | client CPU s "
-                + "| gateway sent MiB | agent fetched MiB (GETs) |\n");
+                + "| gateway sent MiB (requests) | agent fetched MiB (GETs) |\n");
         b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (String key : keys()) {
             List<Measurement> ms = of(key);
@@ -137,7 +139,8 @@ final class AgentReadReport {
                     .append(" | ").append("%.2f".formatted(spread(key, Measurement::gatewayCpu).median())).append(" | ")
                     .append("%.2f".formatted(spread(key, Measurement::gatewayCpuPerGiB).median())).append(" | ")
                     .append("%.2f".formatted(spread(key, Measurement::clientCpu).median())).append(" | ")
-                    .append("%.1f".formatted(spread(key, m -> m.gatewayBytesOut() / (double) ByteSize.MIB).median()))
+                    .append("%.1f (%.0f)".formatted(spread(key, m -> m.gatewayBytesOut() / (double) ByteSize.MIB).median(),
+                            spread(key, Measurement::gatewayRequests).median()))
                     .append(" | ").append(first.agentFetched() < 0 ? "–" : "%.1f (%.0f)".formatted(
                             spread(key, m -> m.agentFetched() / (double) ByteSize.MIB).median(),
                             spread(key, Measurement::agentRequests).median()))
@@ -166,14 +169,14 @@ final class AgentReadReport {
 
     String csv() {
         StringBuilder b = new StringBuilder("method,phase,repeat,seconds,bytes,client_cpu_s,server_cpu_user_s,"
-                + "server_cpu_sys_s,gateway_cpu_user_s,gateway_cpu_sys_s,gateway_bytes_out,agent_fetched_bytes,"
+                + "server_cpu_sys_s,gateway_cpu_user_s,gateway_cpu_sys_s,gateway_bytes_out,gateway_requests,agent_fetched_bytes,"
                 + "agent_requests,load_before,load_after\n");
         for (Measurement m : results) {
             b.append(String.join(",", m.method(), m.phase(), Integer.toString(m.repeat()), "%.3f".formatted(m.seconds()),
                     Long.toString(m.bytes()), "%.2f".formatted(m.clientCpu()), "%.2f".formatted(m.serverCpuUser()),
                     "%.2f".formatted(m.serverCpuSystem()), "%.2f".formatted(m.gatewayCpuUser()),
                     "%.2f".formatted(m.gatewayCpuSystem()), Long.toString(m.gatewayBytesOut()),
-                    Long.toString(m.agentFetched()), Long.toString(m.agentRequests()), "%.2f".formatted(m.loadBefore()),
+                    Long.toString(m.gatewayRequests()), Long.toString(m.agentFetched()), Long.toString(m.agentRequests()), "%.2f".formatted(m.loadBefore()),
                     "%.2f".formatted(m.loadAfter()))).append('\n');
         }
         return b.toString();

@@ -17,7 +17,7 @@ final class Jfr {
     }
 
     void start(long pid, String name) throws IOException, InterruptedException {
-        jcmd(pid, "JFR.start", "name=" + name, "settings=profile");
+        jcmd(pid, "JFR.start", "name=" + name, "settings=profile", "method-profiling=max");
     }
 
     /** Stops the recording and writes it; returns the file. */

@@ -14,6 +14,7 @@ import java.util.List;
  * @param serverCpu      the agent's or nbdkit's CPU seconds, user and system (NaN for curl)
  * @param gatewayCpu     the gateway's CPU seconds, user and system
  * @param gatewayBytesOut response bytes the gateway sent meanwhile (its imagegate_s3_bytes_out_total)
+ * @param gatewayRequests S3 requests the gateway answered meanwhile
  * @param agentFetched   bytes the agent fetched (its own counter; -1 for the others)
  * @param agentRequests  range GETs the agent sent (-1 for the others)
  * @param loadBefore     1-minute load average before
@@ -22,7 +23,7 @@ import java.util.List;
  */
 record Measurement(String method, String phase, int repeat, double seconds, long bytes, double clientCpu,
                    double serverCpuUser, double serverCpuSystem, double gatewayCpuUser, double gatewayCpuSystem,
-                   long gatewayBytesOut, long agentFetched, long agentRequests, double loadBefore, double loadAfter,
+                   long gatewayBytesOut, long gatewayRequests, long agentFetched, long agentRequests, double loadBefore, double loadAfter,
                    List<String> profiles) {
 
     String key() {

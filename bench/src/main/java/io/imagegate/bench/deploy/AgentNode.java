@@ -36,8 +36,8 @@ import java.util.Optional;
  */
 final class AgentNode implements DeployNode {
 
-    /** The agent's defaults (AgentConfig): 16 GETs in flight, runs up to 1 MiB, read-ahead to 4 MiB, 64 MiB in memory. */
-    record Settings(int parallelFetches, int maxRunBytes, int readAheadBytes, long memoryCacheBytes) {}
+    /** The agent's defaults (AgentConfig): 16 GETs in flight, runs up to 1 MiB, read-ahead to 4 MiB. */
+    record Settings(int parallelFetches, int maxRunBytes, int readAheadBytes) {}
 
     private final String name;
     private final Path dir;
@@ -68,7 +68,7 @@ final class AgentNode implements DeployNode {
         s3 = new S3Access(new S3Endpoint(link.endpoint(), Gateway.REGION, gateway.accessKey(), gateway.secretKey(), null,
                 BenchTls.file()),
                 settings.parallelFetches() + 4, Duration.ofSeconds(60));
-        cache = NodeCache.open(dir.resolve("cache"), 16L << 30, settings.memoryCacheBytes());
+        cache = NodeCache.open(dir.resolve("cache"), 16L << 30);
     }
 
     @Override
