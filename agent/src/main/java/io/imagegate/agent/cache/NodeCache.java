@@ -16,27 +16,36 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's chunk cache: one directory shared by every attachment and every version on the node,
- * kept across restarts, bounded in bytes with least-recently-used eviction. Every entry is verified
- * against its SHA-256 each time it is read from disk, so a corrupt file is deleted and refetched,
- * never served. Files are written to {@code tmp/} and renamed into place, so a crash leaves either
- * a whole entry or none; nothing is fsynced, because a torn entry fails verification. A small
- * in-memory tier keeps recently read chunks to spare disk reads and hashing.
+ * kept across restarts, bounded in bytes with least-recently-used eviction.
+ *
+ * <p>What is checked, and when: a chunk's bytes are checked against its SHA-256 when they arrive
+ * from the store, before anything stores or serves them (the caller's job), and an entry this
+ * process finds on disk at start is checked against its SHA-256 the first time it is read. From
+ * then on the process keeps a CRC32C of every 4 KiB block of the entry in memory and checks the
+ * blocks each read covers against it, which costs about a twentieth of hashing: a file damaged,
+ * truncated or rewritten on disk after it was checked is found at its next read, deleted and
+ * fetched again, never served. Hashing every read again would cost more than the rest of a warm
+ * read put together (docs/AGENT.md). Files are written into {@code tmp/} and renamed into place,
+ * never synced: a torn entry left by a crash fails its first check after the restart.
+ *
+ * <p>There is no in-memory tier: recently read entries are in the kernel's page cache, and reads
+ * copy them straight into the caller's buffer.
  *
  * <p>It also holds the node-wide table of fetches in flight, so that concurrent readers of one
  * chunk (from any export) cause one fetch.
@@ -45,21 +54,35 @@ public final class NodeCache implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NodeCache.class);
     private static final String FORMAT = "imagegate-agent-cache 1\n";
+    /** The unit of the in-memory checksums: a read checks the 4 KiB blocks it covers. */
+    static final int BLOCK = 4096;
 
-    private record Entry(long size, long lastUse) {}
+    /** An entry on disk; {@code crcs} is null until this process has checked the entry's hash. */
+    private static final class Entry {
+        final long size;
+        volatile long lastUse;
+        volatile int[] crcs;
 
-    /** A fetch in flight; {@code owner} is true for the caller that must perform it. */
+        Entry(long size, long lastUse, int[] crcs) {
+            this.size = size;
+            this.lastUse = lastUse;
+            this.crcs = crcs;
+        }
+    }
+
+    /**
+     * A fetch in flight; {@code owner} is true for the caller that must perform it. The future's
+     * value is null once the chunk is in the cache, or the chunk's bytes when storing them failed.
+     */
     public record Inflight(CompletableFuture<byte[]> future, boolean owner) {}
 
     private final Path dir;
     private final long maxBytes;
-    private final long memoryBytes;
     private final FileChannel lockFile;
     private final FileLock lock;
     private final ConcurrentHashMap<CacheKey, Entry> index = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<CacheKey, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
-    private final LinkedHashMap<CacheKey, byte[]> memory = new LinkedHashMap<>(256, 0.75f, true);
-    private long memoryUsed;
+    private final AtomicReferenceArray<Boolean> shards = new AtomicReferenceArray<>(2 * 256);
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong clock = new AtomicLong();
     private final AtomicLong tmpCounter = new AtomicLong();
@@ -71,16 +94,15 @@ public final class NodeCache implements AutoCloseable {
     private final ReentrantLock evicting = new ReentrantLock();
     private volatile long lastWriteWarning;
 
-    private NodeCache(Path dir, long maxBytes, long memoryBytes, FileChannel lockFile, FileLock lock) {
+    private NodeCache(Path dir, long maxBytes, FileChannel lockFile, FileLock lock) {
         this.dir = dir;
         this.maxBytes = maxBytes;
-        this.memoryBytes = memoryBytes;
         this.lockFile = lockFile;
         this.lock = lock;
     }
 
     /** Opens (creating if needed) the cache at {@code dir}; one agent process holds it at a time. */
-    public static NodeCache open(Path dir, long maxBytes, long memoryBytes) throws IOException {
+    public static NodeCache open(Path dir, long maxBytes) throws IOException {
         dir = dir.toAbsolutePath();
         Files.createDirectories(dir.resolve("tmp"));
         Path format = dir.resolve("FORMAT");
@@ -96,7 +118,7 @@ public final class NodeCache implements AutoCloseable {
         FileLock lock;
         try {
             lock = lockFile.tryLock();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             lockFile.close();
             throw e;
         }
@@ -104,7 +126,7 @@ public final class NodeCache implements AutoCloseable {
             lockFile.close();
             throw new IOException("another agent process uses the cache " + dir);
         }
-        NodeCache c = new NodeCache(dir, maxBytes, memoryBytes, lockFile, lock);
+        NodeCache c = new NodeCache(dir, maxBytes, lockFile, lock);
         c.load();
         return c;
     }
@@ -122,8 +144,8 @@ public final class NodeCache implements AutoCloseable {
             if (!Files.isDirectory(top)) {
                 continue;
             }
-            try (DirectoryStream<Path> shards = Files.newDirectoryStream(top)) {
-                for (Path shard : shards) {
+            try (DirectoryStream<Path> shardDirs = Files.newDirectoryStream(top)) {
+                for (Path shard : shardDirs) {
                     try (DirectoryStream<Path> files = Files.newDirectoryStream(shard)) {
                         for (Path f : files) {
                             String name = f.getFileName().toString();
@@ -141,7 +163,7 @@ public final class NodeCache implements AutoCloseable {
         // recency survives a restart approximately: the order in which entries were written
         found.sort(Comparator.comparingLong(Found::mtime));
         for (Found f : found) {
-            index.put(f.key, new Entry(f.size, clock.incrementAndGet()));
+            index.put(f.key, new Entry(f.size, clock.incrementAndGet(), null));
             bytes.addAndGet(f.size);
         }
         log.info("node cache opened dir={} entries={} bytes={} maxBytes={}", dir, index.size(), bytes.get(), maxBytes);
@@ -157,83 +179,174 @@ public final class NodeCache implements AutoCloseable {
         return dir.resolve(key.directory()).resolve(hex.substring(0, 2)).resolve(hex);
     }
 
+    /** Where an entry's payload starts in its file: plain-S3 entries carry the payload's SHA-256 first. */
+    private static int payloadOffset(CacheKey key) {
+        return key.kind() == CacheKey.Kind.RANGE ? ChunkHash.BYTES : 0;
+    }
+
     /** Whether an entry is on disk (or was, when the index was last told); no verification. */
     public boolean contains(CacheKey key) {
         return index.containsKey(key);
     }
 
-    /** The verified bytes of an entry, or empty; a corrupt entry is deleted and reported as a miss. */
-    public Optional<byte[]> get(CacheKey key) {
-        byte[] m = memoryGet(key);
-        if (m != null) {
-            hits.incrementAndGet();
-            touch(key);
-            return Optional.of(m);
-        }
-        if (!index.containsKey(key)) {
+    /**
+     * Reads bytes {@code [from, from + dst.remaining())} of an entry's payload into {@code dst},
+     * checked (see the class comment). Returns false, with {@code dst} untouched, when the entry is
+     * absent, or corrupt (then it is deleted).
+     */
+    public boolean read(CacheKey key, int from, ByteBuffer dst) {
+        Entry e = index.get(key);
+        if (e == null) {
             misses.incrementAndGet();
-            return Optional.empty();
+            return false;
         }
-        byte[] file;
-        try {
-            file = Files.readAllBytes(path(key));
-        } catch (NoSuchFileException e) {
+        e.lastUse = clock.incrementAndGet();
+        int[] crcs = e.crcs;
+        int payload = (int) (e.size - payloadOffset(key));
+        int len = dst.remaining();
+        if (from < 0 || from + len > payload) {
+            throw new IllegalArgumentException("bytes " + from + "+" + len + " of a " + payload + "-byte entry");
+        }
+        try (FileChannel ch = FileChannel.open(path(key), StandardOpenOption.READ)) {
+            if (crcs == null) {
+                return firstRead(key, e, ch, from, dst);
+            }
+            // whole blocks go straight into dst; a read that covers blocks in part reads them whole beside it
+            int start = from / BLOCK * BLOCK;
+            int end = Math.min(payload, (from + len + BLOCK - 1) / BLOCK * BLOCK);
+            boolean inPlace = start == from && end == from + len;
+            ByteBuffer target = inPlace ? dst.slice(dst.position(), len) : ByteBuffer.allocate(end - start);
+            if (!readFully(ch, target, payloadOffset(key) + start)
+                    || !matches(crcs, start / BLOCK, target.flip())) {
+                return corrupt(key, "its blocks do not match the checksums taken when it was checked");
+            }
+            if (inPlace) {
+                dst.position(dst.position() + len);
+            } else {
+                dst.put(target.position(from - start).limit(from - start + len));
+            }
+            hits.incrementAndGet();
+            return true;
+        } catch (NoSuchFileException gone) {
             forget(key);
             misses.incrementAndGet();
-            return Optional.empty();
-        } catch (IOException e) {
-            log.warn("cache read failed key={} error={}", key.name(), e.toString());
+            return false;
+        } catch (IOException ex) {
+            log.warn("cache read failed key={} error={}", key.name(), ex.toString());
             misses.incrementAndGet();
-            return Optional.empty();
+            return false;
         }
-        byte[] data = verified(key, file);
-        if (data == null) {
-            corrupt.incrementAndGet();
-            log.warn("corrupt cache entry deleted kind={} name={} size={}", key.kind(), key.name(), file.length);
-            delete(key);
-            misses.incrementAndGet();
-            return Optional.empty();
-        }
-        hits.incrementAndGet();
-        touch(key);
-        memoryPut(key, data);
-        return Optional.of(data);
     }
 
-    private static byte[] verified(CacheKey key, byte[] file) {
-        if (key.kind() == CacheKey.Kind.CONTENT) {
-            return ChunkHash.sha256(file, 0, file.length).equals(key.name()) ? file : null;
+    /** The first read of an entry by this process: the whole payload against its SHA-256, then its block checksums. */
+    private boolean firstRead(CacheKey key, Entry e, FileChannel ch, int from, ByteBuffer dst) throws IOException {
+        ByteBuffer file = ByteBuffer.allocate((int) e.size);
+        if (!readFully(ch, file, 0) || ch.size() != e.size) {
+            return corrupt(key, "it is shorter or longer than when it was stored");
         }
-        if (file.length < ChunkHash.BYTES) {
-            return null;
+        byte[] f = file.array();
+        int off = payloadOffset(key);
+        ChunkHash expected = key.kind() == CacheKey.Kind.CONTENT ? key.name() : ChunkHash.read(ByteBuffer.wrap(f, 0, off));
+        if (!ChunkHash.sha256(f, off, f.length - off).equals(expected)) {
+            return corrupt(key, "it does not match its SHA-256");
         }
-        ChunkHash expected = ChunkHash.read(ByteBuffer.wrap(file, 0, ChunkHash.BYTES));
-        if (!ChunkHash.sha256(file, ChunkHash.BYTES, file.length - ChunkHash.BYTES).equals(expected)) {
-            return null;
+        e.crcs = crcs(ByteBuffer.wrap(f, off, f.length - off));
+        dst.put(f, off + from, dst.remaining());
+        hits.incrementAndGet();
+        return true;
+    }
+
+    private boolean corrupt(CacheKey key, String why) {
+        corrupt.incrementAndGet();
+        misses.incrementAndGet();
+        log.warn("corrupt cache entry deleted kind={} name={}: {}", key.kind(), key.name(), why);
+        delete(key);
+        return false;
+    }
+
+    private static boolean readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
+        long pos = position;
+        while (dst.hasRemaining()) {
+            int n = ch.read(dst, pos);
+            if (n < 0) {
+                return false;
+            }
+            pos += n;
         }
-        return Arrays.copyOfRange(file, ChunkHash.BYTES, file.length);
+        return true;
+    }
+
+    /** CRC32C of each 4 KiB block of {@code data} (position to limit; the last block may be shorter). */
+    static int[] crcs(ByteBuffer data) {
+        int n = data.remaining();
+        int[] out = new int[(n + BLOCK - 1) / BLOCK];
+        CRC32C crc = new CRC32C();
+        for (int b = 0; b < out.length; b++) {
+            int at = data.position() + b * BLOCK;
+            crc.reset();
+            crc.update(data.slice(at, Math.min(BLOCK, n - b * BLOCK)));
+            out[b] = (int) crc.getValue();
+        }
+        return out;
+    }
+
+    /** Whether {@code data} (whole blocks from block {@code first}; the entry's last block may be short) matches. */
+    private static boolean matches(int[] crcs, int first, ByteBuffer data) {
+        CRC32C crc = new CRC32C();
+        int n = data.remaining();
+        for (int at = 0, b = first; at < n; at += BLOCK, b++) {
+            crc.reset();
+            crc.update(data.slice(data.position() + at, Math.min(BLOCK, n - at)));
+            if (b >= crcs.length || (int) crc.getValue() != crcs[b]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The verified bytes of a whole entry, or empty. */
+    public Optional<byte[]> get(CacheKey key) {
+        Entry e = index.get(key);
+        if (e == null) {
+            misses.incrementAndGet();
+            return Optional.empty();
+        }
+        byte[] b = new byte[(int) (e.size - payloadOffset(key))];
+        return read(key, 0, ByteBuffer.wrap(b)) ? Optional.of(b) : Optional.empty();
+    }
+
+    /** As {@link #put(CacheKey, ByteBuffer)}. */
+    public boolean put(CacheKey key, byte[] data) {
+        return put(key, ByteBuffer.wrap(data));
     }
 
     /**
-     * Stores an entry. The caller vouches for the bytes (a CONTENT entry must hash to its name).
-     * A full or failing disk costs the entry, never the read: the error is counted and logged.
+     * Stores an entry with the remaining bytes of {@code data} (its position does not move). The
+     * caller vouches for the bytes (a CONTENT entry must hash to its name). Returns whether the
+     * entry is in the cache now: a full or failing disk costs the entry, never the read: the error
+     * is counted and logged.
      */
-    public void put(CacheKey key, byte[] data) {
-        memoryPut(key, data);
-        if (index.containsKey(key)) {
-            touch(key);
-            return;
+    public boolean put(CacheKey key, ByteBuffer data) {
+        Entry existing = index.get(key);
+        if (existing != null) {
+            existing.lastUse = clock.incrementAndGet();
+            return true;
         }
-        byte[] file = data;
-        if (key.kind() == CacheKey.Kind.RANGE) {
-            file = ByteBuffer.allocate(ChunkHash.BYTES + data.length).put(ChunkHash.sha256(data, 0, data.length).toBytes())
-                    .put(data).array();
-        }
+        ByteBuffer payload = data.duplicate();
+        ByteBuffer[] file = key.kind() == CacheKey.Kind.RANGE
+                ? new ByteBuffer[] {ByteBuffer.wrap(ChunkHash.sha256(payload.duplicate()).toBytes()), payload}
+                : new ByteBuffer[] {payload};
+        long size = (long) payload.remaining() + payloadOffset(key);
+        int[] crcs = crcs(payload.duplicate());
         Path target = path(key);
         Path tmp = dir.resolve("tmp").resolve(key.name().hex() + "." + tmpCounter.incrementAndGet());
         try {
-            Files.write(tmp, file);
-            Files.createDirectories(target.getParent());
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                while (file[file.length - 1].hasRemaining()) {
+                    ch.write(file);
+                }
+            }
+            shardDirectory(key, target.getParent());
             move(tmp, target);
         } catch (IOException e) {
             writeErrors.incrementAndGet();
@@ -248,12 +361,21 @@ public final class NodeCache implements AutoCloseable {
                 // the tmp directory is emptied at the next start
             }
             evictIfNeeded();
-            return;
+            return false;
         }
-        if (index.put(key, new Entry(file.length, clock.incrementAndGet())) == null) {
-            bytes.addAndGet(file.length);
+        if (index.put(key, new Entry(size, clock.incrementAndGet(), crcs)) == null) {
+            bytes.addAndGet(size);
         }
         evictIfNeeded();
+        return true;
+    }
+
+    private void shardDirectory(CacheKey key, Path shard) throws IOException {
+        int slot = key.kind().ordinal() * 256 + (int) (key.name().h0() >>> 56);
+        if (shards.get(slot) == null) {
+            Files.createDirectories(shard);
+            shards.set(slot, Boolean.TRUE);
+        }
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -271,8 +393,7 @@ public final class NodeCache implements AutoCloseable {
         }
         if (from.kind() != to.kind()) {
             Optional<byte[]> data = get(from);
-            data.ifPresent(d -> put(to, d));
-            return data.isPresent();
+            return data.isPresent() && put(to, data.get());
         }
         Entry e = index.get(from);
         if (e == null) {
@@ -280,7 +401,7 @@ public final class NodeCache implements AutoCloseable {
         }
         Path target = path(to);
         try {
-            Files.createDirectories(target.getParent());
+            shardDirectory(to, target.getParent());
             try {
                 Files.createLink(target, path(from));
             } catch (FileAlreadyExistsException ignored) {
@@ -297,12 +418,9 @@ public final class NodeCache implements AutoCloseable {
             writeErrors.incrementAndGet();
             return false;
         }
-        if (index.put(to, new Entry(e.size, clock.incrementAndGet())) == null) {
+        // the same file: what was checked of one name holds for the other
+        if (index.put(to, new Entry(e.size, clock.incrementAndGet(), e.crcs)) == null) {
             bytes.addAndGet(e.size);
-        }
-        byte[] m = memoryGet(from);
-        if (m != null) {
-            memoryPut(to, m);
         }
         evictIfNeeded();
         return true;
@@ -316,19 +434,31 @@ public final class NodeCache implements AutoCloseable {
     }
 
     /**
-     * The owner's fetch succeeded: the entry is stored, then waiters get the bytes and the fetch is
-     * retired. Storing first means a read that returned has left its chunks in the cache, and no
-     * write into the cache directory outlives the read that caused it.
+     * The owner's fetch succeeded and its bytes were verified: the entry is stored, then waiters are
+     * answered (null when the entry is in the cache, else the bytes) and the fetch is retired.
+     * Storing first means a read that returned has left its chunks in the cache, and no write into
+     * the cache directory outlives the read that caused it.
      */
-    public void finish(CacheKey key, CompletableFuture<byte[]> f, byte[] data, boolean store) {
+    public void finish(CacheKey key, CompletableFuture<byte[]> f, ByteBuffer data) {
+        boolean stored = false;
         try {
-            if (store) {
-                put(key, data);
-            }
+            stored = put(key, data);
         } finally {
-            f.complete(data);
+            f.complete(stored ? null : copy(data));
             inflight.remove(key, f);
         }
+    }
+
+    /** Retires a fetch whose chunk another fetch already stored. */
+    public void finishCached(CacheKey key, CompletableFuture<byte[]> f) {
+        f.complete(null);
+        inflight.remove(key, f);
+    }
+
+    private static byte[] copy(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
     }
 
     public void fail(CacheKey key, CompletableFuture<byte[]> f, Throwable error) {
@@ -338,18 +468,12 @@ public final class NodeCache implements AutoCloseable {
 
     /** Deletes an entry (a corrupt one, or one a test damages). */
     public void delete(CacheKey key) {
-        memoryRemove(key);
         try {
             Files.deleteIfExists(path(key));
         } catch (IOException e) {
             log.warn("cannot delete cache entry {}: {}", key.name(), e.toString());
         }
         forget(key);
-    }
-
-    /** Drops the in-memory copy, so the next read goes to disk (and is verified there). */
-    public void dropFromMemory(CacheKey key) {
-        memoryRemove(key);
     }
 
     /** Where an entry lives on disk, for tools and tests. */
@@ -364,63 +488,38 @@ public final class NodeCache implements AutoCloseable {
         }
     }
 
-    private void touch(CacheKey key) {
-        index.computeIfPresent(key, (k, e) -> new Entry(e.size, clock.incrementAndGet()));
-    }
-
     private void evictIfNeeded() {
         if (bytes.get() <= maxBytes || !evicting.tryLock()) {
             return;
         }
         try {
             long target = maxBytes - maxBytes / 10;
-            List<Map.Entry<CacheKey, Entry>> all = new ArrayList<>(index.entrySet());
-            all.sort(Comparator.comparingLong(e -> e.getValue().lastUse()));
-            for (Map.Entry<CacheKey, Entry> e : all) {
+            record Candidate(CacheKey key, Entry entry, long lastUse) {}
+            List<Candidate> all = new ArrayList<>(index.size());
+            for (Map.Entry<CacheKey, Entry> e : index.entrySet()) {
+                all.add(new Candidate(e.getKey(), e.getValue(), e.getValue().lastUse));
+            }
+            all.sort(Comparator.comparingLong(Candidate::lastUse));
+            for (Candidate c : all) {
                 if (bytes.get() <= target) {
                     break;
                 }
-                if (inflight.containsKey(e.getKey())) {
+                if (inflight.containsKey(c.key)) {
                     continue;
                 }
-                memoryRemove(e.getKey());
                 try {
-                    Files.deleteIfExists(path(e.getKey()));
+                    Files.deleteIfExists(path(c.key));
                 } catch (IOException ex) {
-                    log.warn("cannot evict {}: {}", e.getKey().name(), ex.toString());
+                    log.warn("cannot evict {}: {}", c.key.name(), ex.toString());
                     continue;
                 }
-                if (index.remove(e.getKey(), e.getValue())) {
-                    bytes.addAndGet(-e.getValue().size());
+                if (index.remove(c.key, c.entry)) {
+                    bytes.addAndGet(-c.entry.size);
                     evictions.incrementAndGet();
                 }
             }
         } finally {
             evicting.unlock();
-        }
-    }
-
-    private synchronized byte[] memoryGet(CacheKey key) {
-        return memory.get(key);
-    }
-
-    private synchronized void memoryPut(CacheKey key, byte[] data) {
-        if (data.length > memoryBytes / 4) {
-            return;
-        }
-        byte[] old = memory.put(key, data);
-        memoryUsed += data.length - (old == null ? 0 : old.length);
-        var it = memory.entrySet().iterator();
-        while (memoryUsed > memoryBytes && it.hasNext()) {
-            memoryUsed -= it.next().getValue().length;
-            it.remove();
-        }
-    }
-
-    private synchronized void memoryRemove(CacheKey key) {
-        byte[] old = memory.remove(key);
-        if (old != null) {
-            memoryUsed -= old.length;
         }
     }
 

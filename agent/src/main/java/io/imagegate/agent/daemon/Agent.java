@@ -95,7 +95,7 @@ public final class Agent implements AutoCloseable {
                     + grid);
         }
         Files.createDirectories(config.dataDir().resolve("exports"));
-        NodeCache cache = NodeCache.open(config.cacheDir(), config.cacheMaxBytes(), config.memoryCacheBytes());
+        NodeCache cache = NodeCache.open(config.cacheDir(), config.cacheMaxBytes());
         Agent agent = new Agent(config, cache, nbdCertificate);
         try {
             agent.restore();

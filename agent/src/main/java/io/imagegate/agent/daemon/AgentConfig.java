@@ -13,7 +13,6 @@ import java.util.Map;
  * @param cacheDir         the node cache (shared by every attachment)
  * @param controlSocket    the unix socket {@code snapshot}, {@code status} and {@code detach} talk to; null: none
  * @param cacheMaxBytes    the cache's bound on disk; least recently used chunks go first
- * @param memoryCacheBytes recently read chunks kept in memory
  * @param parallelFetches  range GETs in flight at once, all exports together
  * @param maxRunBytes      how large one GET may grow by joining adjacent missing chunks
  * @param readAheadBytes   how far read-ahead runs in front of sequential reads (0: off)
@@ -23,7 +22,7 @@ import java.util.Map;
  * @param plainChunkSize   the fetch unit and snapshot grid on plain S3
  * @param metrics          host:port of the Prometheus endpoint, or null
  */
-public record AgentConfig(Path dataDir, Path cacheDir, Path controlSocket, long cacheMaxBytes, long memoryCacheBytes,
+public record AgentConfig(Path dataDir, Path cacheDir, Path controlSocket, long cacheMaxBytes,
                           int parallelFetches, int maxRunBytes, int readAheadBytes, RetryPolicy retry,
                           Duration requestTimeout, Duration profileWindow, int plainChunkSize, String metrics) {
 
@@ -40,9 +39,8 @@ public record AgentConfig(Path dataDir, Path cacheDir, Path controlSocket, long 
                 : root ? Path.of("/var/lib/imagegate-agent")
                 : env.containsKey("XDG_STATE_HOME") ? Path.of(env.get("XDG_STATE_HOME"), "imagegate-agent")
                 : Path.of(home, ".local", "state", "imagegate-agent");
-        return new AgentConfig(data, data.resolve("cache"), defaultControl(env, user), DEFAULT_CACHE_BYTES,
-                64L << 20, 16, 1 << 20, 4 << 20, RetryPolicy.defaults(), Duration.ofSeconds(30),
-                Duration.ofSeconds(120), 64 * 1024, null);
+        return new AgentConfig(data, data.resolve("cache"), defaultControl(env, user), DEFAULT_CACHE_BYTES, 16, 4 << 20,
+                4 << 20, RetryPolicy.defaults(), Duration.ofSeconds(30), Duration.ofSeconds(120), 64 * 1024, null);
     }
 
     /** Where {@code snapshot}, {@code status} and {@code detach} look for the running agent. */
@@ -66,62 +64,57 @@ public record AgentConfig(Path dataDir, Path cacheDir, Path controlSocket, long 
     public AgentConfig withDataDir(Path d) {
         boolean cacheFollows = cacheDir.equals(dataDir.resolve("cache"));
         return new AgentConfig(d, cacheFollows ? d.resolve("cache") : cacheDir, controlSocket, cacheMaxBytes,
-                memoryCacheBytes, parallelFetches, maxRunBytes, readAheadBytes, retry, requestTimeout, profileWindow,
+                parallelFetches, maxRunBytes, readAheadBytes, retry, requestTimeout, profileWindow,
                 plainChunkSize, metrics);
     }
 
     public AgentConfig withCacheDir(Path c) {
-        return new AgentConfig(dataDir, c, controlSocket, cacheMaxBytes, memoryCacheBytes, parallelFetches, maxRunBytes,
+        return new AgentConfig(dataDir, c, controlSocket, cacheMaxBytes, parallelFetches, maxRunBytes,
                 readAheadBytes, retry, requestTimeout, profileWindow, plainChunkSize, metrics);
     }
 
     public AgentConfig withControlSocket(Path s) {
-        return new AgentConfig(dataDir, cacheDir, s, cacheMaxBytes, memoryCacheBytes, parallelFetches, maxRunBytes,
+        return new AgentConfig(dataDir, cacheDir, s, cacheMaxBytes, parallelFetches, maxRunBytes,
                 readAheadBytes, retry, requestTimeout, profileWindow, plainChunkSize, metrics);
     }
 
     public AgentConfig withCacheMaxBytes(long b) {
-        return new AgentConfig(dataDir, cacheDir, controlSocket, b, memoryCacheBytes, parallelFetches, maxRunBytes,
-                readAheadBytes, retry, requestTimeout, profileWindow, plainChunkSize, metrics);
-    }
-
-    public AgentConfig withMemoryCacheBytes(long b) {
-        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, b, parallelFetches, maxRunBytes,
+        return new AgentConfig(dataDir, cacheDir, controlSocket, b, parallelFetches, maxRunBytes,
                 readAheadBytes, retry, requestTimeout, profileWindow, plainChunkSize, metrics);
     }
 
     public AgentConfig withParallelFetches(int n) {
-        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, memoryCacheBytes, n, maxRunBytes,
+        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, n, maxRunBytes,
                 readAheadBytes, retry, requestTimeout, profileWindow, plainChunkSize, metrics);
     }
 
     public AgentConfig withReadAheadBytes(int n) {
-        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, memoryCacheBytes, parallelFetches,
+        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, parallelFetches,
                 maxRunBytes, n, retry, requestTimeout, profileWindow, plainChunkSize, metrics);
     }
 
     public AgentConfig withRetry(RetryPolicy r) {
-        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, memoryCacheBytes, parallelFetches,
+        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, parallelFetches,
                 maxRunBytes, readAheadBytes, r, requestTimeout, profileWindow, plainChunkSize, metrics);
     }
 
     public AgentConfig withRequestTimeout(Duration t) {
-        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, memoryCacheBytes, parallelFetches,
+        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, parallelFetches,
                 maxRunBytes, readAheadBytes, retry, t, profileWindow, plainChunkSize, metrics);
     }
 
     public AgentConfig withProfileWindow(Duration w) {
-        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, memoryCacheBytes, parallelFetches,
+        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, parallelFetches,
                 maxRunBytes, readAheadBytes, retry, requestTimeout, w, plainChunkSize, metrics);
     }
 
     public AgentConfig withPlainChunkSize(int n) {
-        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, memoryCacheBytes, parallelFetches,
+        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, parallelFetches,
                 maxRunBytes, readAheadBytes, retry, requestTimeout, profileWindow, n, metrics);
     }
 
     public AgentConfig withMetrics(String hostPort) {
-        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, memoryCacheBytes, parallelFetches,
+        return new AgentConfig(dataDir, cacheDir, controlSocket, cacheMaxBytes, parallelFetches,
                 maxRunBytes, readAheadBytes, retry, requestTimeout, profileWindow, plainChunkSize, hostPort);
     }
 

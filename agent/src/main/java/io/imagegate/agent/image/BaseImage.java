@@ -2,15 +2,16 @@ package io.imagegate.agent.image;
 
 import io.imagegate.agent.cache.CacheKey;
 import io.imagegate.agent.cache.NodeCache;
+import io.imagegate.agent.nbd.Zeros;
 import io.imagegate.agent.remote.RemoteException;
 import io.imagegate.agent.remote.S3Access;
 import io.imagegate.chunk.ChunkHash;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,16 +23,16 @@ import org.slf4j.LoggerFactory;
  * The read-only bottom of an export: one pinned version, read through the node cache. A read maps
  * to chunks; chunks not cached are fetched with range GETs, adjacent ones joined into one request,
  * one fetch per chunk however many readers want it, verified against the manifest's SHA-256 where
- * there is one, retried with backoff, then failed. Sequential reads start read-ahead in the
- * background.
+ * there is one, stored, retried with backoff, then failed. Readers copy their bytes from the cache
+ * file straight into their buffer. Sequential reads start read-ahead in the background.
  */
 public final class BaseImage {
 
     private static final Logger log = LoggerFactory.getLogger(BaseImage.class);
-    private static final byte[] ZEROS = new byte[4 * 1024 * 1024];
-    private static final int INITIAL_READ_AHEAD = 256 * 1024;
     /** How long close waits for read-ahead in flight: its fetches are bounded by the retry budget. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+    /** How often a read fetches a chunk again that left the cache between its fetch and the read. */
+    private static final int EVICTED_RETRIES = 3;
 
     private final ImageVersion version;
     private final S3Access s3;
@@ -40,11 +41,10 @@ public final class BaseImage {
     private final ExportStats stats;
     private volatile ReadObserver observer;
 
-    private long nextSequential = -1;
-    private long readAheadWindow;
-    private int readAheadUntil = -1;
-    private final Set<Thread> readAheads = ConcurrentHashMap.newKeySet();
-    private boolean closed;
+    private final ReadStreams streams;
+    /** Fetches nobody waits for (read-ahead, runs of other readers' chunks): close waits for them. */
+    private final Set<Thread> background = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     public BaseImage(ImageVersion version, S3Access s3, NodeCache cache, FetchLimits limits, ExportStats stats) {
         this.version = version;
@@ -52,6 +52,7 @@ public final class BaseImage {
         this.cache = cache;
         this.limits = limits;
         this.stats = stats;
+        this.streams = new ReadStreams(limits.maxReadAheadBytes);
     }
 
     public ImageVersion version() {
@@ -78,21 +79,119 @@ public final class BaseImage {
         if (o != null) {
             o.read(version, first, last);
         }
-        readAhead(offset, len, last);
-        byte[][] chunks = load(first, last, true, false);
-        for (int k = 0; k < chunks.length; k++) {
-            int i = first + k;
-            long cStart = version.offset(i);
-            long from = Math.max(offset, cStart);
-            long to = Math.min(offset + len, cStart + version.length(i));
-            byte[] src = chunks[k] != null ? chunks[k] : ZEROS;
-            dst.put(src, (int) (from - cStart), (int) (to - from));
+        int base = dst.position();
+        List<Integer> missing = new ArrayList<>(0);
+        for (int i = first; i <= last; i++) {
+            if (!readCached(i, offset, dst, base)) {
+                missing.add(i);
+            }
         }
+        int[] ahead = closed ? null : streams.record(version, offset, len, last);
+        List<CompletableFuture<byte[]>> waits = claim(missing, ahead, false);
+        for (int attempt = 0; !missing.isEmpty(); attempt++) {
+            missing = readFetched(missing, waits, offset, dst, base);
+            if (!missing.isEmpty()) {
+                if (attempt >= EVICTED_RETRIES) {
+                    throw new IOException("chunk " + missing.getFirst() + " of " + version.ref()
+                            + " left the node cache after each of its fetches");
+                }
+                waits = claim(missing, null, false);
+            }
+        }
+        dst.position(base + len);
+    }
+
+    /**
+     * As {@link #read} when every chunk the range covers is cached or zero (returns true); else
+     * returns false at the first chunk that is not, having fetched nothing.
+     */
+    public boolean readNow(long offset, ByteBuffer dst) {
+        int len = dst.remaining();
+        if (len == 0) {
+            return true;
+        }
+        int first = version.indexOf(offset);
+        int last = version.indexOf(offset + len - 1);
+        int base = dst.position();
+        int hits = 0;
+        for (int i = first; i <= last; i++) {
+            ByteBuffer part = part(i, offset, dst, base);
+            if (version.zero(i)) {
+                Zeros.fill(part);
+            } else if (cache.read(version.cacheKey(i), partFrom(i, offset), part)) {
+                hits++;
+            } else {
+                return false;
+            }
+        }
+        stats.cacheHits.addAndGet(hits);
+        ReadObserver o = observer;
+        if (o != null) {
+            o.read(version, first, last);
+        }
+        int[] ahead = closed ? null : streams.record(version, offset, len, last);
+        if (ahead != null) {
+            claim(List.of(), ahead, false);
+        }
+        dst.position(base + len);
+        return true;
+    }
+
+    /** The part of chunk {@code i} that {@code dst} (the bytes at {@code offset}) wants, as a slice of it. */
+    private ByteBuffer part(int i, long offset, ByteBuffer dst, int base) {
+        long cStart = version.offset(i);
+        long from = Math.max(offset, cStart);
+        long to = Math.min(offset + (dst.limit() - base), cStart + version.length(i));
+        return dst.slice(base + (int) (from - offset), (int) (to - from));
+    }
+
+    private int partFrom(int i, long offset) {
+        return (int) Math.max(0, offset - version.offset(i));
+    }
+
+    /** Zeros, or the cached bytes; false when the chunk is not in the cache. */
+    private boolean readCached(int i, long offset, ByteBuffer dst, int base) {
+        ByteBuffer part = part(i, offset, dst, base);
+        if (version.zero(i)) {
+            Zeros.fill(part);
+            return true;
+        }
+        if (cache.read(version.cacheKey(i), partFrom(i, offset), part)) {
+            stats.cacheHits.incrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    /** Reads the missing chunks once their fetches are over; returns those that left the cache meanwhile. */
+    private List<Integer> readFetched(List<Integer> missing, List<CompletableFuture<byte[]>> waits, long offset,
+                                      ByteBuffer dst, int base) throws IOException {
+        List<Integer> again = new ArrayList<>(0);
+        for (int k = 0; k < missing.size(); k++) {
+            int i = missing.get(k);
+            byte[] held = await(waits.get(k), i);
+            ByteBuffer part = part(i, offset, dst, base);
+            if (held != null) {
+                part.put(held, partFrom(i, offset), part.remaining());
+            } else if (!cache.read(version.cacheKey(i), partFrom(i, offset), part)) {
+                again.add(i);
+            }
+        }
+        return again;
     }
 
     /** Brings chunks {@code first..last} into the cache without reading them back. */
-    public void ensure(int first, int last, boolean background) throws IOException {
-        load(first, last, false, background);
+    public void ensure(int first, int last, boolean prefetch) throws IOException {
+        List<Integer> want = new ArrayList<>();
+        for (int i = first; i <= last; i++) {
+            if (!version.zero(i) && !cache.contains(version.cacheKey(i))) {
+                want.add(i);
+            }
+        }
+        List<CompletableFuture<byte[]>> waits = claim(want, null, prefetch);
+        for (int k = 0; k < want.size(); k++) {
+            await(waits.get(k), want.get(k));
+        }
     }
 
     /** Brings the chunks covering a byte range into the cache (NBD_CMD_CACHE). */
@@ -109,47 +208,9 @@ public final class BaseImage {
 
     /** The bytes of one chunk (for snapshots): cached, fetched, or zeros. */
     public byte[] chunk(int i) throws IOException {
-        byte[][] c = load(i, i, true, false);
-        return c[0] != null ? c[0] : new byte[version.length(i)];
-    }
-
-    private void readAhead(long offset, int len, int last) {
-        int from;
-        int to;
-        synchronized (this) {
-            long slack = Math.max(len, 128 * 1024) * 4L;
-            boolean sequential = nextSequential >= 0 && Math.abs(offset - nextSequential) <= slack;
-            if (!sequential) {
-                nextSequential = offset + len;
-                readAheadWindow = 0;
-                return;
-            }
-            nextSequential = Math.max(nextSequential, offset + len);
-            readAheadWindow = Math.min(limits.maxReadAheadBytes,
-                    readAheadWindow == 0 ? INITIAL_READ_AHEAD : readAheadWindow * 2);
-            long end = Math.min(version.size(), nextSequential + readAheadWindow);
-            if (end <= version.offset(last) + version.length(last) || readAheadWindow == 0) {
-                return;
-            }
-            from = Math.max(last + 1, readAheadUntil + 1);
-            to = version.indexOf(end - 1);
-            if (from > to || closed) {
-                return;
-            }
-            readAheadUntil = to;
-            stats.readAheadChunks.addAndGet(to - from + 1);
-            Thread t = Thread.ofVirtual().name("read-ahead").unstarted(() -> {
-                try {
-                    ensure(from, to, true);
-                } catch (IOException e) {
-                    log.debug("read-ahead failed from={} to={} error={}", from, to, e.toString());
-                } finally {
-                    readAheads.remove(Thread.currentThread());
-                }
-            });
-            readAheads.add(t);
-            t.start();
-        }
+        byte[] b = new byte[version.length(i)];
+        read(version.offset(i), ByteBuffer.wrap(b));
+        return b;
     }
 
     /**
@@ -158,12 +219,8 @@ public final class BaseImage {
      * in flight during a snapshot's rebase finishes on the version it began on).
      */
     public void close() {
-        List<Thread> running;
-        synchronized (this) {
-            closed = true;
-            running = List.copyOf(readAheads);
-        }
-        for (Thread t : running) {
+        closed = true;
+        for (Thread t : List.copyOf(background)) {
             try {
                 if (!t.join(CLOSE_WAIT)) {
                     log.warn("read-ahead of {} still running after {}; interrupting it", version.ref(), CLOSE_WAIT);
@@ -176,82 +233,143 @@ public final class BaseImage {
         }
     }
 
-    private record Claim(int k, int index, CacheKey key, CompletableFuture<byte[]> future) {}
+    private record Claim(int index, CacheKey key, CompletableFuture<byte[]> future, boolean wanted) {}
 
     /**
-     * Loads chunks {@code first..last}: from the cache, from a fetch already in flight, or by
-     * fetching. Returns their bytes when {@code read} (null entries are zero chunks), else null.
+     * Makes sure a fetch is in flight or done for each chunk of {@code wanted} (not zero chunks) and
+     * returns the futures to wait on, in the same order; chunks {@code ahead[0]..ahead[1]} (read-ahead
+     * of a sequential stream) are claimed too when not cached or claimed yet, nobody waiting for them.
+     * Adjacent claims are fetched as one run. The calling thread fetches the last run holding a wanted
+     * chunk itself; other runs get threads of their own. With {@code prefetch}, fetches
+     * take the background share of the fetch slots.
      */
-    private byte[][] load(int first, int last, boolean read, boolean background) throws IOException {
-        int n = last - first + 1;
-        byte[][] out = read ? new byte[n][] : null;
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        CompletableFuture<byte[]>[] waits = new CompletableFuture[n];
+    private List<CompletableFuture<byte[]>> claim(List<Integer> wanted, int[] ahead, boolean prefetch) {
+        List<CompletableFuture<byte[]>> waits = new ArrayList<>(wanted.size());
         List<Claim> claims = new ArrayList<>();
         try {
-            for (int k = 0; k < n; k++) {
-                int i = first + k;
-                if (version.zero(i)) {
-                    continue;
-                }
-                CacheKey key = version.cacheKey(i);
-                if (!read && cache.contains(key)) {
-                    continue;
-                }
-                if (read) {
-                    Optional<byte[]> hit = cache.get(key);
-                    if (hit.isPresent()) {
-                        out[k] = hit.get();
-                        stats.cacheHits.incrementAndGet();
-                        continue;
+            for (int i : wanted) {
+                waits.add(claimOne(i, true, claims));
+            }
+            if (ahead != null) {
+                for (int i = ahead[0]; i <= ahead[1] && !closed; i++) {
+                    if (!version.zero(i) && !cache.contains(version.cacheKey(i))
+                            && claimOne(i, false, claims) != null) {
+                        stats.readAheadChunks.incrementAndGet();
                     }
                 }
-                NodeCache.Inflight f = cache.join(key);
-                waits[k] = f.future();
-                if (!f.owner()) {
-                    stats.sharedFetches.incrementAndGet();
-                    continue;
-                }
-                // the previous owner may have stored it between our lookup and our claim
-                Optional<byte[]> late = cache.get(key);
-                if (late.isPresent()) {
-                    cache.finish(key, f.future(), late.get(), false);
-                    continue;
-                }
-                claims.add(new Claim(k, i, key, f.future()));
             }
         } catch (RuntimeException e) {
             claims.forEach(c -> cache.fail(c.key, c.future, e));
             throw e;
         }
-        List<List<Claim>> runs = runs(claims);
-        for (int r = 0; r < runs.size(); r++) {
-            List<Claim> run = runs.get(r);
-            if (r == runs.size() - 1) {
-                fetch(run, background);
-            } else {
-                Thread.ofVirtual().name("fetch").start(() -> fetch(run, background));
-            }
-        }
-        for (int k = 0; k < n; k++) {
-            if (waits[k] == null) {
-                continue;
-            }
-            try {
-                byte[] b = waits[k].get();
-                if (read) {
-                    out[k] = b;
+        claims.sort(java.util.Comparator.comparingInt(Claim::index));
+        List<Run> mine = new ArrayList<>();
+        Run inline = null;
+        synchronized (waiting) {
+            for (List<Claim> r : runs(claims)) {
+                boolean wantedHere = r.stream().anyMatch(Claim::wanted);
+                Run before = waiting.get(r.getFirst().index - 1);
+                long bytes = bytes(r);
+                if (before != null && before.prefetch == prefetch && before.bytes + bytes <= limits.maxRunBytes) {
+                    // the chunks right before these wait for a fetch slot: one GET takes both
+                    waiting.remove(before.last());
+                    before.claims.addAll(r);
+                    before.bytes += bytes;
+                    waiting.put(before.last(), before);
+                    continue;
                 }
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                throw new IOException("chunk " + (first + k) + " of " + version.ref() + " could not be fetched: "
-                        + c.getMessage(), c);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while fetching", e);
+                Run run = new Run(new ArrayList<>(r), prefetch, bytes);
+                waiting.put(run.last(), run);
+                mine.add(run);
+                if (wantedHere) {
+                    inline = run;
+                }
             }
         }
-        return out;
+        for (Run run : mine) {
+            if (run != inline) {
+                Thread t = Thread.ofVirtual().name("fetch").unstarted(() -> {
+                    try {
+                        fetch(run);
+                    } finally {
+                        background.remove(Thread.currentThread());
+                    }
+                });
+                background.add(t);
+                t.start();
+            }
+        }
+        if (inline != null) {
+            fetch(inline);
+        }
+        return waits;
+    }
+
+    /**
+     * Claimed chunks waiting for a fetch slot, by their last chunk: chunks claimed right after them
+     * before the fetch starts join its GET (nbdcopy, for one, has far more reads in flight than the
+     * agent has GETs, and the reads of a region arrive one after another).
+     */
+    private final java.util.Map<Integer, Run> waiting = new java.util.HashMap<>();
+
+    /** Adjacent claims fetched with one GET; grows while it waits for a slot. */
+    private static final class Run {
+        final List<Claim> claims;
+        final boolean prefetch;
+        long bytes;
+
+        Run(List<Claim> claims, boolean prefetch, long bytes) {
+            this.claims = claims;
+            this.prefetch = prefetch;
+            this.bytes = bytes;
+        }
+
+        int last() {
+            return claims.getLast().index;
+        }
+    }
+
+    private long bytes(List<Claim> run) {
+        long b = 0;
+        for (Claim c : run) {
+            b += version.length(c.index);
+        }
+        return b;
+    }
+
+    /**
+     * Joins or starts the fetch of chunk {@code i}; a new claim goes into {@code claims}. Returns the
+     * future to wait on (null for a chunk not {@code wanted} whose fetch someone else owns).
+     */
+    private CompletableFuture<byte[]> claimOne(int i, boolean wanted, List<Claim> claims) {
+        CacheKey key = version.cacheKey(i);
+        NodeCache.Inflight f = cache.join(key);
+        if (!f.owner()) {
+            if (wanted) {
+                stats.sharedFetches.incrementAndGet();
+            }
+            return wanted ? f.future() : null;
+        }
+        if (cache.contains(key)) {
+            // the previous owner stored it between our lookup and our claim
+            cache.finishCached(key, f.future());
+        } else {
+            claims.add(new Claim(i, key, f.future(), wanted));
+        }
+        return f.future();
+    }
+
+    /** The bytes held for a chunk whose fetch is over: null when they are in the cache. */
+    private byte[] await(CompletableFuture<byte[]> f, int i) throws IOException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw new IOException("chunk " + i + " of " + version.ref() + " could not be fetched: " + c.getMessage(), c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while fetching", e);
+        }
     }
 
     /** Adjacent claimed chunks, grouped into runs of at most maxRunBytes (and at least one chunk). */
@@ -276,28 +394,37 @@ public final class BaseImage {
         return runs;
     }
 
-    /** Fetches one run of adjacent chunks with one range GET, verifies them and hands them to their waiters. */
-    private void fetch(List<Claim> run, boolean background) {
-        if (background) {
+    /**
+     * Fetches one run of adjacent chunks with one range GET once a fetch slot is free (the run may
+     * have grown meanwhile), verifies and stores them, and answers their waiters.
+     */
+    private void fetch(Run pending) {
+        boolean prefetch = pending.prefetch;
+        if (prefetch) {
             limits.background.acquireUninterruptibly();
         }
         limits.requests.acquireUninterruptibly();
+        List<Claim> run;
+        synchronized (waiting) {
+            waiting.remove(pending.last(), pending);
+            run = List.copyOf(pending.claims);
+        }
+        long start = version.offset(run.getFirst().index);
+        long end = version.offset(run.getLast().index) + version.length(run.getLast().index);
+        int length = (int) (end - start);
+        byte[] data = limits.buffers.take(length);
         try {
-            long start = version.offset(run.getFirst().index);
-            long end = version.offset(run.getLast().index) + version.length(run.getLast().index);
-            int length = (int) (end - start);
-            byte[] data = limits.retry.run(() -> {
+            limits.retry.run(() -> {
                 stats.fetchRequests.incrementAndGet();
-                byte[] d = s3.getRange(version.ref(), version.etag(), start, length);
-                verify(run, d, start);
-                return d;
+                s3.getRange(version.ref(), version.etag(), start, length, data, 0);
+                verify(run, data, start);
+                return null;
             }, stats.fetchRetries::incrementAndGet);
             stats.fetchedBytes.addAndGet(length);
             stats.fetchedChunks.addAndGet(run.size());
             for (Claim c : run) {
                 int from = (int) (version.offset(c.index) - start);
-                byte[] b = java.util.Arrays.copyOfRange(data, from, from + version.length(c.index));
-                cache.finish(c.key, c.future, b, true);
+                cache.finish(c.key, c.future, ByteBuffer.wrap(data, from, version.length(c.index)));
             }
         } catch (RemoteException | RuntimeException e) {
             stats.fetchFailures.incrementAndGet();
@@ -305,21 +432,26 @@ public final class BaseImage {
                     run.getLast().index, e.getMessage());
             run.forEach(c -> cache.fail(c.key, c.future, e));
         } finally {
+            limits.buffers.give(data);
             limits.requests.release();
-            if (background) {
+            if (prefetch) {
                 limits.background.release();
             }
         }
     }
 
     private void verify(List<Claim> run, byte[] data, long start) throws RemoteException {
+        MessageDigest md = null;
         for (Claim c : run) {
             ChunkHash expected = version.expected(c.index);
             if (expected == null) {
                 continue;
             }
-            int from = (int) (version.offset(c.index) - start);
-            if (!ChunkHash.sha256(data, from, version.length(c.index)).equals(expected)) {
+            if (md == null) {
+                md = ChunkHash.newDigest();
+            }
+            md.update(data, (int) (version.offset(c.index) - start), version.length(c.index));
+            if (!ChunkHash.of(md.digest()).equals(expected)) {
                 stats.hashMismatches.incrementAndGet();
                 throw new RemoteException(200, "BadDigest", "chunk " + c.index + " of " + version.ref()
                         + " does not match its SHA-256 " + expected, true, null);

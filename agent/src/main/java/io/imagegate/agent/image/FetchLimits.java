@@ -15,6 +15,7 @@ public final class FetchLimits {
     final int maxRunBytes;
     final int maxReadAheadBytes;
     final RetryPolicy retry;
+    final RunBuffers buffers;
 
     public FetchLimits(int parallelFetches, int maxRunBytes, int maxReadAheadBytes, RetryPolicy retry) {
         this.requests = new Semaphore(parallelFetches, true);
@@ -22,6 +23,7 @@ public final class FetchLimits {
         this.maxRunBytes = maxRunBytes;
         this.maxReadAheadBytes = maxReadAheadBytes;
         this.retry = retry;
+        this.buffers = new RunBuffers(Math.min(64L << 20, (long) parallelFetches * maxRunBytes));
     }
 
     public RetryPolicy retry() {

@@ -3,13 +3,14 @@ package io.imagegate.agent.image;
 import io.imagegate.agent.nbd.BlockDevice;
 import io.imagegate.agent.nbd.NbdError;
 import io.imagegate.agent.nbd.NbdException;
+import io.imagegate.agent.nbd.Zeros;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * What an export serves: the active overlay layer (where writes go), layers frozen by snapshots
@@ -24,19 +25,29 @@ public final class LayeredDisk implements BlockDevice {
     private static final int BS = OverlayLayer.BLOCK_SIZE;
 
     /** Layers at one moment: active, then frozen newest first, then the base. Immutable. */
-    private record Stack(OverlayLayer active, List<OverlayLayer> frozen, BaseImage base) {
-        List<OverlayLayer> layers() {
+    private record Stack(OverlayLayer active, List<OverlayLayer> frozen, BaseImage base, List<OverlayLayer> layers) {
+        Stack(OverlayLayer active, List<OverlayLayer> frozen, BaseImage base) {
+            this(active, frozen, base, all(active, frozen));
+        }
+
+        private static List<OverlayLayer> all(OverlayLayer active, List<OverlayLayer> frozen) {
             List<OverlayLayer> l = new ArrayList<>(frozen.size() + 1);
             l.add(active);
             l.addAll(frozen);
-            return l;
+            return List.copyOf(l);
         }
     }
 
     private final long size;
     private final boolean readOnly;
     private final ExportStats stats;
-    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    /**
+     * Requests hold it shared, freeze and rebase exclusively: a frozen layer takes no write after the
+     * freeze, and layers are only closed once no request reads them. A StampedLock, not a
+     * ReentrantReadWriteLock, because every request runs on a new virtual thread and the latter
+     * allocates per-thread hold counts.
+     */
+    private final StampedLock gate = new StampedLock();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private volatile Stack stack;
 
@@ -85,30 +96,59 @@ public final class LayeredDisk implements BlockDevice {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws NbdException {
-        gate.readLock().lock();
+        long stamp = gate.readLock();
         try {
             Stack s = stack;
             stats.guestReadBytes.addAndGet(dst.remaining());
-            read(s.layers(), 0, s.base, offset, dst);
+            read(s.layers, 0, s.base, offset, dst, false);
         } catch (IOException e) {
             throw new NbdException(NbdError.EIO, e.getMessage(), e);
         } finally {
-            gate.readLock().unlock();
+            gate.unlockRead(stamp);
+        }
+    }
+
+    @Override
+    public boolean readNow(long offset, ByteBuffer dst) throws NbdException {
+        long stamp = gate.readLock();
+        try {
+            Stack s = stack;
+            int n = dst.remaining();
+            if (read(s.layers, 0, s.base, offset, dst, true)) {
+                stats.guestReadBytes.addAndGet(n);
+                return true;
+            }
+            return false;
+        } catch (IOException e) {
+            throw new NbdException(NbdError.EIO, e.getMessage(), e);
+        } finally {
+            gate.unlockRead(stamp);
         }
     }
 
     /** Reads through {@code layers} from index {@code from} down to {@code base}. */
     static void read(List<OverlayLayer> layers, int from, BaseImage base, long offset, ByteBuffer dst)
             throws IOException {
+        read(layers, from, base, offset, dst, false);
+    }
+
+    /**
+     * Reads through {@code layers} from index {@code from} down to {@code base}; with {@code now},
+     * only as far as no fetch is needed: returns false at the first base chunk not cached.
+     */
+    private static boolean read(List<OverlayLayer> layers, int from, BaseImage base, long offset, ByteBuffer dst,
+                                boolean now) throws IOException {
         if (from == layers.size()) {
+            if (now) {
+                return base.readNow(offset, dst);
+            }
             base.read(offset, dst);
-            return;
+            return true;
         }
         OverlayLayer layer = layers.get(from);
         BlockMap map = layer.map();
         if (map.isEmpty()) {
-            read(layers, from + 1, base, offset, dst);
-            return;
+            return read(layers, from + 1, base, offset, dst, now);
         }
         long pos = offset;
         long end = offset + dst.remaining();
@@ -122,17 +162,22 @@ public final class LayeredDisk implements BlockDevice {
             ByteBuffer part = dst.slice(dst.position(), n);
             switch (state) {
                 case BlockMap.DATA -> layer.readData(pos, part);
-                case BlockMap.ZERO -> part.put(new byte[n]);
-                default -> read(layers, from + 1, base, pos, part);
+                case BlockMap.ZERO -> Zeros.fill(part);
+                default -> {
+                    if (!read(layers, from + 1, base, pos, part, now)) {
+                        return false;
+                    }
+                }
             }
             dst.position(dst.position() + n);
             pos = runEnd;
         }
+        return true;
     }
 
     @Override
     public void write(long offset, ByteBuffer src) throws NbdException {
-        gate.readLock().lock();
+        long stamp = gate.readLock();
         try {
             Stack s = stack;
             stats.guestWriteBytes.addAndGet(src.remaining());
@@ -140,7 +185,7 @@ public final class LayeredDisk implements BlockDevice {
         } catch (IOException e) {
             throw new NbdException(NbdError.EIO, e.getMessage(), e);
         } finally {
-            gate.readLock().unlock();
+            gate.unlockRead(stamp);
         }
     }
 
@@ -186,8 +231,7 @@ public final class LayeredDisk implements BlockDevice {
             int blockLen = (int) (Math.min(size, blockStart + BS) - blockStart);
             ByteBuffer whole = ByteBuffer.allocate(blockLen);
             if (state == BlockMap.BASE) {
-                List<OverlayLayer> layers = s.layers();
-                read(layers, 1, s.base, blockStart, whole.duplicate());
+                read(s.layers, 1, s.base, blockStart, whole.duplicate());
             }
             whole.put((int) (pos - blockStart), piece, piece.position(), piece.remaining());
             s.active.writeData(blockStart, whole);
@@ -199,7 +243,7 @@ public final class LayeredDisk implements BlockDevice {
 
     @Override
     public void writeZeroes(long offset, long length) throws NbdException {
-        gate.readLock().lock();
+        long stamp = gate.readLock();
         try {
             Stack s = stack;
             long end = offset + length;
@@ -215,7 +259,7 @@ public final class LayeredDisk implements BlockDevice {
         } catch (IOException e) {
             throw new NbdException(NbdError.EIO, e.getMessage(), e);
         } finally {
-            gate.readLock().unlock();
+            gate.unlockRead(stamp);
         }
     }
 
@@ -232,13 +276,13 @@ public final class LayeredDisk implements BlockDevice {
 
     @Override
     public void flush() throws NbdException {
-        gate.readLock().lock();
+        long stamp = gate.readLock();
         try {
             stack.active.flush();
         } catch (IOException e) {
             throw new NbdException(NbdError.EIO, "flush failed: " + e.getMessage(), e);
         } finally {
-            gate.readLock().unlock();
+            gate.unlockRead(stamp);
         }
     }
 
@@ -288,7 +332,7 @@ public final class LayeredDisk implements BlockDevice {
      * frozen layer with the base: what the snapshot commits.
      */
     public Frozen freeze(OverlayLayer next) throws IOException {
-        gate.writeLock().lock();
+        long stamp = gate.writeLock();
         try {
             Stack s = stack;
             s.active.flush();
@@ -298,7 +342,7 @@ public final class LayeredDisk implements BlockDevice {
             stack = new Stack(next, List.copyOf(frozen), s.base);
             return new Frozen(List.copyOf(frozen), s.base);
         } finally {
-            gate.writeLock().unlock();
+            gate.unlockWrite(stamp);
         }
     }
 
@@ -307,14 +351,14 @@ public final class LayeredDisk implements BlockDevice {
         if (newBase.size() != size) {
             throw new IllegalArgumentException("the new version has " + newBase.size() + " bytes, not " + size);
         }
-        gate.writeLock().lock();
+        long stamp = gate.writeLock();
         try {
             Stack s = stack;
             List<OverlayLayer> left = new ArrayList<>(s.frozen);
             left.removeAll(committed);
             stack = new Stack(s.active, List.copyOf(left), newBase);
         } finally {
-            gate.writeLock().unlock();
+            gate.unlockWrite(stamp);
         }
     }
 }

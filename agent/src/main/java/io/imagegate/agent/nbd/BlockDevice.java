@@ -16,6 +16,16 @@ public interface BlockDevice {
     /** Fills {@code dst} (position to limit) with the bytes at {@code offset}. */
     void read(long offset, ByteBuffer dst) throws NbdException;
 
+    /**
+     * As {@link #read}, when that needs no waiting on anything remote (all it covers is local):
+     * then fills {@code dst} and returns true; else returns false, with the bytes of {@code dst}
+     * unspecified, and the caller reads with {@link #read}. Lets the server answer such reads on
+     * the connection's own thread instead of handing each to a thread of its own.
+     */
+    default boolean readNow(long offset, ByteBuffer dst) throws NbdException {
+        return false;
+    }
+
     /** Writes the remaining bytes of {@code src} at {@code offset}; durable once a later {@link #flush()} returns. */
     void write(long offset, ByteBuffer src) throws NbdException;
 

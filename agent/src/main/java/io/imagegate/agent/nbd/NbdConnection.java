@@ -276,8 +276,11 @@ final class NbdConnection {
                     in.readFully(payload);
                     payload.flip();
                 }
-                inFlight.acquireUninterruptibly();
                 Request r = new Request(flags, type, handle, offset, length, payload);
+                if (type == Nbd.CMD_READ && serveRead(device, r, true)) {
+                    continue; // answered here: everything it covers was local
+                }
+                inFlight.acquireUninterruptibly();
                 Thread.ofVirtual().name("nbd-req").start(() -> {
                     try {
                         serve(device, r);
@@ -296,32 +299,111 @@ final class NbdConnection {
     private record Request(int flags, int type, long handle, long offset, long length, ByteBuffer payload) {}
 
     private void serve(BlockDevice device, Request r) {
-        ByteBuffer data = null;
+        if (r.type == Nbd.CMD_READ) {
+            serveRead(device, r, false);
+            return;
+        }
         NbdError error = null;
         try {
-            data = execute(device, r, structured);
+            execute(device, r);
         } catch (NbdException e) {
-            error = e.error();
-            log.info("nbd request failed export={} type={} offset={} length={} errno={} reason={}",
-                    export.name(), r.type, r.offset, r.length, e.error(), e.getMessage());
+            error = failed(r, e);
         } catch (RuntimeException e) {
-            error = NbdError.EIO;
-            log.warn("nbd request failed export={} type={} offset={} length={}", export.name(), r.type, r.offset,
-                    r.length, e);
+            error = failed(r, e);
         }
         try {
-            if (structured && r.type == Nbd.CMD_READ) {
-                structuredReply(r, error, data);
-            } else {
-                reply(r.handle, error, data);
-            }
+            reply(r.handle, error);
         } catch (IOException e) {
             log.debug("nbd reply not delivered: {}", e.toString());
             close();
         }
     }
 
-    private static ByteBuffer execute(BlockDevice device, Request r, boolean structured) throws NbdException {
+    private NbdError failed(Request r, NbdException e) {
+        log.info("nbd request failed export={} type={} offset={} length={} errno={} reason={}",
+                export.name(), r.type, r.offset, r.length, e.error(), e.getMessage());
+        return e.error();
+    }
+
+    private NbdError failed(Request r, RuntimeException e) {
+        log.warn("nbd request failed export={} type={} offset={} length={}", export.name(), r.type, r.offset,
+                r.length, e);
+        return NbdError.EIO;
+    }
+
+    /**
+     * A READ: the device fills a reused buffer behind room for the reply header, and header and data
+     * go out in one write. With {@code now}, only if the device can answer without waiting on the
+     * store: returns false, having answered nothing, when it cannot.
+     */
+    private boolean serveRead(BlockDevice device, Request r, boolean now) {
+        ByteBuffer buf = null;
+        try {
+            NbdError error = null;
+            try {
+                check(device, r);
+                if (r.length > Nbd.MAX_PAYLOAD) {
+                    throw new NbdException(NbdError.EINVAL, "read of " + r.length + " bytes exceeds " + Nbd.MAX_PAYLOAD);
+                }
+                int length = (int) r.length;
+                // the part of a request in the last sector past the end (see checkRange) reads as zeros
+                int inside = (int) Math.max(0, Math.min(r.length, device.size() - r.offset));
+                buf = ReplyBuffers.SHARED.take(length);
+                ByteBuffer data = buf.slice(ReplyBuffers.HEADER_ROOM, length);
+                if (now) {
+                    if (!device.readNow(r.offset, data.limit(inside))) {
+                        return false;
+                    }
+                } else {
+                    device.read(r.offset, data.limit(inside));
+                }
+                Zeros.fill(data.limit(length).position(inside));
+            } catch (NbdException e) {
+                error = failed(r, e);
+            } catch (RuntimeException e) {
+                error = failed(r, e);
+            }
+            try {
+                if (error == null) {
+                    writeRead(r, buf);
+                } else if (structured) {
+                    structuredError(r.handle, error);
+                } else {
+                    reply(r.handle, error);
+                }
+            } catch (IOException e) {
+                log.debug("nbd reply not delivered: {}", e.toString());
+                close();
+            }
+            return true;
+        } finally {
+            if (buf != null) {
+                ReplyBuffers.SHARED.give(buf);
+            }
+        }
+    }
+
+    /** Writes a READ's header into the room in front of its data and sends both. */
+    private void writeRead(Request r, ByteBuffer buf) throws IOException {
+        int length = (int) r.length;
+        int at;
+        if (!structured) {
+            at = ReplyBuffers.HEADER_ROOM - 16;
+            buf.putInt(at, Nbd.SIMPLE_REPLY_MAGIC).putInt(at + 4, 0).putLong(at + 8, r.handle);
+        } else if (length == 0) {
+            send(structuredHeader(r.handle, Nbd.REPLY_TYPE_NONE, 0).flip());
+            return;
+        } else {
+            at = ReplyBuffers.HEADER_ROOM - 28;
+            buf.putInt(at, Nbd.STRUCTURED_REPLY_MAGIC).putShort(at + 4, (short) Nbd.REPLY_FLAG_DONE)
+                    .putShort(at + 6, (short) Nbd.REPLY_TYPE_OFFSET_DATA).putLong(at + 8, r.handle)
+                    .putInt(at + 16, 8 + length).putLong(at + 20, r.offset);
+        }
+        send(buf.limit(ReplyBuffers.HEADER_ROOM + length).position(at));
+    }
+
+    /** Validates a request before it runs: flags it may carry, the export's mode, its range. */
+    private void check(BlockDevice device, Request r) throws NbdException {
         int known = switch (r.type) {
             case Nbd.CMD_READ -> structured ? Nbd.CMD_FLAG_DF : 0;
             case Nbd.CMD_WRITE -> Nbd.CMD_FLAG_FUA;
@@ -339,22 +421,17 @@ final class NbdConnection {
         if (r.type != Nbd.CMD_FLUSH) {
             checkRange(device, r, write);
         }
+    }
+
+    private void execute(BlockDevice device, Request r) throws NbdException {
+        check(device, r);
         if (r.type == Nbd.CMD_WRITE_ZEROES && (r.flags & Nbd.CMD_FLAG_FAST_ZERO) != 0 && !wholeBlocks(device, r)) {
             // zeroing part of a block may read the block from the store first: not fast
             throw new NbdException(NbdError.ENOTSUP, "fast zero of a range that is not whole 4 KiB blocks");
         }
-        // the part of a request in the last sector past the end (see checkRange) reads as zeros, writes nowhere
-        long size = device.size();
-        long inside = r.type == Nbd.CMD_FLUSH ? 0 : Math.max(0, Math.min(r.length, size - r.offset));
+        // the part of a request in the last sector past the end (see checkRange) writes nowhere
+        long inside = r.type == Nbd.CMD_FLUSH ? 0 : Math.max(0, Math.min(r.length, device.size() - r.offset));
         switch (r.type) {
-            case Nbd.CMD_READ -> {
-                if (r.length > Nbd.MAX_PAYLOAD) {
-                    throw new NbdException(NbdError.EINVAL, "read of " + r.length + " bytes exceeds " + Nbd.MAX_PAYLOAD);
-                }
-                ByteBuffer dst = ByteBuffer.allocate((int) r.length);
-                device.read(r.offset, dst.limit((int) inside));
-                return dst.clear();
-            }
             case Nbd.CMD_WRITE -> device.write(r.offset, r.payload.limit((int) inside));
             case Nbd.CMD_WRITE_ZEROES -> device.writeZeroes(r.offset, inside);
             case Nbd.CMD_TRIM -> device.trim(r.offset, inside);
@@ -365,7 +442,6 @@ final class NbdConnection {
         if ((r.flags & Nbd.CMD_FLAG_FUA) != 0) {
             device.flush();
         }
-        return null;
     }
 
     private static boolean wholeBlocks(BlockDevice device, Request r) {
@@ -386,49 +462,25 @@ final class NbdConnection {
         }
     }
 
-    private void reply(long handle, NbdError error, ByteBuffer data) throws IOException {
+    /** A simple reply without data: the answer to anything but a successful READ. */
+    private void reply(long handle, NbdError error) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(16);
         header.putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(error == null ? 0 : error.code).putLong(handle).flip();
-        writeLock.lock();
-        try {
-            if (data == null || error != null) {
-                writeAll(header);
-            } else {
-                ByteBuffer[] parts = {header, data};
-                while (header.hasRemaining() || data.hasRemaining()) {
-                    out.write(parts);
-                }
-            }
-        } finally {
-            writeLock.unlock();
-        }
+        send(header);
     }
 
-    /** A read's answer as one structured chunk: its data with its offset, or an error; either way the last. */
-    private void structuredReply(Request r, NbdError error, ByteBuffer data) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(20 + (error != null ? 6 : data.hasRemaining() ? 8 : 0));
-        header.putInt(Nbd.STRUCTURED_REPLY_MAGIC).putShort((short) Nbd.REPLY_FLAG_DONE);
-        if (error != null) {
-            header.putShort((short) Nbd.REPLY_TYPE_ERROR).putLong(r.handle).putInt(6).putInt(error.code).putShort((short) 0);
-            data = ByteBuffer.allocate(0);
-        } else if (data.hasRemaining()) {
-            header.putShort((short) Nbd.REPLY_TYPE_OFFSET_DATA).putLong(r.handle).putInt(8 + data.remaining())
-                    .putLong(r.offset);
-        } else {
-            header.putShort((short) Nbd.REPLY_TYPE_NONE).putLong(r.handle).putInt(0);
-        }
-        header.flip();
-        writeLock.lock();
-        try {
-            ByteBuffer[] parts = {header, data};
-            while (header.hasRemaining() || data.hasRemaining()) {
-                out.write(parts);
-            }
-        } finally {
-            writeLock.unlock();
-        }
+    /** A failed READ with structured replies: one error chunk, the last. */
+    private void structuredError(long handle, NbdError error) throws IOException {
+        send(structuredHeader(handle, Nbd.REPLY_TYPE_ERROR, 6).putInt(error.code).putShort((short) 0).flip());
     }
 
+    /** The 20 bytes every structured reply chunk starts with (this server's chunks are all the last one). */
+    private static ByteBuffer structuredHeader(long handle, int type, int length) {
+        return ByteBuffer.allocate(20 + length).putInt(Nbd.STRUCTURED_REPLY_MAGIC).putShort((short) Nbd.REPLY_FLAG_DONE)
+                .putShort((short) type).putLong(handle).putInt(length);
+    }
+
+    /** Writes one whole message (a reply); those of concurrent requests never interleave. */
     private void send(ByteBuffer b) throws IOException {
         writeLock.lock();
         try {

@@ -76,8 +76,13 @@ public final class Manifest {
     }
 
     public ChunkHash hash(int i) {
-        return ChunkHash.of(Arrays.copyOfRange(hashes, 32 * i, 32 * i + 32));
+        int at = 32 * i;
+        return new ChunkHash((long) LONGS.get(hashes, at), (long) LONGS.get(hashes, at + 8),
+                (long) LONGS.get(hashes, at + 16), (long) LONGS.get(hashes, at + 24));
     }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     /** The chunk holding byte {@code pos} (0 <= pos < size). */
     public int indexOf(long pos) {

@@ -166,18 +166,27 @@ public final class S3Access implements AutoCloseable {
      * the rest being the HTTP client, the SHA-256 check and the cache.
      */
     public byte[] getRange(ObjectRef ref, String etag, long first, int length) throws RemoteException {
+        byte[] b = new byte[length];
+        getRange(ref, etag, first, length, b, 0);
+        return b;
+    }
+
+    /** As {@link #getRange(ObjectRef, String, long, int)}, into {@code into[at, at + length)}. */
+    public void getRange(ObjectRef ref, String etag, long first, int length, byte[] into, int at) throws RemoteException {
         try {
-            return getRangeOnce(ref, etag, first, length);
+            getRangeOnce(ref, etag, first, length, into, at);
         } catch (RemoteException e) {
             // a URL signed with credentials that have since expired or rotated: sign again, once
             if (e.status() == 403 && presigned.remove(ref) != null) {
-                return getRangeOnce(ref, etag, first, length);
+                getRangeOnce(ref, etag, first, length, into, at);
+                return;
             }
             throw e;
         }
     }
 
-    private byte[] getRangeOnce(ObjectRef ref, String etag, long first, int length) throws RemoteException {
+    private void getRangeOnce(ObjectRef ref, String etag, long first, int length, byte[] into, int at)
+            throws RemoteException {
         String range = first + "-" + (first + length - 1);
         String what = "GET " + ref + " bytes=" + range;
         SdkHttpRequest.Builder request = presignedGet(ref, what).toBuilder().putHeader("Range", "bytes=" + range);
@@ -206,12 +215,10 @@ public final class S3Access implements AutoCloseable {
                 throw new RemoteException(in.status(), null,
                         what + ": the answer is not that range (Content-Range: " + contentRange + ")", false, null);
             }
-            byte[] data = in.body() == null ? new byte[0] : in.body().readNBytes(length);
-            if (data.length != length) {
-                throw new RemoteException(in.status(), null, what + ": the body ended after " + data.length + " bytes",
-                        true, null);
+            int n = in.body() == null ? 0 : in.body().readNBytes(into, at, length);
+            if (n != length) {
+                throw new RemoteException(in.status(), null, what + ": the body ended after " + n + " bytes", true, null);
             }
-            return data;
         } catch (RemoteException e) {
             throw e;
         } catch (IOException | NumberFormatException e) {

@@ -111,7 +111,6 @@ class AgentFaultTest {
             byte[] bytes = Files.readAllBytes(file);
             bytes[1000] ^= 0x5a;
             Files.write(file, bytes);
-            agent.cache().dropFromMemory(key);
             long before = AgentHarness.export(agent, "vm").fetchRequests();
             Path out = dir.resolve("chunk");
             Tools.require("nbdcopy");
@@ -176,7 +175,7 @@ class AgentFaultTest {
     @Test
     void theCacheStaysWithinItsBound(@TempDir Path dir) throws Exception {
         Tools.require("nbdcopy");
-        try (Agent agent = Agent.start(AgentHarness.config(dir).withCacheMaxBytes(2L * MiB).withMemoryCacheBytes(MiB))) {
+        try (Agent agent = Agent.start(AgentHarness.config(dir).withCacheMaxBytes(2L * MiB))) {
             AttachResult a = attach(agent, "vm");
             assertArrayEquals(image, copy(a.url(), dir.resolve("copy")));
             var c = agent.cache().stats();

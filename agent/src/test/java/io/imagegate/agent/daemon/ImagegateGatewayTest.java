@@ -287,7 +287,6 @@ class ImagegateGatewayTest {
             byte[] b = Files.readAllBytes(file);
             b[7] ^= 1;
             Files.write(file, b);
-            agent.cache().dropFromMemory(key);
             QemuIo.run(a.url(), "read -P 0 0 0");
             String out = QemuIo.run(a.url(), "read 0 65536");
             assertTrue(out.contains("read 65536/65536"), out);

@@ -62,7 +62,7 @@ class LayeredDiskTest {
     void randomWritesZeroesAndSnapshotsMatchTheModel(@TempDir Path dir) throws Exception {
         try (S3Access s3 = new S3Access(new S3Endpoint(store.endpoint(), "us-east-1", S3ProxyFixture.ACCESS_KEY,
                 S3ProxyFixture.SECRET_KEY, null), 8, Duration.ofSeconds(20));
-             NodeCache cache = NodeCache.open(dir.resolve("cache"), 1 << 30, 1 << 20)) {
+             NodeCache cache = NodeCache.open(dir.resolve("cache"), 1 << 30)) {
             ExportStats stats = new ExportStats();
             FetchLimits limits = new FetchLimits(4, 1 << 20, 0, RetryPolicy.defaults());
             ImageVersion v = new ImageVersion.Plain("s", new ObjectRef("layers", "disk.raw", null), head.etag(), SIZE,
@@ -127,7 +127,7 @@ class LayeredDiskTest {
     void aFrozenViewIgnoresLaterWritesAndNamesTheChangedChunks(@TempDir Path dir) throws Exception {
         try (S3Access s3 = new S3Access(new S3Endpoint(store.endpoint(), "us-east-1", S3ProxyFixture.ACCESS_KEY,
                 S3ProxyFixture.SECRET_KEY, null), 8, Duration.ofSeconds(20));
-             NodeCache cache = NodeCache.open(dir.resolve("cache"), 1 << 30, 1 << 20)) {
+             NodeCache cache = NodeCache.open(dir.resolve("cache"), 1 << 30)) {
             ExportStats stats = new ExportStats();
             ImageVersion v = new ImageVersion.Plain("s", new ObjectRef("layers", "disk.raw", null), head.etag(), SIZE,
                     65536);

@@ -33,12 +33,14 @@ final class AgentDaemon implements AutoCloseable {
         this.log = log;
     }
 
-    static AgentDaemon start(Path java, Path agentJar, Path dir, String heap, int parallel)
+    static AgentDaemon start(Path java, Path agentJar, Path dir, String heap, List<String> jvmOptions, int parallel)
             throws IOException, InterruptedException {
         ServerProcess.deleteTree(dir);
         Files.createDirectories(dir);
         Path socket = dir.resolve("control.sock");
-        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx" + heap, "-cp", agentJar.toString(),
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx" + heap));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", agentJar.toString(),
                 "io.imagegate.agent.cli.AgentCommand", "run", "--control", socket.toString(), "--data",
                 dir.resolve("data").toString(), "--parallel", Integer.toString(parallel)));
         Path log = dir.resolve("agent.log");

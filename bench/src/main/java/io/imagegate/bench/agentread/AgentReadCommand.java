@@ -43,10 +43,14 @@ public final class AgentReadCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "512m", description = "The image (random bytes) (default: ${DEFAULT-VALUE}).")
     ByteSize size;
 
-    @Option(names = "--warm-up-size", defaultValue = "128m",
-            description = "Another image each new agent process reads (cold and warm) before anything is timed, so "
-                    + "that its code is compiled as in a long-running daemon; 0: none (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warm-up-size", defaultValue = "256m",
+            description = "Other images each new agent process reads (cold, warm, and with qemu-img) before anything "
+                    + "is timed, so that its code is compiled as in a long-running daemon; 0: none (default: ${DEFAULT-VALUE}).")
     String warmUpSize;
+
+    @Option(names = "--warm-up-rounds", defaultValue = "2",
+            description = "How many such images, one after the other (default: ${DEFAULT-VALUE}).")
+    int warmUpRounds;
 
     @Option(names = "--repeats", defaultValue = "3", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
     int repeats;
@@ -62,6 +66,9 @@ public final class AgentReadCommand implements Callable<Integer> {
     @Option(names = "--agent-heap", defaultValue = "1g", description = "-Xmx of the agent, as its launcher gives it (default: ${DEFAULT-VALUE}).")
     String agentHeap;
 
+    @Option(names = "--agent-jvm-option", description = "Extra JVM option of the agent (repeatable), e.g. -XX:+PrintCompilation.")
+    List<String> agentJvmOptions = new ArrayList<>();
+
     @Option(names = "--gateway-heap", defaultValue = "2g", description = "-Xmx of the gateway (default: ${DEFAULT-VALUE}).")
     String gatewayHeap;
 
@@ -69,6 +76,10 @@ public final class AgentReadCommand implements Callable<Integer> {
             + "read and nbdkit's cold read (through jcmd, outside the timed part; profiling slows them, so these "
             + "runs are for finding where time goes, not for the record).")
     boolean jfr;
+
+    @Option(names = "--perf", description = "Record the agent and nbdkit with Linux perf during each timed read "
+            + "(kernel and native time by symbol; for finding where time goes, not for the record).")
+    boolean perf;
 
     @Option(names = "--verify", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "After each group's timed reads, read the image once more (untimed) and compare it byte for "
@@ -100,7 +111,7 @@ public final class AgentReadCommand implements Callable<Integer> {
 
     static final String BUCKET = "images";
     static final String KEY = "image.raw";
-    static final String WARM_UP_KEY = "warm-up.raw";
+    static final String WARM_UP_KEY = "warm-up/";
     private static final long TIMEOUT = 1800;
 
     private Path work;
@@ -108,6 +119,7 @@ public final class AgentReadCommand implements Callable<Integer> {
     private ServerProcess gateway;
     private TestImage image;
     private Jfr profiler;
+    private Perf perfRecorder;
     private final HttpClient http = HttpClient.newHttpClient();
 
     static void say(String s) {
@@ -147,10 +159,15 @@ public final class AgentReadCommand implements Callable<Integer> {
         Files.copy(gwJar, runGwJar, StandardCopyOption.REPLACE_EXISTING);
         Files.copy(agJar, runAgJar, StandardCopyOption.REPLACE_EXISTING);
         image = TestImage.create("random", work.resolve("images"), size.bytes(), 0, 14);
-        long warmBytes = ByteSize.parse(warmUpSize.equals("0") ? "1" : warmUpSize).bytes();
-        TestImage warmImage = warmUpSize.equals("0") ? null
-                : TestImage.create("warm-up", work.resolve("images"), warmBytes, 0, 15);
+        List<TestImage> warmImages = new ArrayList<>();
+        for (int w = 0; w < warmUpRounds && !warmUpSize.equals("0"); w++) {
+            warmImages.add(TestImage.create("warm-up", work.resolve("images"), ByteSize.parse(warmUpSize).bytes(), 0,
+                    15 + w));
+        }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        if (perf && Perf.available()) {
+            perfRecorder = new Perf(work.resolve("perf-" + stamp(started)));
+        }
         if (jfr) {
             profiler = new Jfr(Path.of(System.getProperty("java.home")), work.resolve("jfr-" + stamp(started)));
         }
@@ -161,7 +178,7 @@ public final class AgentReadCommand implements Callable<Integer> {
         AgentReadReport report = null;
         try (ServerProcess server = ServerProcess.start(ServerProcess.Kind.IMAGEGATE, launch, work, List.of("--no-gc"))) {
             gateway = server;
-            upload(warmImage);
+            upload(warmImages);
             say("gateway %s (pid %d): s3://%s/%s, %s of random bytes".formatted(server.endpoint, server.pid(), BUCKET, KEY,
                     size));
             // the gateway's own warm-up: one whole GET (page cache, its code compiled), not timed
@@ -173,7 +190,7 @@ public final class AgentReadCommand implements Callable<Integer> {
                     budget = awaitLoad(budget);
                     List<Measurement> ms = switch (g) {
                         case "curl" -> List.of(measure("curl", "-", r, -1, curl(), null));
-                        case "agent" -> agentGroup(java, runAgJar, warmImage, r, qemu);
+                        case "agent" -> agentGroup(java, runAgJar, warmImages, r, qemu);
                         case "nbdkit-curl" -> nbdkitGroup(false, r);
                         case "nbdkit-cached" -> nbdkitGroup(true, r);
                         default -> throw new IllegalArgumentException("unknown method group " + g);
@@ -216,27 +233,31 @@ public final class AgentReadCommand implements Callable<Integer> {
 
     private String commandLine() {
         return "bench/run agent-read --size " + size.bytes() / ByteSize.MIB + "m --warm-up-size " + warmUpSize
-                + " --repeats " + repeats + " --methods " + String.join(",", methods) + " --parallel " + parallel
-                + (jfr ? " --jfr" : "") + (verify ? "" : " --no-verify");
+                + " --warm-up-rounds " + warmUpRounds + " --repeats " + repeats + " --methods " + String.join(",", methods) + " --parallel " + parallel
+                + (jfr ? " --jfr" : "") + (perf ? " --perf" : "") + (verify ? "" : " --no-verify");
     }
 
     // ---- the groups
 
-    private List<Measurement> agentGroup(Path java, Path jar, TestImage warmImage, int r, boolean qemu) throws Exception {
+    private List<Measurement> agentGroup(Path java, Path jar, List<TestImage> warmImages, int r, boolean qemu)
+            throws Exception {
         List<Measurement> out = new ArrayList<>();
-        try (AgentDaemon agent = AgentDaemon.start(java, jar, nodeDir.resolve("agent"), agentHeap, parallel)) {
-            if (warmImage != null) {
-                String w = agent.attach(gateway.endpoint, BUCKET, WARM_UP_KEY, "warm-up");
-                ClientRun.run(work, nbdcopy(w), TIMEOUT);
-                ClientRun.run(work, nbdcopy(w), TIMEOUT);
+        try (AgentDaemon agent = AgentDaemon.start(java, jar, nodeDir.resolve("agent"), agentHeap, agentJvmOptions, parallel)) {
+            for (int w = 0; w < warmImages.size(); w++) {
+                String u = agent.attach(gateway.endpoint, BUCKET, WARM_UP_KEY + warmImages.get(w).file().getFileName(),
+                        "warm-up");
+                ClientRun.run(work, nbdcopy(u), TIMEOUT);
+                ClientRun.run(work, nbdcopy(u), TIMEOUT);
+                if (qemu) {
+                    ClientRun.run(work, qemuConvert(u), TIMEOUT);
+                }
                 agent.detach("warm-up");
             }
             String uri = agent.attach(gateway.endpoint, BUCKET, KEY, "image");
             out.add(measure("agent", "cold", r, agent.pid(), nbdcopy(uri), () -> agent.status("image")));
             out.add(measure("agent", "warm", r, agent.pid(), nbdcopy(uri), () -> agent.status("image")));
             if (qemu) {
-                out.add(measure("qemu-img", "warm", r, agent.pid(), List.of("qemu-img", "convert", "-n", "-f", "raw", uri,
-                        "--target-image-opts", "driver=null-co,size=" + image.size()), () -> agent.status("image")));
+                out.add(measure("qemu-img", "warm", r, agent.pid(), qemuConvert(uri), () -> agent.status("image")));
             }
             check("agent", uri);
         }
@@ -289,6 +310,7 @@ public final class AgentReadCommand implements Callable<Integer> {
             // right after a whole GET, so that none pays or skips that work because of the read before it
             ClientRun.run(work, curl(), TIMEOUT);
         }
+        Perf.Recording rec = perfRecorder != null && serverPid > 0 ? perfRecorder.start(serverPid, name) : null;
         ExportStatus a0 = agent == null ? null : agent.get();
         long[] gw0 = gatewayCounters();
         ProcStat.Cpu s0 = serverPid > 0 ? ProcStat.cpu(serverPid) : ProcStat.Cpu.NONE;
@@ -301,6 +323,9 @@ public final class AgentReadCommand implements Callable<Integer> {
         long[] gw1 = gatewayCounters();
         ExportStatus a1 = agent == null ? null : agent.get();
         List<String> files = new ArrayList<>();
+        if (rec != null) {
+            say("perf report: " + rec.stop());
+        }
         if (profile) {
             if (serverPid > 0 && !method.startsWith("nbdkit")) {
                 files.add(profiler.stop(serverPid, "agent-" + name).toString());
@@ -313,6 +338,12 @@ public final class AgentReadCommand implements Callable<Integer> {
                 s.system(), g.user(), g.system(), gw1[0] - gw0[0], gw1[1] - gw0[1],
                 a1 == null ? -1 : a1.fetchedBytes() - a0.fetchedBytes(),
                 a1 == null ? -1 : a1.fetchRequests() - a0.fetchRequests(), load0, load1, files);
+    }
+
+    /** qemu-img convert of the whole export to a null target (1 TiB, so any image fits; -n: written as it is). */
+    private List<String> qemuConvert(String uri) {
+        return List.of("qemu-img", "convert", "-n", "-f", "raw", uri, "--target-image-opts",
+                "driver=null-co,size=" + (1L << 40));
     }
 
     private List<String> nbdcopy(String uri) {
@@ -347,14 +378,15 @@ public final class AgentReadCommand implements Callable<Integer> {
         return new long[] {bytes, requests};
     }
 
-    private void upload(TestImage warmImage) throws InterruptedException {
+    private void upload(List<TestImage> warmImages) throws InterruptedException {
         try (S3Client s3 = ServerProcess.clientBuilder(gateway.endpoint, 4).build()) {
             gateway.awaitReady(s3::listBuckets, Duration.ofSeconds(120));
             s3.createBucket(b -> b.bucket(BUCKET));
             // public-read: nbdkit's curl plugin and curl read it by plain URL (nbdkit sends HEAD, which a presigned GET does not allow)
             s3.putObject(b -> b.bucket(BUCKET).key(KEY).acl(ObjectCannedACL.PUBLIC_READ), RequestBody.fromFile(image.file()));
-            if (warmImage != null) {
-                s3.putObject(b -> b.bucket(BUCKET).key(WARM_UP_KEY), RequestBody.fromFile(warmImage.file()));
+            for (int w = 0; w < warmImages.size(); w++) {
+                TestImage wi = warmImages.get(w);
+                s3.putObject(b -> b.bucket(BUCKET).key(WARM_UP_KEY + wi.file().getFileName()), RequestBody.fromFile(wi.file()));
             }
         }
     }

@@ -115,8 +115,8 @@ final class AgentReadReport {
         b.append("- image: ").append(image.size() / ByteSize.MIB).append(" MiB, ").append(image.describe())
                 .append("; every read is `nbdcopy URI null:` (qemu-img: `qemu-img convert -n` to a null-co target), ")
                 .append("the agent attached with `--profile off`; nbdkit 'cached' is `--filter=cow --filter=cache curl "
-                        + "cache-on-read=true`; an agent process reads a ").append(warmUp)
-                .append(" warm-up image cold and warm before its timed reads; every timed read that fetches from the gateway "
+                        + "cache-on-read=true`; an agent process reads warm-up images (").append(warmUp)
+                .append(") cold, warm and with qemu-img before its timed reads; every timed read that fetches from the gateway "
                         + "starts right after an untimed whole GET of the object, so that the gateway's 60-second memory "
                         + "of chunks it has hashed is in the same state for every method\n");
         b.append("- load (1-minute average): at read starts ")

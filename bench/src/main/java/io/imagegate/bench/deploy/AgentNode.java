@@ -36,7 +36,7 @@ import java.util.Optional;
  */
 final class AgentNode implements DeployNode {
 
-    /** The agent's defaults (AgentConfig): 16 GETs in flight, runs up to 1 MiB, read-ahead to 4 MiB. */
+    /** GETs in flight, the largest run, how far read-ahead goes: the agent's defaults (AgentConfig) but for --parallel. */
     record Settings(int parallelFetches, int maxRunBytes, int readAheadBytes) {}
 
     private final String name;

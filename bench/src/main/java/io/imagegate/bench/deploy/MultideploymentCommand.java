@@ -143,7 +143,9 @@ public final class MultideploymentCommand implements Callable<Integer> {
                     .formatted(server.endpoint, gateway.bucket(), gateway.key(), mib(gateway.imageSize()),
                             boot.firstTouch(65536).length));
             DeploymentRun.Setup setup = new DeploymentRun.Setup(gateway, server, new TraceReplay(boot), localImage,
-                    nodeLink, gatewayLink, new AgentNode.Settings(parallel, 1 << 20, 4 << 20),
+                    nodeLink, gatewayLink, new AgentNode.Settings(parallel,
+                            io.imagegate.agent.daemon.AgentConfig.defaults().maxRunBytes(),
+                            io.imagegate.agent.daemon.AgentConfig.defaults().readAheadBytes()),
                     nbdkitArgs, nodesDir(work));
             DeploymentRun runner = new DeploymentRun(setup);
             warmUp(runner, ms);
