@@ -84,9 +84,9 @@ final class Buckets {
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
         return ctx.zk.read(d, h -> {
-            List<String> names = orEmpty(Zk.await(d, Zk.childrenAsync(h, ctx.layout.buckets())));
+            List<String> names = orEmpty(Zk.await(d, ctx.zk.childrenAsync(h, ctx.layout.buckets())));
             List<BucketRecord> out = new ArrayList<>();
-            for (Zk.Node n : Zk.await(d, Zk.getManyAsync(h, names.stream()
+            for (Zk.Node n : Zk.await(d, ctx.zk.getManyAsync(h, names.stream()
                     .map(n -> ctx.layout.buckets() + "/" + n).toList()))) {
                 if (n != null) {
                     out.add(Json.read(n.data(), BucketRecord.class));

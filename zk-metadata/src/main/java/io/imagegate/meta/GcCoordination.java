@@ -167,7 +167,7 @@ public final class GcCoordination {
                     List<String> batch = ids.subList(i, Math.min(ids.size(), i + Zk.READ_BATCH));
                     List<String> paths = batch.stream().map(id -> dir + "/" + id).toList();
                     Deadline d = ctx.deadline();
-                    List<Zk.Node> nodes = ctx.zk.read(d, zk -> Zk.await(d, Zk.getManyAsync(zk, paths)));
+                    List<Zk.Node> nodes = ctx.zk.read(d, zk -> Zk.await(d, ctx.zk.getManyAsync(zk, paths)));
                     for (int k = 0; k < nodes.size(); k++) {
                         Zk.Node n = nodes.get(k);
                         if (n != null) {

@@ -123,7 +123,7 @@ final class KeyView {
         for (String name : missing) {
             paths.add(ctx.layout.object(bucket, name));
         }
-        List<Zk.Node> read = Zk.await(d, Zk.getManyAsync(h, paths));
+        List<Zk.Node> read = Zk.await(d, ctx.zk.getManyAsync(h, paths));
         for (int i = 0; i < missing.size(); i++) {
             nodes.put(missing.get(i), read.get(i));
         }
@@ -156,7 +156,7 @@ final class KeyView {
             }
             PartitionMap.Location loc = PartitionMap.location(now, pi, page, u.lo());
             boolean same = loc.partition().equals(u.partition()) && ByteKeys.compare(loc.lo(), u.lo()) == 0;
-            if (!same && Zk.await(d, Zk.statAsync(h, ctx.layout.partition(bucket, u.partition()))) != null) {
+            if (!same && Zk.await(d, ctx.zk.statAsync(h, ctx.layout.partition(bucket, u.partition()))) != null) {
                 return false;
             }
             if (same && loc.hi() != null && (u.hi() == null || ByteKeys.compare(loc.hi(), u.hi()) < 0)) {
@@ -184,7 +184,7 @@ final class KeyView {
      */
     static List<Entry> read(Context ctx, Deadline d, ZooKeeper h, String bucket, String partitionId,
             Map<String, Zk.Node> sink) throws KeeperException, InterruptedException {
-        List<String> names = Zk.await(d, Zk.childrenAsync(h, ctx.layout.partition(bucket, partitionId)));
+        List<String> names = Zk.await(d, ctx.zk.childrenAsync(h, ctx.layout.partition(bucket, partitionId)));
         if (names == null) {
             return null;
         }
@@ -193,7 +193,7 @@ final class KeyView {
         for (String name : names) {
             KeyNames.Decoded dec = KeyNames.decode(name);
             if (dec.truncated()) {
-                truncated.put(name, Zk.getAsync(h, ctx.layout.object(bucket, name)));
+                truncated.put(name, ctx.zk.getAsync(h, ctx.layout.object(bucket, name)));
             } else {
                 out.add(new Entry(dec.bytes(), name));
             }

@@ -79,7 +79,7 @@ final class Keys {
      * reading groups one at a time from the newest, and only the version records it returns.
      */
     CompletableFuture<List<Versioned>> newest(ZooKeeper h, String bucket, String name, long below, int limit) {
-        return Zk.childrenAsync(h, layout.object(bucket, name)).thenCompose(names -> {
+        return zk.childrenAsync(h, layout.object(bucket, name)).thenCompose(names -> {
             if (names == null || limit <= 0) {
                 return CompletableFuture.completedFuture(List.<Versioned>of());
             }
@@ -96,11 +96,11 @@ final class Keys {
             return CompletableFuture.completedFuture(acc);
         }
         String groupPath = layout.group(bucket, name, groups.get(at));
-        return Zk.childrenAsync(h, groupPath).thenCompose(children -> {
+        return zk.childrenAsync(h, groupPath).thenCompose(children -> {
             List<Long> ordinals = children == null ? List.of() : children.stream().map(Layout::parseHex)
                     .filter(o -> o < below).sorted(Comparator.reverseOrder()).limit(limit - acc.size()).toList();
             List<String> paths = ordinals.stream().map(o -> layout.history(bucket, name, o)).toList();
-            return Zk.getManyAsync(h, paths).thenCompose(nodes -> {
+            return zk.getManyAsync(h, paths).thenCompose(nodes -> {
                 for (int i = 0; i < nodes.size(); i++) {
                     Zk.Node n = nodes.get(i);
                     if (n != null) {

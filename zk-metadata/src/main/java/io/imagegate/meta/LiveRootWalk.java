@@ -110,7 +110,7 @@ final class LiveRootWalk {
             List<String> batch = names.subList(i, Math.min(names.size(), i + Zk.READ_BATCH));
             List<String> paths = batch.stream().map(n -> ctx.layout.object(bucket, n)).toList();
             Deadline d = ctx.deadline();
-            List<Zk.Node> nodes = ctx.zk.read(d, zk -> Zk.await(d, Zk.getManyAsync(zk, paths)));
+            List<Zk.Node> nodes = ctx.zk.read(d, zk -> Zk.await(d, ctx.zk.getManyAsync(zk, paths)));
             for (int k = 0; k < nodes.size(); k++) {
                 Keys.KeyNode key = Keys.parse(nodes.get(k));
                 if (key != null) {
@@ -158,7 +158,7 @@ final class LiveRootWalk {
             }
             List<String> paths = ordinals.stream().map(o -> groupPath + "/" + o).toList();
             Deadline d = ctx.deadline();
-            for (Zk.Node n : ctx.zk.read(d, zk -> Zk.await(d, Zk.getManyAsync(zk, paths)))) {
+            for (Zk.Node n : ctx.zk.read(d, zk -> Zk.await(d, ctx.zk.getManyAsync(zk, paths)))) {
                 if (n != null) {
                     out.add(Json.read(n.data(), VersionRecord.class));
                 }
@@ -176,7 +176,7 @@ final class LiveRootWalk {
             List<String> batch = ids.subList(i, Math.min(ids.size(), i + Zk.READ_BATCH));
             List<String> paths = batch.stream().map(id -> ctx.layout.upload(bucket, id)).toList();
             Deadline d = ctx.deadline();
-            List<Zk.Node> nodes = ctx.zk.read(d, zk -> Zk.await(d, Zk.getManyAsync(zk, paths)));
+            List<Zk.Node> nodes = ctx.zk.read(d, zk -> Zk.await(d, ctx.zk.getManyAsync(zk, paths)));
             for (Zk.Node n : nodes) {
                 if (n == null) {
                     continue;
@@ -199,7 +199,7 @@ final class LiveRootWalk {
             List<String> paths = numbers.subList(i, Math.min(numbers.size(), i + Zk.READ_BATCH)).stream()
                     .map(p -> dir + "/" + p).toList();
             Deadline d = ctx.deadline();
-            for (Zk.Node n : ctx.zk.read(d, zk -> Zk.await(d, Zk.getManyAsync(zk, paths)))) {
+            for (Zk.Node n : ctx.zk.read(d, zk -> Zk.await(d, ctx.zk.getManyAsync(zk, paths)))) {
                 if (n != null) {
                     PartRecord p = Json.read(n.data(), PartRecord.class);
                     if (p.manifest() != null) {

@@ -55,7 +55,7 @@ final class Maintenance implements AutoCloseable {
         }
         pending.incrementAndGet();
         try {
-            Zk.statAsync(zk, ctx.layout.partition(bucket, partition))
+            ctx.zk.statAsync(zk, ctx.layout.partition(bucket, partition))
                     .whenComplete((stat, error) -> {
                         if (stat != null && stat.getNumChildren() >= ctx.config.partitionSplitThreshold()) {
                             submit("split|" + bucket + "|" + partition,

@@ -114,11 +114,11 @@ final class Multipart {
         ctx.syncForRead(d);
         active(d, bucket, uploadId);
         return ctx.zk.read(d, h -> {
-            List<String> names = Zk.await(d, Zk.childrenAsync(h, ctx.layout.parts(uploadId)));
+            List<String> names = Zk.await(d, ctx.zk.childrenAsync(h, ctx.layout.parts(uploadId)));
             List<Integer> numbers = (names == null ? List.<String>of() : names).stream().map(Integer::parseInt)
                     .filter(n -> n > afterPart).sorted().limit(max).toList();
             List<PartRecord> out = new ArrayList<>();
-            for (Zk.Node node : Zk.await(d, Zk.getManyAsync(h, numbers.stream()
+            for (Zk.Node node : Zk.await(d, ctx.zk.getManyAsync(h, numbers.stream()
                     .map(n -> ctx.layout.part(uploadId, n)).toList()))) {
                 if (node != null) {
                     out.add(Json.read(node.data(), PartRecord.class));
@@ -224,9 +224,9 @@ final class Multipart {
 
     private List<UploadNode> readAll(Deadline d, String bucket) {
         return ctx.zk.read(d, h -> {
-            List<String> ids = Zk.await(d, Zk.childrenAsync(h, ctx.layout.uploads(bucket)));
+            List<String> ids = Zk.await(d, ctx.zk.childrenAsync(h, ctx.layout.uploads(bucket)));
             List<UploadNode> out = new ArrayList<>();
-            for (Zk.Node n : Zk.await(d, Zk.getManyAsync(h, (ids == null ? List.<String>of() : ids).stream()
+            for (Zk.Node n : Zk.await(d, ctx.zk.getManyAsync(h, (ids == null ? List.<String>of() : ids).stream()
                     .map(id -> ctx.layout.upload(bucket, id)).toList()))) {
                 if (n != null) {
                     out.add(new UploadNode(Json.read(n.data(), StoredUpload.class), n.stat().getVersion(), n.data()));

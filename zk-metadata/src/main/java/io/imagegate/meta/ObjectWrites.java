@@ -233,7 +233,7 @@ final class ObjectWrites {
 
     // The bucket and the key in one round trip (a read-only multi).
     private KeyChange read(Deadline d, String bucket, String name, String key) {
-        List<Zk.Node> nodes = ctx.zk.read(d, h -> Zk.await(d, Zk.getManyAsync(h,
+        List<Zk.Node> nodes = ctx.zk.read(d, h -> Zk.await(d, ctx.zk.getManyAsync(h,
                 List.of(ctx.layout.bucket(bucket), ctx.layout.object(bucket, name)))));
         if (nodes.get(0) == null) {
             throw new MetadataException.NoSuchBucket(bucket);

@@ -85,9 +85,9 @@ final class Users implements AutoCloseable {
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
         return ctx.zk.read(d, h -> {
-            List<String> names = Zk.await(d, Zk.childrenAsync(h, ctx.layout.users()));
+            List<String> names = Zk.await(d, ctx.zk.childrenAsync(h, ctx.layout.users()));
             List<UserRecord> out = new ArrayList<>();
-            for (Zk.Node n : Zk.await(d, Zk.getManyAsync(h, (names == null ? List.<String>of() : names).stream()
+            for (Zk.Node n : Zk.await(d, ctx.zk.getManyAsync(h, (names == null ? List.<String>of() : names).stream()
                     .map(n -> ctx.layout.users() + "/" + n).toList()))) {
                 if (n != null) {
                     out.add(Json.read(n.data(), UserRecord.class));

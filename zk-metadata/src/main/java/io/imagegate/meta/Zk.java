@@ -58,6 +58,19 @@ class Zk {
         record Ambiguous(KeeperException cause) implements Outcome {}
     }
 
+    /** Where a request stands when {@link #interleave} is called. */
+    enum Point { BEFORE, AFTER }
+
+    /**
+     * Called before each request this store sends to ZooKeeper and after its reply arrives (on the
+     * thread that receives it, before the caller sees the reply). It does nothing; tests override
+     * it to run a conflicting write at an exact point between two requests of an operation, which
+     * makes a race deterministic. {@code op} names the request: get, children, stat, getMany,
+     * multi, fence.
+     */
+    void interleave(Point point, String op, List<String> paths) {
+    }
+
     /** The live handle, once connected; Unavailable (nothing sent) when no connection comes in time. */
     ZooKeeper handle(Deadline d) {
         try {
@@ -105,7 +118,16 @@ class Zk {
     }
 
     Node get(Deadline d, String path) {
-        return read(d, zk -> getOrNull(zk, path));
+        return observed("get", path, () -> read(d, zk -> getOrNull(zk, path)));
+    }
+
+    /** Runs a synchronous request between its {@link #interleave} points. */
+    private <T> T observed(String op, String path, java.util.function.Supplier<T> request) {
+        List<String> paths = List.of(path);
+        interleave(Point.BEFORE, op, paths);
+        T result = request.get();
+        interleave(Point.AFTER, op, paths);
+        return result;
     }
 
     /** {@link #get}, from the cache when one is enabled and holds the znode (reads for GET and HEAD only). */
@@ -115,7 +137,7 @@ class Zk {
             return get(d, path);
         }
         Node n = c.lookup(path);
-        return n != null ? n : read(d, zk -> c.load(zk, path));
+        return n != null ? n : observed("get", path, () -> read(d, zk -> c.load(zk, path)));
     }
 
     /** After a write of this process: the znode leaves the cache before anyone is told the write is done. */
@@ -127,17 +149,17 @@ class Zk {
     }
 
     List<String> children(Deadline d, String path) {
-        return read(d, zk -> {
+        return observed("children", path, () -> read(d, zk -> {
             try {
                 return zk.getChildren(path, false);
             } catch (KeeperException.NoNodeException e) {
                 return null;
             }
-        });
+        }));
     }
 
     Stat stat(Deadline d, String path) {
-        return read(d, zk -> zk.exists(path, false));
+        return observed("stat", path, () -> read(d, zk -> zk.exists(path, false)));
     }
 
     void sync(Deadline d, String path) {
@@ -153,14 +175,14 @@ class Zk {
      */
     boolean fence(Deadline d, String path, byte[] data, int version) {
         try {
-            return read(d, zk -> {
+            return observed("fence", path, () -> read(d, zk -> {
                 try {
                     zk.setData(path, data, version);
                     return true;
                 } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
                     return false;
                 }
-            });
+            }));
         } finally {
             written(path);
         }
@@ -168,8 +190,12 @@ class Zk {
 
     /** Sends a multi once (a throttled one again) and says how it ended. */
     Outcome multi(Deadline d, List<Op> ops) {
+        List<String> paths = ops.stream().map(Op::getPath).toList();
         try {
-            return multiOnce(d, ops);
+            interleave(Point.BEFORE, "multi", paths);
+            Outcome outcome = multiOnce(d, ops);
+            interleave(Point.AFTER, "multi", paths);
+            return outcome;
         } finally {
             ops.forEach(op -> written(op.getPath()));
         }
@@ -208,15 +234,28 @@ class Zk {
         }
     }
 
+    /** The AFTER point of an asynchronous request: false, with the future failed, when the hook threw. */
+    private boolean replied(String op, List<String> paths, CompletableFuture<?> f) {
+        try {
+            interleave(Point.AFTER, op, paths);
+            return true;
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+            return false;
+        }
+    }
+
     /** Asynchronous getData; completes with null for a missing node. */
-    static CompletableFuture<Node> getAsync(ZooKeeper zk, String path) {
+    CompletableFuture<Node> getAsync(ZooKeeper zk, String path) {
         CompletableFuture<Node> f = new CompletableFuture<>();
+        List<String> paths = List.of(path);
+        interleave(Point.BEFORE, "get", paths);
         zk.getData(path, false, (rc, p, ctx, data, stat) -> {
             Code code = Code.get(rc);
-            if (code == Code.OK) {
-                f.complete(new Node(data, stat));
-            } else if (code == Code.NONODE) {
-                f.complete(null);
+            if (code == Code.OK || code == Code.NONODE) {
+                if (replied("get", paths, f)) {
+                    f.complete(code == Code.OK ? new Node(data, stat) : null);
+                }
             } else {
                 f.completeExceptionally(KeeperException.create(code, p));
             }
@@ -231,7 +270,7 @@ class Zk {
      * Many nodes at once, as read-only multis of up to {@link #READ_BATCH} getData ops sent without
      * waiting for each other (far fewer requests than one getData each); null for a missing node.
      */
-    static CompletableFuture<List<Node>> getManyAsync(ZooKeeper zk, List<String> paths) {
+    CompletableFuture<List<Node>> getManyAsync(ZooKeeper zk, List<String> paths) {
         List<CompletableFuture<List<Node>>> batches = new java.util.ArrayList<>();
         for (int i = 0; i < paths.size(); i += READ_BATCH) {
             batches.add(readBatch(zk, paths.subList(i, Math.min(paths.size(), i + READ_BATCH))));
@@ -243,9 +282,10 @@ class Zk {
         });
     }
 
-    private static CompletableFuture<List<Node>> readBatch(ZooKeeper zk, List<String> paths) {
+    private CompletableFuture<List<Node>> readBatch(ZooKeeper zk, List<String> paths) {
         CompletableFuture<List<Node>> f = new CompletableFuture<>();
         List<Op> ops = paths.stream().map(Op::getData).toList();
+        interleave(Point.BEFORE, "getMany", paths);
         zk.multi(ops, (rc, p, ctx, results) -> {
             Code code = Code.get(rc);
             if (code != Code.OK && (results == null || results.size() != ops.size())) {
@@ -263,20 +303,24 @@ class Zk {
                     return;
                 }
             }
-            f.complete(out);
+            if (replied("getMany", paths, f)) {
+                f.complete(out);
+            }
         }, null);
         return f;
     }
 
     /** Asynchronous getChildren; completes with null for a missing node. */
-    static CompletableFuture<List<String>> childrenAsync(ZooKeeper zk, String path) {
+    CompletableFuture<List<String>> childrenAsync(ZooKeeper zk, String path) {
         CompletableFuture<List<String>> f = new CompletableFuture<>();
+        List<String> paths = List.of(path);
+        interleave(Point.BEFORE, "children", paths);
         zk.getChildren(path, false, (rc, p, ctx, children) -> {
             Code code = Code.get(rc);
-            if (code == Code.OK) {
-                f.complete(children);
-            } else if (code == Code.NONODE) {
-                f.complete(null);
+            if (code == Code.OK || code == Code.NONODE) {
+                if (replied("children", paths, f)) {
+                    f.complete(code == Code.OK ? children : null);
+                }
             } else {
                 f.completeExceptionally(KeeperException.create(code, p));
             }
@@ -285,12 +329,16 @@ class Zk {
     }
 
     /** Asynchronous exists; completes with null for a missing node. */
-    static CompletableFuture<Stat> statAsync(ZooKeeper zk, String path) {
+    CompletableFuture<Stat> statAsync(ZooKeeper zk, String path) {
         CompletableFuture<Stat> f = new CompletableFuture<>();
+        List<String> paths = List.of(path);
+        interleave(Point.BEFORE, "stat", paths);
         zk.exists(path, false, (rc, p, ctx, stat) -> {
             Code code = Code.get(rc);
             if (code == Code.OK || code == Code.NONODE) {
-                f.complete(code == Code.OK ? stat : null);
+                if (replied("stat", paths, f)) {
+                    f.complete(code == Code.OK ? stat : null);
+                }
             } else {
                 f.completeExceptionally(KeeperException.create(code, p));
             }
