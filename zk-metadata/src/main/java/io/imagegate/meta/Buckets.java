@@ -49,13 +49,14 @@ final class Buckets {
                         Json.read(n.data(), BucketRecord.class).owner());
             }
             if (o instanceof Zk.Outcome.Ambiguous a) {
-                throw new MetadataException.Unavailable("connection lost while creating bucket " + record.name(),
+                throw new MetadataException.OutcomeUnknown("connection lost while creating bucket " + record.name(),
                         a.cause());
             }
         }
     }
 
-    // The bucket with an empty partition map: one page holding one partition for all keys.
+    // The bucket with an empty partition map: one page holding one partition for all keys. The creating
+    // write's token is also the bucket's incarnation.
     private List<Op> createOps(BucketRecord record, String token) {
         String name = record.name();
         String page = Tokens.nodeId();
@@ -63,7 +64,8 @@ final class Buckets {
         byte[] empty = new byte[0];
         List<PartitionMap.Bound> all = List.of(new PartitionMap.Bound(ByteKeys.EMPTY, partition));
         return List.of(
-                ctx.create(ctx.layout.bucket(name), Json.writeWithToken(record, token)),
+                ctx.create(ctx.layout.bucket(name), Json.writeWithToken(record, token, token)),
+                ctx.create(ctx.layout.bucketIncarnation(name, token), empty),
                 ctx.create(ctx.layout.mapRoot(name), Json.write(PartitionMap.rootData(
                         List.of(new PartitionMap.Bound(ByteKeys.EMPTY, page))))),
                 ctx.create(ctx.layout.page(name, page), Json.write(PartitionMap.data(all, null))),
@@ -97,13 +99,22 @@ final class Buckets {
         });
     }
 
-    /** Applies the ACL and versioning state of {@code updated} to the stored record, compare-and-set. */
+    /**
+     * Applies the ACL and versioning state of {@code updated} to the stored record, compare-and-set,
+     * in a multi that checks the bucket's incarnation: a change planned on a bucket that is deleted
+     * and created again (data version 0 again) fails, and the bucket it was meant for is gone.
+     */
     BucketRecord update(BucketRecord updated) {
         Objects.requireNonNull(updated, "updated");
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
+        String incarnation = null;
         while (true) {
             Context.BucketNode b = ctx.bucket(d, updated.name());
+            if (incarnation != null && !incarnation.equals(b.incarnationId())) {
+                throw new MetadataException.NoSuchBucket(updated.name()); // deleted and created again meanwhile
+            }
+            incarnation = requireIncarnation(b);
             BucketRecord cur = b.record();
             Versioning v = updated.versioning() != null ? updated.versioning() : cur.versioning();
             if (v == Versioning.UNVERSIONED && cur.versioning() != Versioning.UNVERSIONED) {
@@ -111,20 +122,34 @@ final class Buckets {
             }
             BucketRecord next = cur.withAcl(updated.acl() != null ? updated.acl() : cur.acl()).withVersioning(v);
             String token = Tokens.writeToken();
-            Zk.Outcome o = ctx.zk.multi(d, List.of(Op.setData(ctx.layout.bucket(cur.name()),
-                    Json.writeWithToken(next, token), b.version())));
+            String path = ctx.layout.bucket(cur.name());
+            String marker = ctx.layout.bucketIncarnation(cur.name(), incarnation);
+            Zk.Outcome o = ctx.zk.multi(d, List.of(Op.check(marker, -1),
+                    Op.setData(path, Json.writeWithToken(next, token, incarnation), b.version())));
             if (o instanceof Zk.Outcome.Committed) {
                 return next;
             }
             if (o instanceof Zk.Outcome.Ambiguous a) {
-                Zk.Node n = ctx.zk.get(d, ctx.layout.bucket(cur.name()));
+                if (ctx.zk.fence(d, marker, path, b.raw(), b.version())) {
+                    continue; // the record was as planned: the change never applied, and now never will
+                }
+                Zk.Node n = ctx.zk.get(d, path);
                 if (n != null && token.equals(Json.token(n.data()))) {
                     return next;
                 }
-                throw new MetadataException.Unavailable("connection lost while updating bucket " + cur.name(),
+                throw new MetadataException.OutcomeUnknown("connection lost while updating bucket " + cur.name(),
                         a.cause());
             }
         }
+    }
+
+    /** The bucket's incarnation; every bucket of metadata format 2 has one. */
+    private static String requireIncarnation(Context.BucketNode b) {
+        if (b.incarnationId() == null) {
+            throw new MetadataException.Unavailable("the record of bucket " + b.record().name() + " has no "
+                    + "incarnation: it is of metadata format 1, which a store upgrades when it starts", null);
+        }
+        return b.incarnationId();
     }
 
     void delete(String name) {
@@ -135,6 +160,7 @@ final class Buckets {
                 throw new MetadataException.Unavailable("bucket " + name + " kept changing while being deleted", null);
             }
             Context.BucketNode b = ctx.bucket(d, name);
+            requireIncarnation(b);
             var objects = ctx.zk.stat(d, ctx.layout.objects(name));
             if (objects != null && objects.getNumChildren() > 0) {
                 throw new MetadataException.BucketNotEmpty(name);
@@ -155,11 +181,14 @@ final class Buckets {
                 }
                 continue;
             }
-            if (o instanceof Zk.Outcome.Ambiguous a) {
+            if (o instanceof Zk.Outcome.Ambiguous) {
+                // after the fence the delete can no longer apply: the bucket still there (same
+                // incarnation) means it did not, and it is planned again; gone means deleted
+                ctx.zk.fence(d, ctx.layout.bucketIncarnation(name, b.incarnationId()), ctx.layout.bucket(name),
+                        b.raw(), b.version());
                 Zk.Node n = ctx.zk.get(d, ctx.layout.bucket(name));
                 if (n != null && n.stat().getCzxid() == b.incarnation()) {
-                    throw new MetadataException.Unavailable("connection lost while deleting bucket " + name,
-                            a.cause());
+                    continue;
                 }
             }
             ctx.maps.invalidate(name);
@@ -192,6 +221,7 @@ final class Buckets {
             ops.add(Op.delete(ctx.layout.upload(name, u), -1));
         }
         ops.add(Op.delete(ctx.layout.uploads(name), -1));
+        ops.add(Op.delete(ctx.layout.bucketIncarnation(name, b.incarnationId()), -1));
         ops.add(Op.delete(ctx.layout.bucket(name), b.version()));
         return new DeletePlan(ops, partitions);
     }

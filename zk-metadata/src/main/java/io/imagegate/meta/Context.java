@@ -51,8 +51,21 @@ final class Context {
         zk.sync(d, layout.root);
     }
 
-    /** A bucket's record with its znode version and creation zxid (which tells incarnations apart). */
-    record BucketNode(BucketRecord record, int version, long incarnation, byte[] raw) {}
+    /**
+     * A bucket's record with its znode version, creation zxid ({@code incarnation}: what read caches
+     * key on) and {@code incarnationId}, the token named by its child {@code ~<incarnationId>} that
+     * writes check (see {@link Layout#bucketIncarnation}).
+     */
+    record BucketNode(BucketRecord record, int version, long incarnation, String incarnationId, byte[] raw) {
+
+        static BucketNode of(Zk.Node n) {
+            return new BucketNode(Json.read(n.data(), BucketRecord.class), n.stat().getVersion(), n.stat().getCzxid(),
+                    Json.read(n.data(), Stored.class).incarnation(), n.data());
+        }
+    }
+
+    /** The stored fields of a bucket record that are not part of {@link BucketRecord}. */
+    record Stored(String token, String incarnation) {}
 
     /** The bucket's node; NoSuchBucket when it does not exist. */
     BucketNode bucket(Deadline d, String name) {
@@ -60,7 +73,6 @@ final class Context {
         if (n == null) {
             throw new MetadataException.NoSuchBucket(name);
         }
-        return new BucketNode(Json.read(n.data(), BucketRecord.class), n.stat().getVersion(), n.stat().getCzxid(),
-                n.data());
+        return BucketNode.of(n);
     }
 }

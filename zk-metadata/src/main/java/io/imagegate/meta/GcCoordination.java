@@ -154,51 +154,75 @@ public final class GcCoordination {
          * Reports the manifests of every pin that may still protect a write, and returns the
          * earliest start among them. Pins released before this marking began are deleted, and so
          * are pins an earlier marking found abandoned (their process gone, or older than a lease
-         * may live); pins found abandoned now are marked so, and deleted by the next marking.
+         * may live); pins found abandoned now are marked so, and deleted by the next marking. A pin
+         * is judged abandoned only against the owners listing read after every pin was read: an
+         * owner registers before it pins, so an owner missing from that listing has ended.
          */
         public Optional<Instant> visitPins(PinVisitor visitor) {
             ctx.syncAlways(ctx.deadline()); // see every pin created before this read began
-            Set<String> owners = new HashSet<>(orEmpty(ctx.zk.children(ctx.deadline(), ctx.layout.gcOwners())));
-            long oldest = Long.MAX_VALUE;
+            List<String> paths = new ArrayList<>();
+            List<Zk.Node> pins = new ArrayList<>();
             for (char shard : Layout.SHARDS.toCharArray()) {
                 String dir = ctx.layout.gcPinShard(shard);
                 List<String> ids = orEmpty(ctx.zk.children(ctx.deadline(), dir));
                 for (int i = 0; i < ids.size(); i += Zk.READ_BATCH) {
-                    List<String> batch = ids.subList(i, Math.min(ids.size(), i + Zk.READ_BATCH));
-                    List<String> paths = batch.stream().map(id -> dir + "/" + id).toList();
+                    List<String> batch = ids.subList(i, Math.min(ids.size(), i + Zk.READ_BATCH)).stream()
+                            .map(id -> dir + "/" + id).toList();
                     Deadline d = ctx.deadline();
-                    List<Zk.Node> nodes = ctx.zk.read(d, zk -> Zk.await(d, ctx.zk.getManyAsync(zk, paths)));
+                    List<Zk.Node> nodes = ctx.zk.read(d, zk -> Zk.await(d, ctx.zk.getManyAsync(zk, batch)));
                     for (int k = 0; k < nodes.size(); k++) {
-                        Zk.Node n = nodes.get(k);
-                        if (n != null) {
-                            oldest = Math.min(oldest, visitPin(paths.get(k), n, owners, visitor));
+                        if (nodes.get(k) != null) {
+                            paths.add(batch.get(k));
+                            pins.add(nodes.get(k));
                         }
                     }
                 }
             }
+            Set<String> owners = new HashSet<>(orEmpty(ctx.zk.children(ctx.deadline(), ctx.layout.gcOwners())));
+            long oldest = Long.MAX_VALUE;
+            for (int i = 0; i < pins.size(); i++) {
+                oldest = Math.min(oldest, visitPin(paths.get(i), pins.get(i), owners, visitor));
+            }
             return oldest == Long.MAX_VALUE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(oldest));
         }
 
-        /** Returns the pin's start, or Long.MAX_VALUE when it no longer protects anything. */
-        private long visitPin(String path, Zk.Node n, Set<String> owners, PinVisitor visitor) {
+        /** Deletes of a stale pin that keeps changing before the pin is counted instead. */
+        private static final int STALE_DELETES = 3;
+
+        /**
+         * Returns the pin's start, or Long.MAX_VALUE when it no longer protects anything. A stale pin
+         * whose delete fails changed meanwhile (a release retried in this marking, say): it is read
+         * again and judged anew, and counted unless it is proven gone.
+         */
+        private long visitPin(String path, Zk.Node read, Set<String> owners, PinVisitor visitor) {
+            Zk.Node n = read;
             Pins.PinData pin = Json.read(n.data(), Pins.PinData.class);
-            boolean stale = (pin.released() != null && pin.released() < epoch)
-                    || (pin.orphaned() != null && pin.orphaned() < epoch);
-            if (stale) {
-                if (!dryRun) {
-                    ctx.zk.multi(ctx.deadline(), List.of(Op.delete(path, n.stat().getVersion())));
+            for (int attempt = 0; attempt < STALE_DELETES && stale(pin); attempt++) {
+                if (dryRun || ctx.zk.multi(ctx.deadline(), List.of(Op.delete(path, n.stat().getVersion())))
+                        instanceof Zk.Outcome.Committed) {
+                    return Long.MAX_VALUE;
                 }
-                return Long.MAX_VALUE;
+                n = ctx.zk.get(ctx.deadline(), path);
+                if (n == null) {
+                    return Long.MAX_VALUE; // gone (deleted by this very delete, if its reply was lost)
+                }
+                pin = Json.read(n.data(), Pins.PinData.class);
             }
             pin.manifests().forEach(visitor::visit);
             boolean abandoned = !owners.contains(pin.owner())
                     || startedAt - n.stat().getCtime() > 2 * WriteLease.MAX_AGE_MILLIS;
             if (abandoned && pin.released() == null && pin.orphaned() == null && !dryRun) {
-                // deleted by the next marking: its writer can no longer publish (WriteLease.check)
+                // deleted by the next marking: its writer can no longer publish (the publish checks the
+                // owner registration, gone with the session). A failed mark means the pin changed (its
+                // writer released it): it stays counted, and is judged again by the next marking.
                 ctx.zk.multi(ctx.deadline(), List.of(Op.setData(path, Json.write(pin.orphanedIn(epoch)),
                         n.stat().getVersion())));
             }
             return pin.since();
+        }
+
+        private boolean stale(Pins.PinData pin) {
+            return (pin.released() != null && pin.released() < epoch) || (pin.orphaned() != null && pin.orphaned() < epoch);
         }
 
         /** Ends the marking; fails when another collector changed the state meanwhile. */

@@ -51,6 +51,16 @@ final class Json {
         return write(node);
     }
 
+    /** A record's fields plus the {@code token} of the write that stored it and the {@code incarnation} it belongs to. */
+    static byte[] writeWithToken(Object record, String token, String incarnation) {
+        ObjectNode node = MAPPER.valueToTree(record);
+        node.put("token", token);
+        if (incarnation != null) {
+            node.put("incarnation", incarnation);
+        }
+        return write(node);
+    }
+
     /** The {@code token} field of a stored record, or null. */
     static String token(byte[] data) {
         try {

@@ -8,19 +8,21 @@ import org.apache.zookeeper.Op;
 
 /**
  * One attempt at changing a key: the ops of its multi, what each op is for (so a failure's index
- * says what went wrong), and how to recognise the change as committed when the connection was
- * lost in flight.
+ * says what went wrong), and how to tell, after a lost reply, whether it was applied.
  */
 final class KeyChange {
 
     /** What an op in the multi is for. */
-    enum Role { BUCKET_CHECK, KEY, ROOT_CHECK, PAGE_CHECK, INDEX_CREATE, INDEX_CHECK, INDEX_DELETE, GROUP_CREATE,
-        GROUP_DELETE, HISTORY_CREATE, HISTORY_DELETE, EXTRA }
+    enum Role { BUCKET_CHECK, INCARNATION, KEY, ROOT_CHECK, PAGE_CHECK, INDEX_CREATE, INDEX_CHECK, INDEX_DELETE,
+        GROUP_CREATE, GROUP_DELETE, HISTORY_CREATE, HISTORY_DELETE, OWNER_CHECK, EXTRA }
 
-    /** Tells from the key's node read after an unknown outcome whether this change was applied. */
+    /**
+     * Tells from the key's node, read once the change can no longer apply (after the fence), whether
+     * it was applied: TRUE, FALSE, or null when the key cannot tell.
+     */
     @FunctionalInterface
-    interface Committed {
-        boolean in(Keys.KeyNode now);
+    interface Settle {
+        Boolean applied(Keys.KeyNode now);
     }
 
     /** What the attempts of one operation learned: groups missing or present, a dangling index entry. */
@@ -35,6 +37,8 @@ final class KeyChange {
     final String name;
     final Context.BucketNode bucketNode;
     final Keys.KeyNode before;
+    /** The version a version id named, located in {@code before}; null when the operation named none. */
+    final Keys.Located target;
     final String token = Tokens.writeToken();
     final List<Op> ops = new ArrayList<>();
     final List<Role> roles = new ArrayList<>();
@@ -44,17 +48,16 @@ final class KeyChange {
     PartitionMap.Location created;
     String removedIndexPartition;
     VersionRecord result;
-    Committed committed = now -> false;
-    /** Proves, from the key read after an unknown outcome, that this change can never have applied. */
-    Committed notCommitted = now -> false;
-    /** When a fenced change is found not applied, it cannot apply later and may simply be tried again. */
-    boolean retryWhenAbsent;
+    Settle settle = now -> null;
+    /** The caller's extra ops, which may prove the outcome when the key cannot. */
+    ObjectWrites.Hook hook;
 
-    KeyChange(String bucket, String name, Context.BucketNode bucketNode, Keys.KeyNode before) {
+    KeyChange(String bucket, String name, Context.BucketNode bucketNode, Keys.KeyNode before, Keys.Located target) {
         this.bucket = bucket;
         this.name = name;
         this.bucketNode = bucketNode;
         this.before = before;
+        this.target = target;
     }
 
     void add(Role role, Op op) {
@@ -67,8 +70,18 @@ final class KeyChange {
         opGroups.add(group);
     }
 
+    /** The incarnation this change is for: the existing key's, or, for a new key, this change's token. */
+    String incarnation() {
+        return before == null ? token : before.state().incarnation();
+    }
+
     /** True when the key node now holds this change's state. */
     boolean tokenIn(Keys.KeyNode now) {
         return now != null && token.equals(now.state().token());
+    }
+
+    /** True when the key node read now is of the incarnation this change was planned for. */
+    boolean sameIncarnation(Keys.KeyNode now) {
+        return now != null && incarnation().equals(now.state().incarnation());
     }
 }

@@ -10,8 +10,11 @@ package io.imagegate.meta;
  * @param born        epoch millis when this key node was created; part of every version id
  * @param nullOrdinal ordinal of the key's null version, current or not; null when it has none
  * @param token       token of the write that stored this state
+ * @param incarnation token of the write that created this key znode; the znode's child
+ *                    {@code ~<incarnation>} exists exactly as long as this incarnation of the key
  */
-record KeyState(VersionRecord current, long ordinal, long nextOrdinal, long born, Long nullOrdinal, String token) {
+record KeyState(VersionRecord current, long ordinal, long nextOrdinal, long born, Long nullOrdinal, String token,
+        String incarnation) {
 
     boolean currentIsNull() {
         return nullOrdinal != null && nullOrdinal == ordinal;

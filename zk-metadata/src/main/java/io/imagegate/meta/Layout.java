@@ -20,6 +20,16 @@ final class Layout {
         return buckets() + "/" + KeyNames.escape(bucket);
     }
 
+    /**
+     * The child that names a bucket's incarnation, created and deleted with the bucket record: a
+     * write planned on one incarnation checks it, so it fails on a bucket of the same name created
+     * after it. {@code ~} never starts the bucket's other children ({@code map}, {@code idx},
+     * {@code obj}, {@code uploads}).
+     */
+    String bucketIncarnation(String bucket, String incarnation) {
+        return bucket(bucket) + "/" + INCARNATION_MARK + incarnation;
+    }
+
     String mapRoot(String bucket) {
         return bucket(bucket) + "/map";
     }
@@ -46,6 +56,15 @@ final class Layout {
 
     String object(String bucket, String name) {
         return objects(bucket) + "/" + name;
+    }
+
+    /**
+     * The child that names a key's incarnation, created and deleted in the same multi as the key
+     * znode; every multi that changes an existing key checks it. It never parses as a history group
+     * (8 lowercase hex digits).
+     */
+    String keyIncarnation(String bucket, String name, String incarnation) {
+        return object(bucket, name) + "/" + INCARNATION_MARK + incarnation;
     }
 
     String group(String bucket, String name, long group) {
@@ -100,6 +119,11 @@ final class Layout {
     }
 
     /** Garbage collection: its state, lock, the processes that hold pins, and the pins. */
+    /** The lock held while format-1 metadata is upgraded (a Curator InterProcessMutex: its children). */
+    String upgradeLock() {
+        return root + "/upgrade";
+    }
+
     String gc() {
         return root + "/gc";
     }
@@ -131,6 +155,23 @@ final class Layout {
 
     String gcPin(String pinId) {
         return gcPinShard(pinId.charAt(0)) + "/" + pinId;
+    }
+
+    /** First character of an incarnation child's name. */
+    static final String INCARNATION_MARK = "~";
+
+    /** Whether a key znode's child is a history group (and not its incarnation). */
+    static boolean isGroup(String child) {
+        if (child.length() != 8) {
+            return false;
+        }
+        for (int i = 0; i < 8; i++) {
+            char c = child.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static long groupOf(long ordinal) {

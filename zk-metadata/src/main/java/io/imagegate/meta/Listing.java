@@ -6,8 +6,10 @@ import io.imagegate.meta.MetadataStore.VersionEntry;
 import io.imagegate.meta.MetadataStore.VersionListPage;
 import io.imagegate.meta.MetadataStore.VersionListQuery;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.KeeperException;
 
 /**
@@ -275,8 +277,7 @@ final class Listing {
                     break;
                 }
                 Map<String, Zk.Node> nodes = view.fetch(names(items));
-                Map<String, java.util.concurrent.CompletableFuture<List<Keys.Versioned>>> history =
-                        prefetchHistory(items, nodes, start);
+                Map<String, CompletableFuture<Keys.Batch>> history = prefetchHistory(items, nodes, start);
                 for (Item item : items) {
                     if (item instanceof KeyItem k) {
                         c = ByteKeys.after(k.entry().key());
@@ -312,13 +313,13 @@ final class Listing {
         }
 
         // Starts reading the newest few non-current versions of every key in the window at once.
-        private Map<String, java.util.concurrent.CompletableFuture<List<Keys.Versioned>>> prefetchHistory(
-                List<Item> items, Map<String, Zk.Node> nodes, VersionCursor start) {
-            Map<String, java.util.concurrent.CompletableFuture<List<Keys.Versioned>>> out = new java.util.HashMap<>();
+        private Map<String, CompletableFuture<Keys.Batch>> prefetchHistory(List<Item> items, Map<String, Zk.Node> nodes,
+                VersionCursor start) {
+            Map<String, CompletableFuture<Keys.Batch>> out = new HashMap<>();
             for (Item item : items) {
                 if (item instanceof KeyItem k && nodes.get(k.entry().name()) != null) {
                     Keys.KeyNode kn = Keys.parse(nodes.get(k.entry().name()));
-                    if (kn.children() > 0) {
+                    if (kn.groups() > 0) {
                         long below = below(k.entry(), kn.state(), start);
                         out.put(k.entry().name(), ctx.keys.newest(view.handle(), bucket, k.entry().name(), below,
                                 PREFETCH));
@@ -328,33 +329,69 @@ final class Listing {
             return out;
         }
 
-        // Emits a key's versions newest first; true when the page filled up with more to come.
-        private boolean emitKey(KeyView.Entry entry, Keys.KeyNode kn, VersionCursor start,
-                java.util.concurrent.CompletableFuture<List<Keys.Versioned>> prefetched)
-                throws KeeperException, InterruptedException {
+        /**
+         * Emits a key's versions newest first; true when the page filled up with more to come. The
+         * current version comes from the key read {@code kn}; the others from batches of history
+         * reads, each followed by a read of the key in the same request: the key unchanged means the
+         * versions emitted are the key's at the moment of {@code kn}. When it changed, what was
+         * emitted for the key is taken back and the key is listed again from the later read.
+         */
+        private boolean emitKey(KeyView.Entry entry, Keys.KeyNode first, VersionCursor start,
+                CompletableFuture<Keys.Batch> prefetched) throws KeeperException, InterruptedException {
+            int mark = versions.size();
+            String markKey = lastKey;
+            String markVersion = lastVersion;
+            Keys.KeyNode kn = first;
+            CompletableFuture<Keys.Batch> next = prefetched;
+            for (int attempt = 0; attempt < Keys.MAX_READS; attempt++) {
+                if (kn == null) {
+                    return false; // deleted meanwhile: none of its versions lasted through the listing
+                }
+                Boolean full = emitFrom(entry, kn, start, next);
+                if (full != null) {
+                    return full;
+                }
+                versions.subList(mark, versions.size()).clear();
+                lastKey = markKey;
+                lastVersion = markVersion;
+                kn = Keys.parse(Zk.await(view.deadline(), ctx.zk.getAsync(view.handle(),
+                        ctx.layout.object(bucket, entry.name()))));
+                next = null;
+            }
+            throw new MetadataException.Unavailable("key " + entry.name() + " kept changing while its versions "
+                    + "were listed", null);
+        }
+
+        // One pass over a key as read in kn: true (page full), false (key done), null (the key changed).
+        private Boolean emitFrom(KeyView.Entry entry, Keys.KeyNode kn, VersionCursor start,
+                CompletableFuture<Keys.Batch> prefetched) throws KeeperException, InterruptedException {
             KeyState s = kn.state();
             long below = below(entry, s, start);
             if (s.ordinal() < below && emit(s.current(), true)) {
                 return true;
             }
-            if (prefetched == null) {
+            if (kn.groups() == 0) {
                 return false;
             }
-            List<Keys.Versioned> batch = Zk.await(view.deadline(), prefetched);
             int fetchSize = PREFETCH;
+            CompletableFuture<Keys.Batch> pending = prefetched != null ? prefetched
+                    : ctx.keys.newest(view.handle(), bucket, entry.name(), below, fetchSize);
             while (true) {
-                for (Keys.Versioned v : batch) {
+                Keys.Batch batch = Zk.await(view.deadline(), pending);
+                if (!kn.sameAs(batch.keyAfter())) {
+                    return null;
+                }
+                for (Keys.Versioned v : batch.versions()) {
                     if (emit(v.record(), false)) {
                         return true;
                     }
-                    below = v.ordinal();
                 }
-                if (batch.size() < fetchSize) {
+                if (batch.exhausted()) {
                     return false;
                 }
+                below = batch.next();
                 fetchSize = max - count() + 1;
-                batch = Zk.await(view.deadline(), ctx.keys.newest(view.handle(), bucket, entry.name(), below,
-                        fetchSize));
+                pending = ctx.keys.newest(view.handle(), bucket, entry.name(), below, fetchSize);
             }
         }
 

@@ -129,7 +129,7 @@ final class LiveRootWalk {
             }
             List<VersionRecord> versions = new ArrayList<>();
             versions.add(node.state().current());
-            if (node.children() > 0) {
+            if (node.groups() > 0) {
                 history(bucket, name, versions);
                 Zk.Node now = ctx.zk.get(ctx.deadline(), ctx.layout.object(bucket, name));
                 if (now == null || now.stat().getVersion() != node.version() || now.stat().getCzxid() != node.czxid()) {
@@ -151,6 +151,9 @@ final class LiveRootWalk {
     private void history(String bucket, String name, List<VersionRecord> out) {
         List<String> groups = ctx.zk.children(ctx.deadline(), ctx.layout.object(bucket, name));
         for (String group : groups == null ? List.<String>of() : groups) {
+            if (!Layout.isGroup(group)) {
+                continue; // the key's incarnation
+            }
             String groupPath = ctx.layout.object(bucket, name) + "/" + group;
             List<String> ordinals = ctx.zk.children(ctx.deadline(), groupPath);
             if (ordinals == null) {

@@ -77,10 +77,26 @@ public abstract sealed class MetadataException extends RuntimeException {
         }
     }
 
-    /** ZooKeeper cannot be reached or the session is lost: nothing was published. */
+    /**
+     * ZooKeeper cannot be reached, the session is lost, or the operation kept losing races until its
+     * deadline: nothing was changed (a write whose outcome could not be learned is
+     * {@link OutcomeUnknown} instead).
+     */
     public static final class Unavailable extends MetadataException {
         public Unavailable(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /**
+     * A write was sent and the connection was lost before its reply, and nothing the store could
+     * read afterwards tells whether it was applied: it may or may not have been. Reading the state
+     * back tells the caller which (a write to a key or bucket record is fenced first, so it cannot
+     * apply after that read).
+     */
+    public static final class OutcomeUnknown extends MetadataException {
+        public OutcomeUnknown(String message, Throwable cause) {
+            super(message + "; it may or may not have been applied", cause);
         }
     }
 }

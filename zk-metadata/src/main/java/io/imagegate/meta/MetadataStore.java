@@ -105,6 +105,15 @@ public interface MetadataStore extends AutoCloseable {
     /** Records a part, replacing an earlier upload of the same part number. */
     void putPart(String bucket, String uploadId, PartRecord part);
 
+    /**
+     * {@link #putPart(String, String, PartRecord)} for a part written under {@code lease}: the store
+     * records it only while the lease still protects the write (where it can tell, in the same
+     * transaction), as a publish under a lease does. The lease stays open: close it as always.
+     */
+    default void putPart(String bucket, String uploadId, PartRecord part, WriteLease lease) {
+        putPart(bucket, uploadId, part);
+    }
+
     /** Parts with numbers above {@code afterPart}, ascending, at most {@code max}. */
     List<PartRecord> parts(String bucket, String uploadId, int afterPart, int max);
 

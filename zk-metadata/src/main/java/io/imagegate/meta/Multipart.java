@@ -63,7 +63,7 @@ final class Multipart {
                 if (n != null && token.equals(n.stored().token())) {
                     return record;
                 }
-                throw new MetadataException.Unavailable("connection lost while creating an upload", a.cause());
+                throw new MetadataException.OutcomeUnknown("connection lost while creating an upload", a.cause());
             }
         }
     }
@@ -81,7 +81,11 @@ final class Multipart {
         return n == null || n.stored().active() ? Optional.empty() : Optional.ofNullable(n.stored().result());
     }
 
-    void putPart(String bucket, String uploadId, PartRecord part) {
+    /**
+     * Records a part; with {@code ownerCheck} (a check of the writer's owner registration, see
+     * {@link Pins#ownerCheck}) only while the session that pinned the part's write lives.
+     */
+    void putPart(String bucket, String uploadId, PartRecord part, Op ownerCheck) {
         Objects.requireNonNull(part, "part");
         if (part.partNumber() < 1 || part.partNumber() > MAX_PART) {
             throw new IllegalArgumentException("part number must be in 1.." + MAX_PART);
@@ -96,12 +100,20 @@ final class Multipart {
             UploadNode n = active(d, bucket, uploadId);
             Op write = exists ? Op.setData(path, Json.write(record), -1) : ctx.create(path, Json.write(record));
             // The check fails once the upload is completed or aborted, so no part lands after its end.
-            Zk.Outcome o = ctx.zk.multi(d, List.of(Op.check(ctx.layout.upload(bucket, uploadId), n.version()), write));
+            List<Op> ops = new ArrayList<>(List.of(Op.check(ctx.layout.upload(bucket, uploadId), n.version()), write));
+            if (ownerCheck != null) {
+                ops.add(ownerCheck);
+            }
+            Zk.Outcome o = ctx.zk.multi(d, ops);
             if (o instanceof Zk.Outcome.Committed) {
                 return;
             }
             if (o instanceof Zk.Outcome.Failed f && f.index() == 1) {
                 exists = f.code() == Code.NODEEXISTS;
+            }
+            if (o instanceof Zk.Outcome.Failed f && f.index() == 2) {
+                throw new MetadataException.Unavailable("the ZooKeeper session that pinned this part's write ended, "
+                        + "so the collector may treat its pin as abandoned; the part was not recorded", null);
             }
         }
     }
@@ -163,6 +175,17 @@ final class Multipart {
                         node.version()));
                 change.afterCommit.add(() -> maintenance.removeParts(uploadId));
             }
+
+            @Override
+            public Boolean applied(Deadline d, KeyChange change) {
+                UploadNode now = read(d, bucket, uploadId);
+                if (now == null) {
+                    return null;
+                }
+                // only the publish ends the upload, in the same transaction, with its token; nothing
+                // makes a completed upload active again, and upload ids are never reused
+                return !now.stored().active() && change.token.equals(now.stored().token());
+            }
         };
         return writes.publish(bucket, draft, condition, extra == null ? end : ObjectWrites.Hook.both(end, extra));
     }
@@ -172,9 +195,15 @@ final class Multipart {
         ctx.syncForRead(d);
         while (true) {
             UploadNode n = active(d, bucket, uploadId);
-            Zk.Outcome o = ctx.zk.multi(d, List.of(Op.delete(ctx.layout.upload(bucket, uploadId), n.version())));
-            if (o instanceof Zk.Outcome.Ambiguous a && read(d, bucket, uploadId) != null) {
-                throw new MetadataException.Unavailable("connection lost while aborting an upload", a.cause());
+            String path = ctx.layout.upload(bucket, uploadId);
+            Zk.Outcome o = ctx.zk.multi(d, List.of(Op.delete(path, n.version())));
+            if (o instanceof Zk.Outcome.Ambiguous) {
+                // upload ids are never reused: after the fence the delete can no longer apply, so the
+                // record still there means it did not (plan again), and gone means aborted
+                ctx.zk.fence(d, null, path, n.raw(), n.version());
+                if (read(d, bucket, uploadId) != null) {
+                    continue;
+                }
             }
             if (!(o instanceof Zk.Outcome.Failed)) {
                 maintenance.removeParts(uploadId);

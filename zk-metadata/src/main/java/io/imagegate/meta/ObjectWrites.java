@@ -14,9 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * PutObject, the publish of CompleteMultipartUpload, and DeleteObject: each a compare-and-set of
- * one key's znode (its data version) in a single multi, retried on conflict, so concurrent writers
- * through any stores are totally ordered and conditions are exact.
+ * PutObject, the publish of CompleteMultipartUpload, DeleteObject and PutObjectAcl: each a
+ * compare-and-set of one key's znode in a single multi, retried on conflict, so concurrent writers
+ * through any stores are totally ordered and conditions are exact. The compare-and-set is of the
+ * data version and of the key's incarnation (a check of its {@code ~<incarnation>} child), so a
+ * plan made on a key that was deleted and created again never applies to the new one. A decision
+ * not to write (no such version, nothing to delete) rests only on reads that form a snapshot (see
+ * {@link Keys}); a write whose reply is lost is fenced, then settled from what it changed, or
+ * reported as {@link MetadataException.OutcomeUnknown}. docs/FORMAT-zookeeper.md has the argument.
  */
 final class ObjectWrites {
 
@@ -29,6 +34,15 @@ final class ObjectWrites {
 
         /** Adds ops to the planned change. */
         void addOps(KeyChange change);
+
+        /**
+         * After a lost reply, once the change can no longer apply: whether it was applied, as far as
+         * this hook's own ops can prove it (they commit with the change or not at all); null when they
+         * cannot tell.
+         */
+        default Boolean applied(Deadline d, KeyChange change) {
+            return null;
+        }
 
         /** {@code first}, then {@code second}: the first result that is done wins, every op goes in. */
         static Hook both(Hook first, Hook second) {
@@ -43,6 +57,12 @@ final class ObjectWrites {
                 public void addOps(KeyChange change) {
                     first.addOps(change);
                     second.addOps(change);
+                }
+
+                @Override
+                public Boolean applied(Deadline d, KeyChange change) {
+                    Boolean a = first.applied(d, change);
+                    return a != null ? a : second.applied(d, change);
                 }
             };
         }
@@ -81,7 +101,7 @@ final class ObjectWrites {
     // One attempt; null when it lost a race and must be planned again.
     private VersionRecord publishOnce(Deadline d, String bucket, String name, VersionRecord draft,
             WriteCondition condition, Hook hook, KeyChange.Hints hints) {
-        KeyChange c = read(d, bucket, name, draft.key());
+        KeyChange c = read(d, bucket, name, draft.key(), null);
         Optional<VersionRecord> done = hook == null ? Optional.empty() : hook.done(d, c);
         if (done.isPresent()) {
             return done.get();
@@ -90,6 +110,7 @@ final class ObjectWrites {
         planPublish(d, c, draft, hints);
         if (hook != null) {
             hook.addOps(c);
+            c.hook = hook;
         }
         return run(d, c, hints) ? c.result : null;
     }
@@ -129,17 +150,26 @@ final class ObjectWrites {
     // One attempt; null when it lost a race, NOTHING_TO_DELETE when the key has no such version.
     private DeleteResult deleteOnce(Deadline d, String bucket, String name, String key, String versionId,
             WriteCondition condition, String requester, KeyChange.Hints hints) {
-        KeyChange c = read(d, bucket, name, key);
-        Conditions.check(condition, current(c), bucket, key);
-        BucketRecord b = c.bucketNode.record();
-        if (versionId == null && b.versioning() != Versioning.UNVERSIONED) {
+        KeyChange plain = versionId == null ? read(d, bucket, name, key, null) : null;
+        BucketRecord b = plain != null ? plain.bucketNode.record() : null;
+        if (plain != null && b.versioning() != Versioning.UNVERSIONED) {
+            Conditions.check(condition, current(plain), bucket, key);
             String owner = requester != null ? requester : b.owner();
-            planPublish(d, c, marker(key, owner), hints);
-            return run(d, c, hints) ? new DeleteResult(c.result.versionId(), true) : null;
+            planPublish(d, plain, marker(key, owner), hints);
+            return run(d, plain, hints) ? new DeleteResult(plain.result.versionId(), true) : null;
         }
-        String target = versionId == null ? VersionRecord.NULL_VERSION : versionId;
-        if (c.before == null || !planRemoveVersion(d, c, target, hints)) {
+        // a version goes for good: the one named, or the null version of an unversioned bucket
+        KeyChange c = plain != null ? locateNull(d, plain)
+                : read(d, bucket, name, key, versionId);
+        if (c == null) {
+            return null; // the key changed while the version was looked up
+        }
+        Conditions.check(condition, current(c), bucket, key);
+        if (c.before == null || c.target.version() == null) {
             return NOTHING_TO_DELETE;
+        }
+        if (!planRemoveVersion(d, c, hints)) {
+            return null;
         }
         return run(d, c, hints) ? new DeleteResult(versionId, versionId != null && c.result.deleteMarker()) : null;
     }
@@ -177,33 +207,37 @@ final class ObjectWrites {
     // One attempt; null when it lost a race and must be planned again.
     private VersionRecord setAclOnce(Deadline d, String bucket, String name, String key, String versionId,
             CannedAcl acl, KeyChange.Hints hints) {
-        KeyChange c = read(d, bucket, name, key);
+        KeyChange c = read(d, bucket, name, key, versionId);
+        if (c == null) {
+            return null; // the key changed while the version was looked up
+        }
         if (c.before == null) {
             throw versionId == null ? new MetadataException.NoSuchKey(bucket, key)
                     : new MetadataException.NoSuchVersion(key, versionId);
         }
         KeyState s = c.before.state();
-        long ordinal = versionId == null ? s.ordinal() : s.ordinalOf(versionId);
-        VersionRecord target = ordinal < 0 ? null
-                : ordinal == s.ordinal() ? s.current() : ctx.keys.historyAt(d, bucket, name, ordinal);
-        if (target == null || (versionId != null && !target.versionId().equals(versionId))) {
+        Keys.Located at = versionId == null ? new Keys.Located(c.before, s.ordinal(), s.current(), s.current())
+                : c.target;
+        VersionRecord target = at.version();
+        if (target == null) {
             throw new MetadataException.NoSuchVersion(key, versionId);
         }
         if (target.deleteMarker()) {
             throw new IllegalArgumentException("a delete marker has no ACL: " + key + " " + target.versionId());
         }
         VersionRecord updated = target.withAcl(acl);
-        boolean current = ordinal == s.ordinal();
+        boolean current = at.current();
         KeyState next = new KeyState(current ? updated : s.current(), s.ordinal(), s.nextOrdinal(), s.born(),
-                s.nullOrdinal(), c.token);
+                s.nullOrdinal(), c.token, s.incarnation());
+        checkIncarnation(c);
         c.add(Role.KEY, Op.setData(objectPath(c), Json.write(next), c.before.version()));
         if (!current) {
-            c.add(Role.EXTRA, Op.setData(ctx.layout.history(bucket, name, ordinal), Json.write(updated), -1));
+            c.add(Role.EXTRA, Op.setData(ctx.layout.history(bucket, name, at.ordinal()), Json.write(updated), -1));
         }
         c.result = updated;
-        c.committed = c::tokenIn;
-        // setting an ACL is idempotent: after an unknown outcome, doing it again is always right
-        c.notCommitted = now -> true;
+        // only the token tells: once another write replaced it, an unknown outcome stays unknown (doing
+        // it again could undo an ACL set after it)
+        c.settle = now -> c.tokenIn(now) ? Boolean.TRUE : null;
         return run(d, c, hints) ? updated : null;
     }
 
@@ -231,22 +265,43 @@ final class ObjectWrites {
         }
     }
 
-    // The bucket and the key in one round trip (a read-only multi).
-    private KeyChange read(Deadline d, String bucket, String name, String key) {
-        List<Zk.Node> nodes = ctx.zk.read(d, h -> Zk.await(d, ctx.zk.getManyAsync(h,
-                List.of(ctx.layout.bucket(bucket), ctx.layout.object(bucket, name)))));
+    /**
+     * The bucket and the key in one round trip (a read-only multi); with a version id, the version
+     * too: for an id other than "null", the same request reads the version's record and the key
+     * again, which makes the three reads one snapshot when the key did not change between them
+     * (see {@link Keys}). Null when it changed: plan again.
+     */
+    private KeyChange read(Deadline d, String bucket, String name, String key, String versionId) {
+        String keyPath = ctx.layout.object(bucket, name);
+        long at = versionId == null || VersionIds.isNull(versionId) ? -1 : VersionIds.parse(versionId).ordinal();
+        List<String> paths = at < 0 ? List.of(ctx.layout.bucket(bucket), keyPath)
+                : List.of(ctx.layout.bucket(bucket), keyPath, ctx.layout.history(bucket, name, at), keyPath);
+        List<Zk.Node> nodes = ctx.zk.read(d, h -> Zk.await(d, ctx.zk.getManyAsync(h, paths)));
         if (nodes.get(0) == null) {
             throw new MetadataException.NoSuchBucket(bucket);
         }
-        Zk.Node bn = nodes.get(0);
-        Context.BucketNode b = new Context.BucketNode(Json.read(bn.data(), BucketRecord.class),
-                bn.stat().getVersion(), bn.stat().getCzxid(), bn.data());
-        Keys.KeyNode k = Keys.parse(nodes.get(1));
-        if (k != null && !k.state().current().key().equals(key)) {
-            throw new MetadataException.Unavailable("key name collision between " + key + " and "
-                    + k.state().current().key(), null);
+        Context.BucketNode b = Context.BucketNode.of(nodes.get(0));
+        Keys.KeyNode k = Keys.checked(Keys.parse(nodes.get(1)), key);
+        if (k != null && k.state().incarnation() == null) {
+            throw new MetadataException.Unavailable("the record of key " + key + " has no incarnation: it is of "
+                    + "metadata format 1, which a store upgrades when it starts", null);
         }
-        return new KeyChange(bucket, name, b, k);
+        KeyChange c = new KeyChange(bucket, name, b, k, null);
+        if (versionId == null) {
+            return c;
+        }
+        if (at < 0) {
+            return locateNull(d, c);
+        }
+        Keys.Located located = Keys.judge(k, versionId, nodes.get(2), nodes.get(3));
+        return located == null ? null : new KeyChange(bucket, name, b, k, located);
+    }
+
+    /** The null version located in {@code c}'s key (a second request when it is noncurrent). */
+    private KeyChange locateNull(Deadline d, KeyChange c) {
+        String key = c.before == null ? null : c.before.state().current().key();
+        Keys.Located located = ctx.keys.locateNull(d, c.bucket, c.name, key, c.before);
+        return new KeyChange(c.bucket, c.name, c.bucketNode, located.key(), located);
     }
 
     private static VersionRecord current(KeyChange c) {
@@ -268,11 +323,12 @@ final class ObjectWrites {
         String id = versioned ? VersionIds.create(born, ordinal) : VersionRecord.NULL_VERSION;
         VersionRecord record = draft.withVersion(id, now);
         Long nullOrdinal = versioned ? (old == null ? null : old.nullOrdinal()) : Long.valueOf(ordinal);
-        KeyState state = new KeyState(record, ordinal, ordinal + 1, born, nullOrdinal, c.token);
+        KeyState state = new KeyState(record, ordinal, ordinal + 1, born, nullOrdinal, c.token, c.incarnation());
         c.result = record;
         if (old == null) {
             createKey(d, c, state, hints);
         } else {
+            checkIncarnation(c);
             c.add(Role.KEY, Op.setData(objectPath(c), Json.write(state), c.before.version()));
             if (versioned || !old.currentIsNull()) {
                 addHistory(c, old.ordinal(), old.current(), hints);
@@ -281,18 +337,35 @@ final class ObjectWrites {
                 removeHistory(c, old.nullOrdinal());
             }
         }
-        c.committed = now2 -> c.tokenIn(now2) || (versioned && holds(d, c, now2, ordinal, id));
-        c.notCommitted = now2 -> versioned && takenByOther(d, c, now2, ordinal, id);
+        c.settle = after -> publishApplied(d, c, after, ordinal, versioned ? id : null);
     }
 
-    /** Whether, in the same key incarnation, another version got this change's ordinal: then it never applied. */
-    private boolean takenByOther(Deadline d, KeyChange c, Keys.KeyNode now, long ordinal, String versionId) {
-        if (now == null || c.before == null || now.czxid() != c.before.czxid()) {
-            return false;
+    /**
+     * Whether a publish that was to give its version {@code ordinal} (and, versioned, the id
+     * {@code versionId}) was applied, from the key read after the fence; null when that cannot tell.
+     */
+    private Boolean publishApplied(Deadline d, KeyChange c, Keys.KeyNode now, long ordinal, String versionId) {
+        if (!c.sameIncarnation(now)) {
+            return null; // the incarnation is gone (or was never created): nothing left to tell by
         }
-        KeyState s = now.state();
-        VersionRecord v = s.ordinal() == ordinal ? s.current() : ctx.keys.historyAt(d, c.bucket, c.name, ordinal);
-        return v != null && !v.versionId().equals(versionId);
+        if (c.before == null || c.tokenIn(now)) {
+            return true; // only this change creates its incarnation, or writes its token
+        }
+        if (now.state().nextOrdinal() <= ordinal) {
+            return false; // no version of this incarnation got the ordinal this change was to take
+        }
+        if (versionId == null) {
+            return null; // a null version: nothing tells whether it is this change's or another's
+        }
+        Keys.Located at = ctx.keys.locate(d, c.bucket, c.name, now.state().current().key(), versionId);
+        if (!c.sameIncarnation(at.key())) {
+            return null;
+        }
+        if (at.version() != null) {
+            return true; // the id is this change's alone
+        }
+        // another version holds the ordinal: it went to another publish, so this one never applied
+        return at.there() != null ? Boolean.FALSE : null;
     }
 
     private void createKey(Deadline d, KeyChange c, KeyState state, KeyChange.Hints hints) {
@@ -300,6 +373,7 @@ final class ObjectWrites {
         PartitionMap.Location loc = ctx.maps.locate(d, c.bucket, c.bucketNode.incarnation(), key, hints.freshMap);
         c.created = loc;
         c.add(Role.KEY, ctx.create(objectPath(c), Json.write(state)));
+        c.add(Role.INCARNATION, ctx.create(incarnationPath(c), new byte[0]));
         c.add(Role.ROOT_CHECK, Op.check(ctx.layout.mapRoot(c.bucket), loc.root().version()));
         c.add(Role.PAGE_CHECK, Op.check(ctx.layout.page(c.bucket, loc.page().id()), loc.page().version()));
         String entry = ctx.layout.indexEntry(c.bucket, loc.partition(), c.name);
@@ -311,9 +385,21 @@ final class ObjectWrites {
         c.afterCommit.add(() -> maintenance.afterInsert(c.bucket, c.bucketNode.incarnation(), loc));
     }
 
+    /**
+     * The check that the key is still the incarnation the change was planned on: a key deleted and
+     * created again restarts its data version at 0, so the data version alone does not say it.
+     */
+    private void checkIncarnation(KeyChange c) {
+        c.add(Role.INCARNATION, Op.check(incarnationPath(c), -1));
+    }
+
+    private String incarnationPath(KeyChange c) {
+        return ctx.layout.keyIncarnation(c.bucket, c.name, c.incarnation());
+    }
+
     private void addHistory(KeyChange c, long ordinal, VersionRecord record, KeyChange.Hints hints) {
         long group = Layout.groupOf(ordinal);
-        boolean noGroups = c.before.children() == 0 && !hints.presentGroups.contains(group);
+        boolean noGroups = c.before.groups() == 0 && !hints.presentGroups.contains(group);
         if (noGroups || hints.missingGroups.contains(group)) {
             c.add(Role.GROUP_CREATE, ctx.create(ctx.layout.group(c.bucket, c.name, group), new byte[0]), group);
         }
@@ -328,47 +414,54 @@ final class ObjectWrites {
     }
 
     /**
-     * Plans removing one version for good; false when the key has no such version. Removing the
-     * current version promotes the newest non-current one; removing the last removes the key.
+     * Plans removing the located version for good. Removing the current version promotes the newest
+     * non-current one; removing the last removes the key. False when the key changed while its
+     * history was read: plan again.
      */
-    private boolean planRemoveVersion(Deadline d, KeyChange c, String versionId, KeyChange.Hints hints) {
+    private boolean planRemoveVersion(Deadline d, KeyChange c, KeyChange.Hints hints) {
         KeyState s = c.before.state();
-        long target = s.ordinalOf(versionId);
-        if (target < 0) {
-            return false;
-        }
-        VersionRecord removed = target == s.ordinal() ? s.current()
-                : ctx.keys.historyAt(d, c.bucket, c.name, target);
-        if (removed == null || !removed.versionId().equals(versionId)) {
-            return false;
-        }
+        Keys.Located target = c.target;
+        VersionRecord removed = target.version();
+        String versionId = removed.versionId();
         Long nullOrdinal = VersionIds.isNull(versionId) ? null : s.nullOrdinal();
-        if (target != s.ordinal()) {
+        if (!target.current()) {
             c.add(Role.BUCKET_CHECK, Op.check(ctx.layout.bucket(c.bucket), c.bucketNode.version()));
-            KeyState next = new KeyState(s.current(), s.ordinal(), s.nextOrdinal(), s.born(), nullOrdinal, c.token);
+            checkIncarnation(c);
+            KeyState next = new KeyState(s.current(), s.ordinal(), s.nextOrdinal(), s.born(), nullOrdinal, c.token,
+                    s.incarnation());
             c.add(Role.KEY, Op.setData(objectPath(c), Json.write(next), c.before.version()));
-            removeHistory(c, target);
+            removeHistory(c, target.ordinal());
         } else {
-            Keys.Versioned previous = ctx.keys.newestHistory(d, c.bucket, c.name);
-            if (previous == null) {
+            Keys.Batch newest = ctx.keys.newestHistory(d, c.bucket, c.name);
+            if (!c.before.sameAs(newest.keyAfter())) {
+                return false;
+            }
+            if (newest.versions().isEmpty()) {
                 planRemoveKey(d, c, hints);
             } else {
+                Keys.Versioned previous = newest.versions().get(0);
                 c.add(Role.BUCKET_CHECK, Op.check(ctx.layout.bucket(c.bucket), c.bucketNode.version()));
+                checkIncarnation(c);
                 KeyState next = new KeyState(previous.record(), previous.ordinal(), s.nextOrdinal(), s.born(),
-                        nullOrdinal, c.token);
+                        nullOrdinal, c.token, s.incarnation());
                 c.add(Role.KEY, Op.setData(objectPath(c), Json.write(next), c.before.version()));
                 removeHistory(c, previous.ordinal());
             }
         }
         c.result = removed;
-        c.retryWhenAbsent = true;
-        c.committed = now -> !holds(d, c, now, target, versionId);
+        String key = s.current().key();
+        // a version removed for good never comes back: gone means removed (by this change or another)
+        c.settle = after -> {
+            Keys.Located now = ctx.keys.locate(d, c.bucket, c.name, key, versionId);
+            return !c.sameIncarnation(now.key()) || now.version() == null;
+        };
         return true;
     }
 
-    // The key's last version goes: its node, its (empty) groups and its index entry, in one multi.
+    // The key's last version goes: its node, its (empty) groups, its incarnation and its index entry, in one multi.
     private void planRemoveKey(Deadline d, KeyChange c, KeyChange.Hints hints) {
         c.add(Role.BUCKET_CHECK, Op.check(ctx.layout.bucket(c.bucket), c.bucketNode.version()));
+        c.add(Role.INCARNATION, Op.delete(incarnationPath(c), -1));
         for (long group : ctx.keys.groups(d, c.bucket, c.name)) {
             c.add(Role.GROUP_DELETE, Op.delete(ctx.layout.group(c.bucket, c.name, group), -1), group);
         }
@@ -399,19 +492,6 @@ final class ObjectWrites {
         return null;
     }
 
-    /** Whether the key (same incarnation as before) holds a version with this ordinal and id. */
-    private boolean holds(Deadline d, KeyChange c, Keys.KeyNode now, long ordinal, String versionId) {
-        if (now == null || (c.before != null && now.czxid() != c.before.czxid())) {
-            return false;
-        }
-        KeyState s = now.state();
-        if (s.ordinal() == ordinal) {
-            return s.current().versionId().equals(versionId);
-        }
-        VersionRecord v = ctx.keys.historyAt(d, c.bucket, c.name, ordinal);
-        return v != null && v.versionId().equals(versionId);
-    }
-
     /** Sends the change; true when it committed, false to re-read and try again. */
     private boolean run(Deadline d, KeyChange c, KeyChange.Hints hints) {
         Zk.Outcome outcome = ctx.zk.multi(d, c.ops);
@@ -437,6 +517,8 @@ final class ObjectWrites {
         Role role = c.roles.get(f.index());
         long group = c.opGroups.get(f.index());
         switch (role) {
+            case OWNER_CHECK -> throw new MetadataException.Unavailable("the ZooKeeper session that pinned this "
+                    + "write ended, so the collector may treat its pin as abandoned; nothing was published", null);
             case ROOT_CHECK, PAGE_CHECK, INDEX_DELETE -> refreshMap(c, hints);
             case INDEX_CREATE -> {
                 if (f.code() == Code.NODEEXISTS) {
@@ -465,31 +547,33 @@ final class ObjectWrites {
     }
 
     /**
-     * The connection was lost with the multi in flight. First make sure it can no longer apply
-     * (fence the version it expects), then read the key to see whether it did. True when committed,
-     * false when it certainly did not (so the caller may retry); Unavailable when that cannot be told.
+     * The connection was lost with the multi in flight. First make sure it can no longer apply: fence
+     * the key (rewrite its bytes at the data version the multi expects, in a multi that checks the
+     * incarnation), or for a new key the partition page it checks. Then learn whether it applied: from
+     * the key read now, else from the caller's ops (a lease's pin, an upload's record). True when it
+     * was, false when it certainly was not (so it may be planned again); OutcomeUnknown otherwise.
      */
     private boolean settle(Deadline d, KeyChange c, Zk.Outcome.Ambiguous a) {
         String path = objectPath(c);
-        if (c.before != null && ctx.zk.fence(d, path, c.before.raw(), c.before.version())) {
-            return false;
+        if (c.before != null && ctx.zk.fence(d, incarnationPath(c), path, c.before.raw(), c.before.version())) {
+            return false; // the key was as planned: the change never applied, and now never will
         }
         if (c.created != null) {
             PartitionMap.Page page = c.created.page();
-            ctx.zk.fence(d, ctx.layout.page(c.bucket, page.id()), page.raw(), page.version());
+            ctx.zk.fence(d, null, ctx.layout.page(c.bucket, page.id()), page.raw(), page.version());
         }
-        Keys.KeyNode now = Keys.parse(ctx.zk.get(d, path));
-        if (c.committed.in(now)) {
-            return true;
+        Boolean applied = c.settle.applied(Keys.parse(ctx.zk.get(d, path)));
+        if (applied == null && c.hook != null) {
+            applied = c.hook.applied(d, c);
         }
-        boolean sameKey = now != null && c.before != null && now.czxid() == c.before.czxid();
-        if ((c.before == null && now == null) || (c.retryWhenAbsent && (now == null || sameKey))
-                || c.notCommitted.in(now)) {
+        if (applied == null) {
+            throw new MetadataException.OutcomeUnknown("the connection to ZooKeeper was lost while a write to "
+                    + c.bucket + " was in flight, and nothing tells whether it was applied", a.cause());
+        }
+        if (!applied) {
             ctx.maps.invalidate(c.bucket);
-            return false;
         }
-        throw new MetadataException.Unavailable("connection to ZooKeeper lost during a write; its outcome is "
-                + "unknown", a.cause());
+        return applied;
     }
 
     private String objectPath(KeyChange c) {

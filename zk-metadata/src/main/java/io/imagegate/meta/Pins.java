@@ -179,11 +179,24 @@ final class Pins implements AutoCloseable {
     }
 
     /**
-     * A publish hook that releases {@code lease} in the publish's multi: a check of the collector
-     * state's version and the pin's delete (or its mark as released while a marking runs), exactly
-     * the ops of {@link #release}, so the write and the end of its protection commit together. If
-     * the pin is gone (the collector removed it as abandoned) the publish fails: the packs the write
-     * made may have been swept. Null when the lease is not one of this store's open leases.
+     * The op that makes a multi fail unless the session that registered {@code l}'s owner still
+     * lives: a check of the owner's ephemeral znode, which ZooKeeper deletes when that session ends,
+     * whether or not this process has heard of the end yet. Null when the lease is not one of this
+     * store's.
+     */
+    Op ownerCheck(WriteLease l) {
+        return l instanceof Lease lease && lease.pins() == this ? Op.check(ctx.layout.gcOwner(lease.owner.id()), -1)
+                : null;
+    }
+
+    /**
+     * A publish hook that ties the publish to {@code lease}: a check that the session that pinned the
+     * write still lives ({@link #ownerCheck}), then the release ops (a check of the collector state's
+     * version and the pin's delete, or its mark as released while a marking runs; exactly those of
+     * {@link #release}), so the write and the end of its protection commit together. If the session
+     * ended, or the pin is gone (the collector removed it as abandoned), the publish fails: the packs
+     * the write made may have been swept. The pin also tells a lost reply's outcome: see
+     * {@link ObjectWrites.Hook#applied}. Null when the lease is not one of this store's open leases.
      */
     ObjectWrites.Hook releaseWith(WriteLease l) {
         if (!(l instanceof Lease lease) || lease.pins() != this) {
@@ -203,11 +216,28 @@ final class Pins implements AutoCloseable {
 
             @Override
             public void addOps(KeyChange change) {
+                change.add(KeyChange.Role.OWNER_CHECK, ownerCheck(lease));
                 // a failed attempt may have met a newer collector state
                 for (Op op : releaseOps(lease.id, lease.data(), state(attempts++ > 0))) {
                     change.add(KeyChange.Role.EXTRA, op);
                 }
                 change.afterCommit.add(lease::released);
+            }
+
+            /**
+             * The release commits with the publish or not at all, and nothing else releases the pin
+             * while the publish runs: a pin still there and unreleased proves the publish did not
+             * apply, one marked released proves it did. A pin that is gone was deleted by the publish,
+             * or by a collector that found it abandoned, which needs its owner gone: an owner
+             * registration read after the pin, and still there, proves the publish applied.
+             */
+            @Override
+            public Boolean applied(Deadline d, KeyChange change) {
+                Zk.Node pin = ctx.zk.get(d, ctx.layout.gcPin(lease.id));
+                if (pin != null) {
+                    return Json.read(pin.data(), PinData.class).released() != null;
+                }
+                return ctx.zk.stat(d, ctx.layout.gcOwner(lease.owner.id())) != null ? Boolean.TRUE : null;
             }
         };
     }

@@ -54,7 +54,7 @@ final class Users implements AutoCloseable {
         if (o instanceof Zk.Outcome.Ambiguous a) {
             Zk.Node n = ctx.zk.get(d, ctx.layout.user(record.name()));
             if (n == null || !token.equals(Json.token(n.data()))) {
-                throw new MetadataException.Unavailable("connection lost while creating user " + record.name(),
+                throw new MetadataException.OutcomeUnknown("connection lost while creating user " + record.name(),
                         a.cause());
             }
         }
@@ -113,7 +113,7 @@ final class Users implements AutoCloseable {
             }
             Zk.Outcome o = ctx.zk.multi(d, ops);
             if (o instanceof Zk.Outcome.Ambiguous a && ctx.zk.get(d, ctx.layout.user(name)) != null) {
-                throw new MetadataException.Unavailable("connection lost while deleting user " + name, a.cause());
+                throw new MetadataException.OutcomeUnknown("connection lost while deleting user " + name, a.cause());
             }
             if (!(o instanceof Zk.Outcome.Failed)) {
                 deletedHere.add(u.accessKey());

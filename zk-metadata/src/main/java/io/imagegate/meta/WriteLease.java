@@ -43,7 +43,9 @@ public interface WriteLease extends AutoCloseable {
     /**
      * Throws {@link MetadataException.Unavailable} when the lease may no longer protect the write
      * (its ZooKeeper session was lost, or it is older than {@link #MAX_AGE_MILLIS}); call it right
-     * before publishing, and publish nothing if it throws.
+     * before publishing, and publish nothing if it throws. This process may not have heard yet that
+     * its session ended: a publish or part under the lease (the overloads that take it) checks the
+     * session again inside its own transaction, and fails the same way.
      */
     void check();
 

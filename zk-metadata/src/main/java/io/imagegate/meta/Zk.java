@@ -171,18 +171,29 @@ class Zk {
 
     /**
      * Makes any in-flight multi that expects {@code path} at {@code version} fail from now on, by
-     * rewriting the same data at that version. True when it did so (nothing had changed the node).
+     * rewriting the same data at that version, in a multi that first checks {@code incarnation}
+     * exists (null: {@code path} is never deleted and created again). True when it did so: the node
+     * was this incarnation at that version, so such a multi had not applied. A fence whose own reply
+     * is lost is sent again; if the first one applied, the second finds the version moved and
+     * returns false, which callers treat as "cannot tell from the fence".
      */
-    boolean fence(Deadline d, String path, byte[] data, int version) {
+    boolean fence(Deadline d, String incarnation, String path, byte[] data, int version) {
+        List<Op> ops = incarnation == null ? List.of(Op.setData(path, data, version))
+                : List.of(Op.check(incarnation, -1), Op.setData(path, data, version));
+        List<String> paths = List.of(path);
         try {
-            return observed("fence", path, () -> read(d, zk -> {
-                try {
-                    zk.setData(path, data, version);
-                    return true;
-                } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
-                    return false;
+            interleave(Point.BEFORE, "fence", paths);
+            while (true) {
+                Outcome o = multiOnce(d, ops);
+                if (!(o instanceof Outcome.Ambiguous a)) {
+                    interleave(Point.AFTER, "fence", paths);
+                    return o instanceof Outcome.Committed;
                 }
-            }));
+                if (d.expired()) {
+                    throw unavailable(a.cause());
+                }
+                pause(d);
+            }
         } finally {
             written(path);
         }
@@ -320,6 +331,27 @@ class Zk {
             if (code == Code.OK || code == Code.NONODE) {
                 if (replied("children", paths, f)) {
                     f.complete(code == Code.OK ? children : null);
+                }
+            } else {
+                f.completeExceptionally(KeeperException.create(code, p));
+            }
+        }, null);
+        return f;
+    }
+
+    /** A node's children and its stat, read together. */
+    record Children(List<String> names, Stat stat) {}
+
+    /** Asynchronous getChildren with the node's stat; completes with null for a missing node. */
+    CompletableFuture<Children> childrenAndStatAsync(ZooKeeper zk, String path) {
+        CompletableFuture<Children> f = new CompletableFuture<>();
+        List<String> paths = List.of(path);
+        interleave(Point.BEFORE, "children", paths);
+        zk.getChildren(path, false, (rc, p, ctx, children, stat) -> {
+            Code code = Code.get(rc);
+            if (code == Code.OK || code == Code.NONODE) {
+                if (replied("children", paths, f)) {
+                    f.complete(code == Code.OK ? new Children(children, stat) : null);
                 }
             } else {
                 f.completeExceptionally(KeeperException.create(code, p));

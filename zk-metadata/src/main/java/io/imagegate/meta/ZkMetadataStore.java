@@ -25,8 +25,6 @@ import org.apache.zookeeper.data.ACL;
  */
 public final class ZkMetadataStore implements MetadataStore {
 
-    private static final int FORMAT = 1;
-
     private final CuratorFramework client;
     private final CuratorFramework rootClient;
     private final boolean ownsClient;
@@ -56,6 +54,7 @@ public final class ZkMetadataStore implements MetadataStore {
         this.ctx = new Context(zkFactory.apply(rootClient), config, root);
         ctx.zk.enableCache(config.readCacheEntries());
         initialize();
+        new FormatUpgrade(ctx, rootClient).ensure();
         this.maintenance = new Maintenance(ctx);
         this.buckets = new Buckets(ctx, maintenance);
         this.reads = new ObjectReads(ctx);
@@ -234,7 +233,16 @@ public final class ZkMetadataStore implements MetadataStore {
     @Override
     public void putPart(String bucket, String uploadId, PartRecord part) {
         guard(() -> {
-            multipart.putPart(bucket, uploadId, part);
+            multipart.putPart(bucket, uploadId, part, null);
+            return null;
+        });
+    }
+
+    /** Records the part in a multi that fails once the session that pinned its write has ended. */
+    @Override
+    public void putPart(String bucket, String uploadId, PartRecord part, WriteLease lease) {
+        guard(() -> {
+            multipart.putPart(bucket, uploadId, part, pins.ownerCheck(lease));
             return null;
         });
     }
@@ -363,11 +371,10 @@ public final class ZkMetadataStore implements MetadataStore {
         String root = ctx.layout.root;
         ctx.zk.read(d, zk -> {
             ZKPaths.mkdirs(zk, root, true, aclProvider(ctx.acl), false);
-            Zk.Node n = Zk.getOrNull(zk, root);
-            if (n == null || n.data() == null || n.data().length == 0) {
-                zk.setData(root, Json.write(java.util.Map.of("format", FORMAT)), -1);
-            } else if (formatOf(n.data()) > FORMAT) {
-                throw new IllegalStateException("metadata at " + root + " has a newer format than this store");
+            FormatUpgrade.RootState format = FormatUpgrade.RootState.of(Zk.getOrNull(zk, root));
+            if (format.format() > FormatUpgrade.FORMAT) {
+                throw new IllegalStateException("metadata at " + root + " is of format " + format.format()
+                        + ", newer than this store's " + FormatUpgrade.FORMAT + ": run a newer imagegate");
             }
             for (String child : List.of(ctx.layout.buckets(), ctx.layout.users(), ctx.layout.accessKeys(),
                     ctx.layout.partsRoot())) {
@@ -395,14 +402,6 @@ public final class ZkMetadataStore implements MetadataStore {
             }
             return null;
         });
-    }
-
-    private static int formatOf(byte[] data) {
-        try {
-            return Json.MAPPER.readTree(data).path("format").asInt();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("unreadable metadata root", e);
-        }
     }
 
     private void createIfMissing(ZooKeeper zk, String path) throws KeeperException, InterruptedException {

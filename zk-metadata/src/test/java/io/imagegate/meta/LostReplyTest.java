@@ -78,7 +78,7 @@ class LostReplyTest extends ZkTestSupport {
                         try {
                             stores.get(thread % 2).publish(bucket, draft("k" + (i % 3), etag), WriteCondition.NONE);
                             acked.add(etag);
-                        } catch (MetadataException.Unavailable e) {
+                        } catch (MetadataException.OutcomeUnknown | MetadataException.Unavailable e) {
                             unknown++;
                         }
                     }
@@ -110,8 +110,8 @@ class LostReplyTest extends ZkTestSupport {
                     } else {
                         lossy.publish(bucket, draft(key, "e" + i), WriteCondition.NONE);
                     }
-                } catch (MetadataException.Unavailable e) {
-                    // outcome unknown: allowed
+                } catch (MetadataException.OutcomeUnknown | MetadataException.Unavailable e) {
+                    // outcome unknown (or nothing changed): allowed
                 }
             }
             for (VersionRecord v : allVersions()) {
@@ -119,7 +119,7 @@ class LostReplyTest extends ZkTestSupport {
                     try {
                         lossy.delete(bucket, v.key(), v.versionId(), WriteCondition.NONE);
                         break;
-                    } catch (MetadataException.Unavailable e) {
+                    } catch (MetadataException.OutcomeUnknown | MetadataException.Unavailable e) {
                         assertTrue(attempt < 20);
                     }
                 }

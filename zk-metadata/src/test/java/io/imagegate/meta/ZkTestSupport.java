@@ -73,6 +73,28 @@ abstract class ZkTestSupport {
         return s;
     }
 
+    /** A store, the ZooKeeper access the test interleaves with, and the client it runs on. */
+    protected record Interleaved(ZkMetadataStore store, InterleavingZk zk, CuratorFramework client) {}
+
+    /**
+     * A store whose requests the test interleaves with other stores' writes (see {@link InterleavingZk}),
+     * with {@code syncReads} off as in the embedded default, where a read that found nothing is not
+     * repeated after a sync.
+     */
+    protected Interleaved interleaved() {
+        return interleaved(config().withSyncReads(false));
+    }
+
+    protected Interleaved interleaved(ZkStoreConfig config) {
+        CuratorFramework client = CuratorFrameworkFactory.newClient(server.getConnectString(),
+                new RetryNTimes(3, 100));
+        client.start();
+        InterleavingZk[] zk = new InterleavingZk[1];
+        ZkMetadataStore s = new ZkMetadataStore(client, config, true, c -> zk[0] = new InterleavingZk(c));
+        closeables.add(s);
+        return new Interleaved(s, zk[0], client);
+    }
+
     protected BucketRecord createBucket(Versioning versioning) {
         return store.createBucket(new BucketRecord(bucket, "alice", null, CannedAcl.PRIVATE, versioning, 65536,
                 "us-east-1"));

@@ -22,6 +22,11 @@ public final class Errors {
             case MetadataException.NoSuchUser x -> new S3Exception(S3ErrorCode.INVALID_ACCESS_KEY_ID);
             case MetadataException.Unavailable x -> new S3Exception(S3ErrorCode.SERVICE_UNAVAILABLE,
                     "The metadata service is unavailable; nothing was changed. Please retry.", e).header("Retry-After", "1");
+            // AWS documents InternalError as the answer after which "a subsequent GET might retrieve the old
+            // value or the updated value" (S3 error best practices); 503 would say the request was not processed
+            case MetadataException.OutcomeUnknown x -> new S3Exception(S3ErrorCode.INTERNAL_ERROR,
+                    "The connection to the metadata service was lost while this request was being applied: it may "
+                            + "or may not have been applied. Read the resource back before retrying.", e);
         };
         return s3;
     }

@@ -97,7 +97,7 @@ public final class Multipart {
             ManifestRoot root = writer.finish();
             base.lease().check();
             stores.meta().putPart(bucket.name(), upload.uploadId(), new PartRecord(op.partNumber(), body.etag(),
-                    body.size(), stores.clock().instant(), root.encode(), body.checksums()));
+                    body.size(), stores.clock().instant(), root.encode(), body.checksums()), base.lease());
         }
         call.respondHeader("ETag", "\"" + body.etag() + "\"");
         call.respondHeader(body.algorithm().headerName(), body.checksumBase64());
@@ -136,7 +136,7 @@ public final class Multipart {
         PartRecord part = new PartRecord(op.partNumber(), etag, size, stores.clock().instant(), root.encode(), checksums);
         try (lease) {
             lease.check();
-            stores.meta().putPart(bucket.name(), upload.uploadId(), part);
+            stores.meta().putPart(bucket.name(), upload.uploadId(), part, lease);
         }
         call.respondHeader("x-amz-copy-source-version-id", Versions.headerVersionId(src.bucket(), from));
         XmlWriter x = XmlWriter.s3("CopyPartResult").element("ETag", "\"" + etag + "\"")

@@ -1,0 +1,123 @@
+package io.imagegate.meta;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.imagegate.meta.MetadataStore.VersionListQuery;
+import io.imagegate.meta.Zk.Point;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Writes planned against a key (or bucket) that is deleted and created again before they commit:
+ * ZooKeeper restarts the new znode's data version at 0, so a compare-and-set of the data version
+ * alone would apply to the new incarnation. Each race is made deterministic by running the other
+ * store's writes right before this store's multi. A comment starting "Before:" says how the test
+ * failed before every multi checked the incarnation (docs/FORMAT-zookeeper.md).
+ */
+class IncarnationTest extends ZkTestSupport {
+
+    private String keyPath(String key) {
+        return store.ctxForTests().layout.object(bucket, KeyNames.name(key));
+    }
+
+    private List<String> versionIds(String key) {
+        return store.listVersions(bucket, new VersionListQuery(key, null, null, null, 1000)).versions().stream()
+                .map(v -> v.version().versionId()).toList();
+    }
+
+    // Before: the delete of X, planned on the first incarnation at data version 0, deleted the new key
+    // (data version 0 again) and with it the acknowledged PUT Y.
+    @Test
+    void aDeletePlannedOnAnEarlierIncarnationLeavesTheNewOneAlone() {
+        createBucket(Versioning.ENABLED);
+        VersionRecord x = put("k", "x");
+        Interleaved a = interleaved();
+        VersionRecord[] y = new VersionRecord[1];
+        InterleavingZk.Trigger recreate = a.zk().at(Point.BEFORE, List.of("multi"), InterleavingZk.touching(keyPath("k")),
+                () -> {
+                    store.delete(bucket, "k", x.versionId(), WriteCondition.NONE);
+                    y[0] = put("k", "y");
+                });
+        a.store().delete(bucket, "k", x.versionId(), WriteCondition.NONE);
+        assertTrue(recreate.fired());
+        assertEquals(List.of(y[0].versionId()), versionIds("k"), "an acknowledged PUT is missing");
+    }
+
+    // Before: the PUT, planned on the first incarnation, overwrote the new key: the acknowledged
+    // PUT Y vanished and the deleted version X came back as a noncurrent version.
+    @Test
+    void aPublishPlannedOnAnEarlierIncarnationIsPlannedAgain() {
+        createBucket(Versioning.ENABLED);
+        VersionRecord x = put("k", "x");
+        Interleaved a = interleaved();
+        VersionRecord[] y = new VersionRecord[1];
+        InterleavingZk.Trigger recreate = a.zk().at(Point.BEFORE, List.of("multi"), InterleavingZk.touching(keyPath("k")),
+                () -> {
+                    store.delete(bucket, "k", x.versionId(), WriteCondition.NONE);
+                    y[0] = put("k", "y");
+                });
+        VersionRecord mine = a.store().publish(bucket, draft("k", "a"), WriteCondition.NONE);
+        assertTrue(recreate.fired());
+        assertEquals(List.of(mine.versionId(), y[0].versionId()), versionIds("k"),
+                "an acknowledged PUT is missing, or a deleted version is back");
+    }
+
+    // Before: the fence that settles a lost reply (a bare setData at the expected data version)
+    // wrote the first incarnation's bytes over the new key: Y vanished and X was current again.
+    @Test
+    void settlingALostReplyNeverWritesOverANewIncarnation() {
+        createBucket(Versioning.ENABLED);
+        VersionRecord x = put("k", "x");
+        Interleaved a = interleaved();
+        VersionRecord[] y = new VersionRecord[1];
+        AtomicBoolean lost = a.zk().loseReply(InterleavingZk.touching(keyPath("k")), false, () -> {
+            store.delete(bucket, "k", x.versionId(), WriteCondition.NONE);
+            y[0] = put("k", "y");
+        });
+        VersionRecord mine = null;
+        try {
+            mine = a.store().publish(bucket, draft("k", "a"), WriteCondition.NONE);
+        } catch (MetadataException e) {
+            // the outcome may be reported unknown; it must not claim that nothing changed
+            assertFalse(e instanceof MetadataException.Unavailable, "an unknown outcome reported as no change: " + e);
+        }
+        assertTrue(lost.get());
+        List<String> ids = versionIds("k");
+        assertTrue(ids.contains(y[0].versionId()), "an acknowledged PUT is missing: " + ids);
+        assertFalse(ids.contains(x.versionId()), "a deleted version is back: " + ids);
+        if (mine != null) {
+            assertTrue(ids.contains(mine.versionId()), "an acknowledged PUT is missing: " + ids);
+        }
+    }
+
+    // Before: alice's versioning change, planned on her bucket, was written over bob's new bucket of
+    // the same name: bob's bucket then belonged to alice.
+    @Test
+    void aBucketUpdatePlannedOnADeletedBucketNeverTouchesItsSuccessor() {
+        BucketRecord alices = createBucket(Versioning.UNVERSIONED);
+        Interleaved a = interleaved();
+        String bucketPath = store.ctxForTests().layout.bucket(bucket);
+        InterleavingZk.Trigger recreate = a.zk().at(Point.BEFORE, List.of("multi"), InterleavingZk.touching(bucketPath),
+                () -> {
+                    store.deleteBucket(bucket);
+                    store.createBucket(new BucketRecord(bucket, "bob", null, CannedAcl.PRIVATE, Versioning.UNVERSIONED,
+                            65536, "us-east-1"));
+                });
+        try {
+            a.store().updateBucket(alices.withVersioning(Versioning.ENABLED).withAcl(CannedAcl.PUBLIC_READ));
+            fail("alice's bucket is gone; her change must not apply to bob's");
+        } catch (MetadataException.NoSuchBucket expected) {
+            // the bucket the change was planned on no longer exists
+        } finally {
+            assertTrue(recreate.fired());
+            BucketRecord now = store.bucket(bucket).orElseThrow();
+            assertEquals("bob", now.owner(), "another owner's change landed on this bucket");
+            assertEquals(Versioning.UNVERSIONED, now.versioning());
+            assertEquals(CannedAcl.PRIVATE, now.acl());
+        }
+    }
+}
