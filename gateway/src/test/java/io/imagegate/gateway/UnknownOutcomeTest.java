@@ -55,7 +55,7 @@ class UnknownOutcomeTest {
                         new Stores(meta, new DefaultChunkRepository(chunks.store()), Clock.systemUTC(), config),
                         new SignatureAuthenticator(meta, Clock.systemUTC(), SigV4Config.defaults()
                                 .withRegion("us-east-1", true), new RequestParser(List.of("localhost"))),
-                        metrics, new ManagementEndpoints(meta, chunks.probe(), metrics));
+                        metrics, new ManagementEndpoints(meta, chunks.probe(), metrics), null);
                      S3Client s3 = S3Client.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
                              .forcePathStyle(true)
                              .credentialsProvider(() -> AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY))

@@ -40,7 +40,9 @@ final class Buckets {
                 ctx.maps.invalidate(record.name());
                 return record;
             }
-            Zk.Node n = ctx.zk.get(d, ctx.layout.bucket(record.name()));
+            Zk.Node n = o instanceof Zk.Outcome.Ambiguous a
+                    ? Zk.settling("creating bucket " + record.name(), a, () -> ctx.zk.get(d, ctx.layout.bucket(record.name())))
+                    : ctx.zk.get(d, ctx.layout.bucket(record.name()));
             if (n != null && token.equals(Json.token(n.data()))) {
                 return record;
             }
@@ -130,15 +132,21 @@ final class Buckets {
                 return next;
             }
             if (o instanceof Zk.Outcome.Ambiguous a) {
-                if (ctx.zk.fence(d, marker, path, b.raw(), b.version())) {
-                    continue; // the record was as planned: the change never applied, and now never will
-                }
-                Zk.Node n = ctx.zk.get(d, path);
-                if (n != null && token.equals(Json.token(n.data()))) {
+                // true: applied; false: the record was as planned, so the change never applied, and now never will
+                boolean applied = Zk.settling("updating bucket " + cur.name(), a, () -> {
+                    if (ctx.zk.fence(d, marker, path, b.raw(), b.version())) {
+                        return false;
+                    }
+                    Zk.Node n = ctx.zk.get(d, path);
+                    if (n != null && token.equals(Json.token(n.data()))) {
+                        return true;
+                    }
+                    throw new MetadataException.OutcomeUnknown("connection lost while updating bucket " + cur.name(),
+                            a.cause());
+                });
+                if (applied) {
                     return next;
                 }
-                throw new MetadataException.OutcomeUnknown("connection lost while updating bucket " + cur.name(),
-                        a.cause());
             }
         }
     }
@@ -181,13 +189,16 @@ final class Buckets {
                 }
                 continue;
             }
-            if (o instanceof Zk.Outcome.Ambiguous) {
+            if (o instanceof Zk.Outcome.Ambiguous a) {
                 // after the fence the delete can no longer apply: the bucket still there (same
                 // incarnation) means it did not, and it is planned again; gone means deleted
-                ctx.zk.fence(d, ctx.layout.bucketIncarnation(name, b.incarnationId()), ctx.layout.bucket(name),
-                        b.raw(), b.version());
-                Zk.Node n = ctx.zk.get(d, ctx.layout.bucket(name));
-                if (n != null && n.stat().getCzxid() == b.incarnation()) {
+                boolean stillThere = Zk.settling("deleting bucket " + name, a, () -> {
+                    ctx.zk.fence(d, ctx.layout.bucketIncarnation(name, b.incarnationId()), ctx.layout.bucket(name),
+                            b.raw(), b.version());
+                    Zk.Node n = ctx.zk.get(d, ctx.layout.bucket(name));
+                    return n != null && n.stat().getCzxid() == b.incarnation();
+                });
+                if (stillThere) {
                     continue;
                 }
             }

@@ -59,7 +59,7 @@ final class Multipart {
                 throw new MetadataException.NoSuchBucket(bucket);
             }
             if (o instanceof Zk.Outcome.Ambiguous a) {
-                UploadNode n = read(d, bucket, record.uploadId());
+                UploadNode n = Zk.settling("creating an upload", a, () -> read(d, bucket, record.uploadId()));
                 if (n != null && token.equals(n.stored().token())) {
                     return record;
                 }
@@ -197,11 +197,14 @@ final class Multipart {
             UploadNode n = active(d, bucket, uploadId);
             String path = ctx.layout.upload(bucket, uploadId);
             Zk.Outcome o = ctx.zk.multi(d, List.of(Op.delete(path, n.version())));
-            if (o instanceof Zk.Outcome.Ambiguous) {
+            if (o instanceof Zk.Outcome.Ambiguous a) {
                 // upload ids are never reused: after the fence the delete can no longer apply, so the
                 // record still there means it did not (plan again), and gone means aborted
-                ctx.zk.fence(d, null, path, n.raw(), n.version());
-                if (read(d, bucket, uploadId) != null) {
+                boolean stillThere = Zk.settling("aborting an upload", a, () -> {
+                    ctx.zk.fence(d, null, path, n.raw(), n.version());
+                    return read(d, bucket, uploadId) != null;
+                });
+                if (stillThere) {
                     continue;
                 }
             }

@@ -499,7 +499,8 @@ final class ObjectWrites {
             learn(c, f, hints);
             return false;
         }
-        if (outcome instanceof Zk.Outcome.Ambiguous a && !settle(d, c, a)) {
+        if (outcome instanceof Zk.Outcome.Ambiguous a
+                && !Zk.settling("a write to bucket " + c.bucket, a, () -> settle(d, c, a))) {
             return false;
         }
         hints.freshMap = false;

@@ -52,7 +52,7 @@ final class Users implements AutoCloseable {
             throw new MetadataException.UserExists(f.index() == 1 ? record.accessKey() : record.name());
         }
         if (o instanceof Zk.Outcome.Ambiguous a) {
-            Zk.Node n = ctx.zk.get(d, ctx.layout.user(record.name()));
+            Zk.Node n = Zk.settling("creating user " + record.name(), a, () -> ctx.zk.get(d, ctx.layout.user(record.name())));
             if (n == null || !token.equals(Json.token(n.data()))) {
                 throw new MetadataException.OutcomeUnknown("connection lost while creating user " + record.name(),
                         a.cause());
@@ -112,7 +112,8 @@ final class Users implements AutoCloseable {
                 ops.add(Op.delete(ctx.layout.accessKey(u.accessKey()), -1));
             }
             Zk.Outcome o = ctx.zk.multi(d, ops);
-            if (o instanceof Zk.Outcome.Ambiguous a && ctx.zk.get(d, ctx.layout.user(name)) != null) {
+            if (o instanceof Zk.Outcome.Ambiguous a
+                    && Zk.settling("deleting user " + name, a, () -> ctx.zk.get(d, ctx.layout.user(name))) != null) {
                 throw new MetadataException.OutcomeUnknown("connection lost while deleting user " + name, a.cause());
             }
             if (!(o instanceof Zk.Outcome.Failed)) {

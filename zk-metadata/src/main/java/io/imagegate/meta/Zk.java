@@ -396,6 +396,20 @@ class Zk {
         }
     }
 
+    /**
+     * Runs {@code settle}: the reads (and fence) that learn the outcome of a multi whose reply was
+     * lost. When they fail too (ZooKeeper unreachable until the deadline, say), the outcome stays
+     * unknown: never reported as Unavailable, which says nothing was changed.
+     */
+    static <T> T settling(String what, Outcome.Ambiguous lost, java.util.function.Supplier<T> settle) {
+        try {
+            return settle.get();
+        } catch (MetadataException.Unavailable e) {
+            throw new MetadataException.OutcomeUnknown("the connection to ZooKeeper was lost while " + what
+                    + " was in flight, and its outcome could not be read back (" + e.getMessage() + ")", lost.cause());
+        }
+    }
+
     static boolean isTransient(Code code) {
         return switch (code) {
             case CONNECTIONLOSS, SESSIONEXPIRED, OPERATIONTIMEOUT, SESSIONMOVED, REQUESTTIMEOUT, THROTTLEDOP,

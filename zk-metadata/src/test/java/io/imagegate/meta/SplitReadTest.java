@@ -73,6 +73,46 @@ class SplitReadTest extends ZkTestSupport {
         assertEquals(CannedAcl.PUBLIC_READ, store.version(bucket, "k", v1.versionId()).acl());
     }
 
+    // Before: NoSuchVersion. The read cache held the key record from before another store promoted
+    // the version (its watch event not processed yet), and the version's history record, read from
+    // ZooKeeper, was gone: a miss from the cache must be decided again from ZooKeeper.
+    @Test
+    void aVersionTheCacheDoesNotFindIsLookedUpInZooKeeper() throws Exception {
+        createBucket(Versioning.ENABLED);
+        VersionRecord v1 = put("k", "e1");
+        VersionRecord v2 = put("k", "e2");
+        Interleaved c = interleaved(config().withSyncReads(false).withReadCacheEntries(8));
+        assertEquals(v2.versionId(), c.store().current(bucket, "k").orElseThrow().versionId()); // cached now
+        // hold the cache's event thread, so the watch event of the promotion waits behind it
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        String blocker = store.ctxForTests().layout.root + "/blocker-" + bucket;
+        store.ctxForTests().zk.read(Deadline.after(java.time.Duration.ofSeconds(5)), zk -> zk.create(blocker,
+                new byte[0], org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE, org.apache.zookeeper.CreateMode.EPHEMERAL));
+        c.client().getZookeeperClient().getZooKeeper().exists(blocker, event -> {
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        // a lookup in ZooKeeper (an asynchronous read, answered on that thread) lets it go
+        InterleavingZk.Trigger lookup = c.zk().at(Point.BEFORE, List.of("getMany"), paths -> true, release::countDown);
+        try {
+            store.ctxForTests().zk.read(Deadline.after(java.time.Duration.ofSeconds(5)), zk -> {
+                zk.delete(blocker, -1);
+                return null;
+            });
+            assertTrue(held.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            store.delete(bucket, "k", v2.versionId(), WriteCondition.NONE); // promotes v1
+            assertEquals("e1", c.store().version(bucket, "k", v1.versionId()).etag());
+            assertTrue(lookup.fired());
+        } finally {
+            release.countDown();
+        }
+    }
+
     // Before: NoSuchVersion (GET ?versionId of a noncurrent version being promoted).
     @Test
     void aNoncurrentVersionBeingPromotedIsFound() {

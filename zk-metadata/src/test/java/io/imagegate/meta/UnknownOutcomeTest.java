@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,32 @@ class UnknownOutcomeTest extends ZkTestSupport {
         assertTrue(lost.get());
         assertFalse(e instanceof MetadataException.Unavailable, "an unknown outcome reported as no change: " + e);
         assertTrue(e.getMessage().contains("may or may not"), e.getMessage());
+    }
+
+    // Before: 503 Unavailable, "nothing was published": the write committed, then ZooKeeper went away
+    // (quorum lost) before the store could fence it or read the key back.
+    @Test
+    void aWriteWhoseOutcomeCannotBeReadBackIsReportedAsUnknown() throws Exception {
+        createBucket(Versioning.ENABLED);
+        put("k", "x");
+        Interleaved a = interleaved(config().withSyncReads(false).withOperationTimeout(Duration.ofSeconds(2)));
+        AtomicBoolean lost = a.zk().loseReply(InterleavingZk.touching(keyPath("k")), true, () -> {
+            try {
+                server.stop();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            MetadataException e = assertThrows(MetadataException.class,
+                    () -> a.store().publish(bucket, draft("k", "a"), WriteCondition.NONE));
+            assertTrue(lost.get());
+            assertFalse(e instanceof MetadataException.Unavailable, "an unknown outcome reported as no change: " + e);
+            assertTrue(e.getMessage().contains("may or may not"), e.getMessage());
+        } finally {
+            server.restart();
+        }
+        assertEquals("a", store.current(bucket, "k").orElseThrow().etag(), "it had committed");
     }
 
     // Before: Unavailable. The write committed (its reply was lost) and was then overwritten; the
