@@ -24,8 +24,4 @@ public record CacheKey(Kind kind, ChunkHash name) {
         byte[] b = identity.getBytes(StandardCharsets.UTF_8);
         return new CacheKey(Kind.RANGE, ChunkHash.sha256(b, 0, b.length));
     }
-
-    String directory() {
-        return kind == Kind.CONTENT ? "chunks" : "ranges";
-    }
 }

@@ -3,27 +3,21 @@ package io.imagegate.agent.cache;
 import io.imagegate.chunk.ChunkHash;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -32,17 +26,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's chunk cache: one directory shared by every attachment and every version on the node,
- * kept across restarts, bounded in bytes with least-recently-used eviction.
+ * kept across restarts, bounded in bytes. Entries are appended to slab files ({@link Slab}) that
+ * stay open, so storing a chunk is one positional write and reading one is one positional read,
+ * with no file created, opened or renamed per chunk; the least recently used slab is evicted
+ * whole when the cache grows past its bound.
  *
  * <p>What is checked, and when: a chunk's bytes are checked against its SHA-256 when they arrive
  * from the store, before anything stores or serves them (the caller's job), and an entry this
  * process finds on disk at start is checked against its SHA-256 the first time it is read. From
  * then on the process keeps a CRC32C of every 4 KiB block of the entry in memory and checks the
- * blocks each read covers against it, which costs about a twentieth of hashing: a file damaged,
- * truncated or rewritten on disk after it was checked is found at its next read, deleted and
- * fetched again, never served. Hashing every read again would cost more than the rest of a warm
- * read put together (docs/AGENT.md). Files are written into {@code tmp/} and renamed into place,
- * never synced: a torn entry left by a crash fails its first check after the restart.
+ * blocks each read covers against it, which costs about a twentieth of hashing: bytes damaged on
+ * disk after they were checked are found at their next read, the entry deleted and the chunk
+ * fetched again, never served. Nothing is synced: an entry torn by a crash fails its first check
+ * after the restart.
  *
  * <p>There is no in-memory tier: recently read entries are in the kernel's page cache, and reads
  * copy them straight into the caller's buffer.
@@ -53,19 +49,24 @@ import org.slf4j.LoggerFactory;
 public final class NodeCache implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NodeCache.class);
-    private static final String FORMAT = "imagegate-agent-cache 1\n";
+    private static final String FORMAT = "imagegate-agent-cache 2\n";
+    private static final String FORMAT_1 = "imagegate-agent-cache 1\n";
     /** The unit of the in-memory checksums: a read checks the 4 KiB blocks it covers. */
     static final int BLOCK = 4096;
 
-    /** An entry on disk; {@code crcs} is null until this process has checked the entry's hash. */
+    /** Where an entry lies; {@code crcs} is null until this process has checked the entry's hash. */
     private static final class Entry {
-        final long size;
-        volatile long lastUse;
+        final Slab slab;
+        final long offset;
+        final int length;
+        final ChunkHash sha;
         volatile int[] crcs;
 
-        Entry(long size, long lastUse, int[] crcs) {
-            this.size = size;
-            this.lastUse = lastUse;
+        Entry(Slab slab, long offset, int length, ChunkHash sha, int[] crcs) {
+            this.slab = slab;
+            this.offset = offset;
+            this.length = length;
+            this.sha = sha;
             this.crcs = crcs;
         }
     }
@@ -76,16 +77,22 @@ public final class NodeCache implements AutoCloseable {
      */
     public record Inflight(CompletableFuture<byte[]> future, boolean owner) {}
 
+    /** Where an entry's payload lies on disk, for tools and tests. */
+    public record Location(Path file, long offset, int length) {}
+
     private final Path dir;
+    private final Path slabDir;
     private final long maxBytes;
+    private final long slabBytes;
     private final FileChannel lockFile;
     private final FileLock lock;
     private final ConcurrentHashMap<CacheKey, Entry> index = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<CacheKey, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
-    private final AtomicReferenceArray<Boolean> shards = new AtomicReferenceArray<>(2 * 256);
+    private final ConcurrentSkipListMap<Long, Slab> slabs = new ConcurrentSkipListMap<>();
+    private Slab current;
+    private long nextSlab;
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong clock = new AtomicLong();
-    private final AtomicLong tmpCounter = new AtomicLong();
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
@@ -96,7 +103,9 @@ public final class NodeCache implements AutoCloseable {
 
     private NodeCache(Path dir, long maxBytes, FileChannel lockFile, FileLock lock) {
         this.dir = dir;
+        this.slabDir = dir.resolve("slabs");
         this.maxBytes = maxBytes;
+        this.slabBytes = Math.clamp(maxBytes / 16, 4096, 64L << 20);
         this.lockFile = lockFile;
         this.lock = lock;
     }
@@ -104,16 +113,7 @@ public final class NodeCache implements AutoCloseable {
     /** Opens (creating if needed) the cache at {@code dir}; one agent process holds it at a time. */
     public static NodeCache open(Path dir, long maxBytes) throws IOException {
         dir = dir.toAbsolutePath();
-        Files.createDirectories(dir.resolve("tmp"));
-        Path format = dir.resolve("FORMAT");
-        if (Files.exists(format)) {
-            String f = Files.readString(format, StandardCharsets.UTF_8);
-            if (!f.equals(FORMAT)) {
-                throw new IOException(dir + " holds a cache of another format: " + f.strip());
-            }
-        } else {
-            Files.writeString(format, FORMAT, StandardCharsets.UTF_8);
-        }
+        Files.createDirectories(dir);
         FileChannel lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
@@ -127,46 +127,83 @@ public final class NodeCache implements AutoCloseable {
             throw new IOException("another agent process uses the cache " + dir);
         }
         NodeCache c = new NodeCache(dir, maxBytes, lockFile, lock);
-        c.load();
+        try {
+            c.format();
+            c.load();
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
         return c;
     }
 
-    private void load() throws IOException {
-        try (Stream<Path> tmp = Files.list(dir.resolve("tmp"))) {
-            for (Path p : (Iterable<Path>) tmp::iterator) {
-                Files.deleteIfExists(p);
+    /** Checks the format; a cache of the first format (a file per chunk) is emptied: it is only a cache. */
+    private void format() throws IOException {
+        Path format = dir.resolve("FORMAT");
+        if (Files.exists(format)) {
+            String f = Files.readString(format, StandardCharsets.UTF_8);
+            if (f.equals(FORMAT)) {
+                return;
+            }
+            if (!f.equals(FORMAT_1)) {
+                throw new IOException(dir + " holds a cache of another format: " + f.strip());
+            }
+            log.info("node cache of the first format (a file per chunk) emptied for the slab format dir={}", dir);
+            for (String old : List.of("chunks", "ranges", "tmp")) {
+                deleteTree(dir.resolve(old));
             }
         }
-        record Found(CacheKey key, long size, long mtime) {}
-        List<Found> found = new ArrayList<>();
-        for (CacheKey.Kind kind : CacheKey.Kind.values()) {
-            Path top = dir.resolve(new CacheKey(kind, new ChunkHash(0, 0, 0, 0)).directory());
-            if (!Files.isDirectory(top)) {
-                continue;
+        Files.createDirectories(slabDir);
+        Path tmp = dir.resolve("FORMAT.tmp");
+        Files.writeString(tmp, FORMAT, StandardCharsets.UTF_8);
+        Files.move(tmp, format, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(p)) {
+            for (Path x : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
             }
-            try (DirectoryStream<Path> shardDirs = Files.newDirectoryStream(top)) {
-                for (Path shard : shardDirs) {
-                    try (DirectoryStream<Path> files = Files.newDirectoryStream(shard)) {
-                        for (Path f : files) {
-                            String name = f.getFileName().toString();
-                            if (name.length() != 64) {
-                                continue;
-                            }
-                            BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-                            found.add(new Found(new CacheKey(kind, ChunkHash.parse(name)), a.size(),
-                                    a.lastModifiedTime().toMillis()));
-                        }
-                    }
+        }
+    }
+
+    private void load() throws IOException {
+        List<Long> numbers = new ArrayList<>();
+        try (Stream<Path> files = Files.list(slabDir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String n = f.getFileName().toString();
+                if (n.matches("\\d{8}\\.index")) {
+                    numbers.add(Long.parseLong(n.substring(0, 8)));
+                } else if (n.matches("\\d{8}\\.data") && !Files.exists(slabDir.resolve(n.substring(0, 8) + ".index"))) {
+                    Files.deleteIfExists(f); // a slab whose index never got written holds nothing findable
                 }
             }
         }
-        // recency survives a restart approximately: the order in which entries were written
-        found.sort(Comparator.comparingLong(Found::mtime));
-        for (Found f : found) {
-            index.put(f.key, new Entry(f.size, clock.incrementAndGet(), null));
-            bytes.addAndGet(f.size);
+        numbers.sort(null);
+        for (long n : numbers) {
+            if (!Files.exists(Slab.dataFile(slabDir, n))) {
+                Files.deleteIfExists(Slab.indexFile(slabDir, n));
+                continue;
+            }
+            Slab[] holder = new Slab[1];
+            List<Slab.Found> found = new ArrayList<>();
+            holder[0] = Slab.open(slabDir, n, found::add);
+            Slab s = holder[0];
+            for (Slab.Found f : found) {
+                // a later record of the same name (stored again) wins
+                index.put(f.key(), new Entry(s, f.offset(), f.length(), f.sha(), null));
+            }
+            s.lastUse = clock.incrementAndGet(); // recency survives a restart approximately: the order of the slabs
+            slabs.put(n, s);
+            bytes.addAndGet(s.bytes());
+            nextSlab = n + 1;
         }
-        log.info("node cache opened dir={} entries={} bytes={} maxBytes={}", dir, index.size(), bytes.get(), maxBytes);
+        log.info("node cache opened dir={} slabs={} entries={} bytes={} maxBytes={}", dir, slabs.size(), index.size(),
+                bytes.get(), maxBytes);
         evictIfNeeded();
     }
 
@@ -174,17 +211,7 @@ public final class NodeCache implements AutoCloseable {
         return dir;
     }
 
-    private Path path(CacheKey key) {
-        String hex = key.name().hex();
-        return dir.resolve(key.directory()).resolve(hex.substring(0, 2)).resolve(hex);
-    }
-
-    /** Where an entry's payload starts in its file: plain-S3 entries carry the payload's SHA-256 first. */
-    private static int payloadOffset(CacheKey key) {
-        return key.kind() == CacheKey.Kind.RANGE ? ChunkHash.BYTES : 0;
-    }
-
-    /** Whether an entry is on disk (or was, when the index was last told); no verification. */
+    /** Whether an entry is in the cache (not verified). */
     public boolean contains(CacheKey key) {
         return index.containsKey(key);
     }
@@ -200,25 +227,23 @@ public final class NodeCache implements AutoCloseable {
             misses.incrementAndGet();
             return false;
         }
-        e.lastUse = clock.incrementAndGet();
-        int[] crcs = e.crcs;
-        int payload = (int) (e.size - payloadOffset(key));
+        e.slab.lastUse = clock.incrementAndGet();
         int len = dst.remaining();
-        if (from < 0 || from + len > payload) {
-            throw new IllegalArgumentException("bytes " + from + "+" + len + " of a " + payload + "-byte entry");
+        if (from < 0 || from + len > e.length) {
+            throw new IllegalArgumentException("bytes " + from + "+" + len + " of a " + e.length + "-byte entry");
         }
-        try (FileChannel ch = FileChannel.open(path(key), StandardOpenOption.READ)) {
+        try {
+            int[] crcs = e.crcs;
             if (crcs == null) {
-                return firstRead(key, e, ch, from, dst);
+                return firstRead(key, e, from, dst);
             }
             // whole blocks go straight into dst; a read that covers blocks in part reads them whole beside it
             int start = from / BLOCK * BLOCK;
-            int end = Math.min(payload, (from + len + BLOCK - 1) / BLOCK * BLOCK);
+            int end = Math.min(e.length, (from + len + BLOCK - 1) / BLOCK * BLOCK);
             boolean inPlace = start == from && end == from + len;
             ByteBuffer target = inPlace ? dst.slice(dst.position(), len) : ByteBuffer.allocate(end - start);
-            if (!readFully(ch, target, payloadOffset(key) + start)
-                    || !matches(crcs, start / BLOCK, target.flip())) {
-                return corrupt(key, "its blocks do not match the checksums taken when it was checked");
+            if (!e.slab.read(target, e.offset + start) || !matches(crcs, start / BLOCK, target.flip())) {
+                return corrupt(key, e, "its blocks do not match the checksums taken when it was checked");
             }
             if (inPlace) {
                 dst.position(dst.position() + len);
@@ -227,8 +252,7 @@ public final class NodeCache implements AutoCloseable {
             }
             hits.incrementAndGet();
             return true;
-        } catch (NoSuchFileException gone) {
-            forget(key);
+        } catch (ClosedChannelException evicted) {
             misses.incrementAndGet();
             return false;
         } catch (IOException ex) {
@@ -239,41 +263,26 @@ public final class NodeCache implements AutoCloseable {
     }
 
     /** The first read of an entry by this process: the whole payload against its SHA-256, then its block checksums. */
-    private boolean firstRead(CacheKey key, Entry e, FileChannel ch, int from, ByteBuffer dst) throws IOException {
-        ByteBuffer file = ByteBuffer.allocate((int) e.size);
-        if (!readFully(ch, file, 0) || ch.size() != e.size) {
-            return corrupt(key, "it is shorter or longer than when it was stored");
+    private boolean firstRead(CacheKey key, Entry e, int from, ByteBuffer dst) throws IOException {
+        byte[] p = new byte[e.length];
+        if (!e.slab.read(ByteBuffer.wrap(p), e.offset)) {
+            return corrupt(key, e, "its slab ends before it does");
         }
-        byte[] f = file.array();
-        int off = payloadOffset(key);
-        ChunkHash expected = key.kind() == CacheKey.Kind.CONTENT ? key.name() : ChunkHash.read(ByteBuffer.wrap(f, 0, off));
-        if (!ChunkHash.sha256(f, off, f.length - off).equals(expected)) {
-            return corrupt(key, "it does not match its SHA-256");
+        if (!ChunkHash.sha256(p, 0, p.length).equals(e.sha)) {
+            return corrupt(key, e, "it does not match its SHA-256");
         }
-        e.crcs = crcs(ByteBuffer.wrap(f, off, f.length - off));
-        dst.put(f, off + from, dst.remaining());
+        e.crcs = crcs(ByteBuffer.wrap(p));
+        dst.put(p, from, dst.remaining());
         hits.incrementAndGet();
         return true;
     }
 
-    private boolean corrupt(CacheKey key, String why) {
+    private boolean corrupt(CacheKey key, Entry e, String why) {
         corrupt.incrementAndGet();
         misses.incrementAndGet();
         log.warn("corrupt cache entry deleted kind={} name={}: {}", key.kind(), key.name(), why);
-        delete(key);
+        index.remove(key, e);
         return false;
-    }
-
-    private static boolean readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
-        long pos = position;
-        while (dst.hasRemaining()) {
-            int n = ch.read(dst, pos);
-            if (n < 0) {
-                return false;
-            }
-            pos += n;
-        }
-        return true;
     }
 
     /** CRC32C of each 4 KiB block of {@code data} (position to limit; the last block may be shorter). */
@@ -311,7 +320,7 @@ public final class NodeCache implements AutoCloseable {
             misses.incrementAndGet();
             return Optional.empty();
         }
-        byte[] b = new byte[(int) (e.size - payloadOffset(key))];
+        byte[] b = new byte[e.length];
         return read(key, 0, ByteBuffer.wrap(b)) ? Optional.of(b) : Optional.empty();
     }
 
@@ -329,25 +338,26 @@ public final class NodeCache implements AutoCloseable {
     public boolean put(CacheKey key, ByteBuffer data) {
         Entry existing = index.get(key);
         if (existing != null) {
-            existing.lastUse = clock.incrementAndGet();
+            existing.slab.lastUse = clock.incrementAndGet();
             return true;
         }
-        ByteBuffer payload = data.duplicate();
-        ByteBuffer[] file = key.kind() == CacheKey.Kind.RANGE
-                ? new ByteBuffer[] {ByteBuffer.wrap(ChunkHash.sha256(payload.duplicate()).toBytes()), payload}
-                : new ByteBuffer[] {payload};
-        long size = (long) payload.remaining() + payloadOffset(key);
-        int[] crcs = crcs(payload.duplicate());
-        Path target = path(key);
-        Path tmp = dir.resolve("tmp").resolve(key.name().hex() + "." + tmpCounter.incrementAndGet());
+        int length = data.remaining();
+        ChunkHash sha = key.kind() == CacheKey.Kind.CONTENT ? key.name() : ChunkHash.sha256(data);
+        int[] crcs = crcs(data.duplicate());
+        Slab slab;
+        long[] at;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                while (file[file.length - 1].hasRemaining()) {
-                    ch.write(file);
+            synchronized (this) {
+                if (current == null || current.bytes() > 0 && current.bytes() + length > slabBytes) {
+                    current = Slab.create(slabDir, nextSlab++);
+                    slabs.put(current.number, current);
                 }
+                slab = current;
+                at = slab.reserve(length);
+                bytes.addAndGet(length + Slab.RECORD);
             }
-            shardDirectory(key, target.getParent());
-            move(tmp, target);
+            slab.lastUse = clock.incrementAndGet();
+            slab.append(key, data, sha, at);
         } catch (IOException e) {
             writeErrors.incrementAndGet();
             long now = System.currentTimeMillis();
@@ -355,75 +365,21 @@ public final class NodeCache implements AutoCloseable {
                 lastWriteWarning = now;
                 log.warn("cache write failed (served without caching) dir={} error={}", dir, e.toString());
             }
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the tmp directory is emptied at the next start
-            }
             evictIfNeeded();
             return false;
         }
-        if (index.put(key, new Entry(size, clock.incrementAndGet(), crcs)) == null) {
-            bytes.addAndGet(size);
-        }
+        index.put(key, new Entry(slab, at[0], length, sha, crcs));
         evictIfNeeded();
         return true;
     }
 
-    private void shardDirectory(CacheKey key, Path shard) throws IOException {
-        int slot = key.kind().ordinal() * 256 + (int) (key.name().h0() >>> 56);
-        if (shards.get(slot) == null) {
-            Files.createDirectories(shard);
-            shards.set(slot, Boolean.TRUE);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** Makes {@code to} an entry with the bytes of {@code from} (a hard link when possible); false if absent. */
+    /** Makes {@code to} an entry with the bytes of {@code from}; false if absent. */
     public boolean link(CacheKey from, CacheKey to) {
         if (from.equals(to) || index.containsKey(to)) {
             return index.containsKey(to);
         }
-        if (from.kind() != to.kind()) {
-            Optional<byte[]> data = get(from);
-            return data.isPresent() && put(to, data.get());
-        }
-        Entry e = index.get(from);
-        if (e == null) {
-            return false;
-        }
-        Path target = path(to);
-        try {
-            shardDirectory(to, target.getParent());
-            try {
-                Files.createLink(target, path(from));
-            } catch (FileAlreadyExistsException ignored) {
-                // a concurrent put of the same entry: same bytes
-            } catch (UnsupportedOperationException | IOException notLinked) {
-                Path tmp = dir.resolve("tmp").resolve(to.name().hex() + "." + tmpCounter.incrementAndGet());
-                Files.copy(path(from), tmp, StandardCopyOption.REPLACE_EXISTING);
-                move(tmp, target);
-            }
-        } catch (NoSuchFileException gone) {
-            forget(from);
-            return false;
-        } catch (IOException ex) {
-            writeErrors.incrementAndGet();
-            return false;
-        }
-        // the same file: what was checked of one name holds for the other
-        if (index.put(to, new Entry(e.size, clock.incrementAndGet(), e.crcs)) == null) {
-            bytes.addAndGet(e.size);
-        }
-        evictIfNeeded();
-        return true;
+        Optional<byte[]> data = get(from);
+        return data.isPresent() && put(to, data.get());
     }
 
     /** Joins the fetch of {@code key} in flight, or registers the caller as the one to fetch it. */
@@ -466,26 +422,15 @@ public final class NodeCache implements AutoCloseable {
         f.completeExceptionally(error);
     }
 
-    /** Deletes an entry (a corrupt one, or one a test damages). */
+    /** Forgets an entry (its bytes stay in their slab until the slab is evicted). */
     public void delete(CacheKey key) {
-        try {
-            Files.deleteIfExists(path(key));
-        } catch (IOException e) {
-            log.warn("cannot delete cache entry {}: {}", key.name(), e.toString());
-        }
-        forget(key);
+        index.remove(key);
     }
 
-    /** Where an entry lives on disk, for tools and tests. */
-    public Path file(CacheKey key) {
-        return path(key);
-    }
-
-    private void forget(CacheKey key) {
-        Entry e = index.remove(key);
-        if (e != null) {
-            bytes.addAndGet(-e.size);
-        }
+    /** Where an entry's payload lies, for tools and tests. */
+    public Optional<Location> location(CacheKey key) {
+        Entry e = index.get(key);
+        return e == null ? Optional.empty() : Optional.of(new Location(e.slab.data, e.offset, e.length));
     }
 
     private void evictIfNeeded() {
@@ -494,29 +439,33 @@ public final class NodeCache implements AutoCloseable {
         }
         try {
             long target = maxBytes - maxBytes / 10;
-            record Candidate(CacheKey key, Entry entry, long lastUse) {}
-            List<Candidate> all = new ArrayList<>(index.size());
-            for (Map.Entry<CacheKey, Entry> e : index.entrySet()) {
-                all.add(new Candidate(e.getKey(), e.getValue(), e.getValue().lastUse));
+            List<Slab> candidates = new ArrayList<>(slabs.values());
+            Slab cur;
+            synchronized (this) {
+                cur = current;
             }
-            all.sort(Comparator.comparingLong(Candidate::lastUse));
-            for (Candidate c : all) {
+            // the current slab and the one before it may still have appends in flight
+            candidates.removeIf(s -> s == cur || cur != null && s.number == cur.number - 1);
+            candidates.sort(Comparator.comparingLong(s -> s.lastUse));
+            for (Slab s : candidates) {
                 if (bytes.get() <= target) {
                     break;
                 }
-                if (inflight.containsKey(c.key)) {
-                    continue;
+                slabs.remove(s.number);
+                long dropped = 0;
+                for (var it = index.entrySet().iterator(); it.hasNext(); ) {
+                    if (it.next().getValue().slab == s) {
+                        it.remove();
+                        dropped++;
+                    }
                 }
                 try {
-                    Files.deleteIfExists(path(c.key));
+                    s.delete();
                 } catch (IOException ex) {
-                    log.warn("cannot evict {}: {}", c.key.name(), ex.toString());
-                    continue;
+                    log.warn("cannot delete evicted slab {}: {}", s.data, ex.toString());
                 }
-                if (index.remove(c.key, c.entry)) {
-                    bytes.addAndGet(-c.entry.size);
-                    evictions.incrementAndGet();
-                }
+                bytes.addAndGet(-s.bytes());
+                evictions.addAndGet(dropped);
             }
         } finally {
             evicting.unlock();
@@ -530,6 +479,13 @@ public final class NodeCache implements AutoCloseable {
 
     @Override
     public void close() {
+        for (Slab s : slabs.values()) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                log.debug("closing slab {}: {}", s.data, e.toString());
+            }
+        }
         try {
             lock.release();
             lockFile.close();

@@ -52,11 +52,9 @@ class NodeCacheTest {
             c.put(ka, a);
             c.put(kr, a);
             for (CacheKey k : new CacheKey[] {ka, kr}) {
-                byte[] f = Files.readAllBytes(c.file(k));
-                f[f.length - 1] ^= 1;
-                Files.write(c.file(k), f);
+                CacheFiles.flip(c, k, a.length - 1);
                 assertTrue(c.get(k).isEmpty());
-                assertFalse(Files.exists(c.file(k)));
+                assertFalse(c.contains(k));
             }
             assertEquals(2, c.stats().corrupt());
             assertEquals(0, c.stats().entries());
@@ -70,11 +68,10 @@ class NodeCacheTest {
         try (NodeCache c = NodeCache.open(dir, 1 << 30)) {
             c.put(ka, a);
         }
-        // damaged while no agent ran: no checksum of this process knows the entry, its hash does
-        byte[] f = Files.readAllBytes(dir.resolve("chunks").resolve(ka.name().hex().substring(0, 2))
-                .resolve(ka.name().hex()));
-        f[40000] ^= 1;
-        Files.write(dir.resolve("chunks").resolve(ka.name().hex().substring(0, 2)).resolve(ka.name().hex()), f);
+        try (NodeCache c = NodeCache.open(dir, 1 << 30)) {
+            // damaged while no agent ran: no checksum of this process knows the entry, its hash does
+            CacheFiles.flip(c, ka, 40000);
+        }
         try (NodeCache c = NodeCache.open(dir, 1 << 30)) {
             assertTrue(c.contains(ka));
             assertTrue(c.read(ka, 0, java.nio.ByteBuffer.allocate(4096)) == false, "not served");
@@ -84,12 +81,52 @@ class NodeCacheTest {
     }
 
     @Test
+    void aRecordTornByACrashIsSkippedAtTheRestart(@TempDir Path dir) throws IOException {
+        byte[] a = bytes(8192, 10);
+        byte[] b = bytes(8192, 11);
+        try (NodeCache c = NodeCache.open(dir, 1 << 30)) {
+            c.put(content(a), a);
+            c.put(content(b), b);
+        }
+        Path index;
+        try (var files = Files.list(dir.resolve("slabs"))) {
+            index = files.filter(f -> f.toString().endsWith(".index")).findFirst().orElseThrow();
+        }
+        try (var ch = java.nio.channels.FileChannel.open(index, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 10); // the second record lost its tail
+        }
+        try (NodeCache c = NodeCache.open(dir, 1 << 30)) {
+            assertEquals(1, c.stats().entries());
+            assertArrayEquals(a, c.get(content(a)).orElseThrow());
+            assertFalse(c.contains(content(b)));
+        }
+    }
+
+    @Test
+    void aCacheOfTheFirstFormatIsEmptiedNotRefused(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("chunks").resolve("ab"));
+        Files.write(dir.resolve("chunks").resolve("ab").resolve("ab".repeat(32)), new byte[10]);
+        Files.writeString(dir.resolve("FORMAT"), "imagegate-agent-cache 1\n");
+        byte[] a = bytes(4096, 12);
+        try (NodeCache c = NodeCache.open(dir, 1 << 30)) {
+            assertEquals(0, c.stats().entries());
+            assertFalse(Files.exists(dir.resolve("chunks")));
+            c.put(content(a), a);
+            assertArrayEquals(a, c.get(content(a)).orElseThrow());
+        }
+        assertEquals("imagegate-agent-cache 2\n", Files.readString(dir.resolve("FORMAT")));
+    }
+
+    @Test
     void aTruncatedEntryIsCorrupt(@TempDir Path dir) throws IOException {
         byte[] a = bytes(65536, 6);
         CacheKey ka = content(a);
         try (NodeCache c = NodeCache.open(dir, 1 << 30)) {
             c.put(ka, a);
-            Files.write(c.file(ka), java.util.Arrays.copyOf(a, 8192));
+            NodeCache.Location l = c.location(ka).orElseThrow();
+            try (var ch = java.nio.channels.FileChannel.open(l.file(), java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(l.offset() + 8192);
+            }
             assertTrue(c.read(ka, 60000, java.nio.ByteBuffer.allocate(100)) == false);
             assertEquals(1, c.stats().corrupt());
         }

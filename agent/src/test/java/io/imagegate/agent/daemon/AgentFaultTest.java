@@ -9,6 +9,7 @@ import io.imagegate.agent.Images;
 import io.imagegate.agent.QemuIo;
 import io.imagegate.agent.S3ProxyFixture;
 import io.imagegate.agent.Tools;
+import io.imagegate.agent.cache.CacheFiles;
 import io.imagegate.agent.cache.CacheKey;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -107,10 +108,7 @@ class AgentFaultTest {
             QemuIo.run(a.url(), "read 196608 65536");
             Attachment at = agent.attachmentForTest("vm");
             CacheKey key = at.disk().base().version().cacheKey(3);
-            Path file = agent.cache().file(key);
-            byte[] bytes = Files.readAllBytes(file);
-            bytes[1000] ^= 0x5a;
-            Files.write(file, bytes);
+            CacheFiles.flip(agent.cache(), key, 1000);
             long before = AgentHarness.export(agent, "vm").fetchRequests();
             Path out = dir.resolve("chunk");
             Tools.require("nbdcopy");
@@ -119,7 +117,7 @@ class AgentFaultTest {
             assertEquals(1, agent.cache().stats().corrupt());
             assertTrue(AgentHarness.export(agent, "vm").fetchRequests() > before);
             assertArrayEquals(java.util.Arrays.copyOfRange(image, 196608, 262144),
-                    java.util.Arrays.copyOfRange(Files.readAllBytes(file), 32, 32 + 65536), "the entry was rewritten");
+                    CacheFiles.payload(agent.cache(), key), "the entry was stored again");
         }
     }
 
@@ -188,9 +186,10 @@ class AgentFaultTest {
     void aCacheThatCannotBeWrittenCostsTheCachingNotTheRead(@TempDir Path dir) throws Exception {
         Tools.require("nbdcopy");
         try (Agent agent = AgentHarness.start(dir)) {
-            // a file where the cache's directory of plain-S3 entries should be: every write of an entry fails,
-            // as on a full disk
-            Files.write(dir.resolve("cache").resolve("ranges"), new byte[0]);
+            // a file where the cache's slab directory should be: no slab can be created, every write of an
+            // entry fails, as on a full disk
+            Files.delete(dir.resolve("cache").resolve("slabs"));
+            Files.write(dir.resolve("cache").resolve("slabs"), new byte[0]);
             AttachResult a = attach(agent, "vm");
             assertArrayEquals(image, copy(a.url(), dir.resolve("copy")));
             assertTrue(agent.cache().stats().writeErrors() > 0);

@@ -9,6 +9,7 @@ import io.imagegate.agent.GatewayFixture;
 import io.imagegate.agent.Images;
 import io.imagegate.agent.QemuIo;
 import io.imagegate.agent.Tools;
+import io.imagegate.agent.cache.CacheFiles;
 import io.imagegate.agent.cache.CacheKey;
 import io.imagegate.agent.remote.ObjectRef;
 import io.imagegate.agent.remote.S3Access;
@@ -283,15 +284,12 @@ class ImagegateGatewayTest {
             AttachResult a = attach(agent, "s3://images/debian.raw?versionId=" + v1, "vm", "manifest");
             QemuIo.run(a.url(), "read 0 65536");
             CacheKey key = agent.attachmentForTest("vm").disk().base().version().cacheKey(0);
-            Path file = agent.cache().file(key);
-            byte[] b = Files.readAllBytes(file);
-            b[7] ^= 1;
-            Files.write(file, b);
+            CacheFiles.flip(agent.cache(), key, 7);
             QemuIo.run(a.url(), "read -P 0 0 0");
             String out = QemuIo.run(a.url(), "read 0 65536");
             assertTrue(out.contains("read 65536/65536"), out);
             assertEquals(1, agent.cache().stats().corrupt());
-            assertArrayEquals(java.util.Arrays.copyOf(image, CHUNK), Files.readAllBytes(file));
+            assertArrayEquals(java.util.Arrays.copyOf(image, CHUNK), CacheFiles.payload(agent.cache(), key));
         }
     }
 }

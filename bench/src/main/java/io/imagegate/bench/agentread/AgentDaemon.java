@@ -70,10 +70,15 @@ final class AgentDaemon implements AutoCloseable {
     /** Attaches {@code s3://bucket/key} without a boot profile, served on a unix socket; returns its NBD URI. */
     String attach(URI endpoint, String bucket, String key, String export) throws IOException, AgentException {
         AttachRequest req = AttachRequest.of("s3://" + bucket + "/" + key, endpoint.toString())
-                .withSocket(dir.resolve(export + ".nbd").toString()).withExport(export).withProfile("off")
+                .withSocket(socket(export).toString()).withExport(export).withProfile("off")
                 .withKeys(ServerProcess.ACCESS_KEY, ServerProcess.SECRET_KEY, null);
         AttachResult r = control.attach(req);
         return r.url();
+    }
+
+    /** The unix socket an export of {@link #attach} is served on. */
+    Path socket(String export) {
+        return dir.resolve(export + ".nbd");
     }
 
     ExportStatus status(String export) throws IOException, AgentException {

@@ -52,6 +52,11 @@ public final class AgentReadCommand implements Callable<Integer> {
             description = "How many such images, one after the other (default: ${DEFAULT-VALUE}).")
     int warmUpRounds;
 
+    @Option(names = "--warm-up-requests", defaultValue = "4096",
+            description = "Then that many random 4 KiB reads of one more image, each a GET of its own, so that the code "
+                    + "of a request is compiled too (default: ${DEFAULT-VALUE}; 0: none).")
+    int warmUpRequests;
+
     @Option(names = "--repeats", defaultValue = "3", description = "Measured rounds (default: ${DEFAULT-VALUE}).")
     int repeats;
 
@@ -113,6 +118,7 @@ public final class AgentReadCommand implements Callable<Integer> {
     static final String KEY = "image.raw";
     static final String WARM_UP_KEY = "warm-up/";
     private static final long TIMEOUT = 1800;
+    private static final String[] JIT_THREADS = {"C1 CompilerThre", "C2 CompilerThre"};
 
     private Path work;
     private Path nodeDir;
@@ -164,6 +170,11 @@ public final class AgentReadCommand implements Callable<Integer> {
             warmImages.add(TestImage.create("warm-up", work.resolve("images"), ByteSize.parse(warmUpSize).bytes(), 0,
                     15 + w));
         }
+        TestImage randomImage = warmUpRequests <= 0 ? null
+                : TestImage.create("warm-up-random", work.resolve("images"), warmUpRequests * 65536L, 0, 14 + 100);
+        if (randomImage != null) {
+            warmImages.add(randomImage);
+        }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         if (perf && Perf.available()) {
             perfRecorder = new Perf(work.resolve("perf-" + stamp(started)));
@@ -197,10 +208,10 @@ public final class AgentReadCommand implements Callable<Integer> {
                     };
                     all.addAll(ms);
                     for (Measurement m : ms) {
-                        say("repeat %d %-13s %-5s %6.2f s %7.0f MiB/s  CPU: %-8s %5.2f s (sys %4.2f), gateway %5.2f s, client %5.2f s; gateway sent %s%s; load %.2f"
+                        say("repeat %d %-13s %-5s %6.2f s %7.0f MiB/s  CPU: %-8s %5.2f s (sys %4.2f, JIT %4.2f), gateway %5.2f s, client %5.2f s; gateway sent %s%s; load %.2f"
                                 .formatted(r + 1, m.method(), m.phase(), m.seconds(), m.bytesPerSecond() / (1 << 20),
                                         m.method().equals("qemu-img") ? "agent" : m.method(), m.serverCpu(),
-                                        m.serverCpuSystem(), m.gatewayCpu(), m.clientCpu(), mib(m.gatewayBytesOut()),
+                                        m.serverCpuSystem(), m.serverJitCpu(), m.gatewayCpu(), m.clientCpu(), mib(m.gatewayBytesOut()),
                                         m.agentFetched() >= 0 ? ", agent fetched " + mib(m.agentFetched()) + " in "
                                                 + m.agentRequests() + " GETs" : "", m.loadBefore()));
                         for (String p : m.profiles()) {
@@ -233,7 +244,7 @@ public final class AgentReadCommand implements Callable<Integer> {
 
     private String commandLine() {
         return "bench/run agent-read --size " + size.bytes() / ByteSize.MIB + "m --warm-up-size " + warmUpSize
-                + " --warm-up-rounds " + warmUpRounds + " --repeats " + repeats + " --methods " + String.join(",", methods) + " --parallel " + parallel
+                + " --warm-up-rounds " + warmUpRounds + " --warm-up-requests " + warmUpRequests + " --repeats " + repeats + " --methods " + String.join(",", methods) + " --parallel " + parallel
                 + (jfr ? " --jfr" : "") + (perf ? " --perf" : "") + (verify ? "" : " --no-verify");
     }
 
@@ -243,13 +254,16 @@ public final class AgentReadCommand implements Callable<Integer> {
             throws Exception {
         List<Measurement> out = new ArrayList<>();
         try (AgentDaemon agent = AgentDaemon.start(java, jar, nodeDir.resolve("agent"), agentHeap, agentJvmOptions, parallel)) {
-            for (int w = 0; w < warmImages.size(); w++) {
-                String u = agent.attach(gateway.endpoint, BUCKET, WARM_UP_KEY + warmImages.get(w).file().getFileName(),
-                        "warm-up");
-                ClientRun.run(work, nbdcopy(u), TIMEOUT);
-                ClientRun.run(work, nbdcopy(u), TIMEOUT);
-                if (qemu) {
-                    ClientRun.run(work, qemuConvert(u), TIMEOUT);
+            for (TestImage w : warmImages) {
+                String u = agent.attach(gateway.endpoint, BUCKET, WARM_UP_KEY + w.file().getFileName(), "warm-up");
+                if (w.name().equals("warm-up-random")) {
+                    randomReads(agent.socket("warm-up"), w.size());
+                } else {
+                    ClientRun.run(work, nbdcopy(u), TIMEOUT);
+                    ClientRun.run(work, nbdcopy(u), TIMEOUT);
+                    if (qemu) {
+                        ClientRun.run(work, qemuConvert(u), TIMEOUT);
+                    }
                 }
                 agent.detach("warm-up");
             }
@@ -275,6 +289,25 @@ public final class AgentReadCommand implements Callable<Integer> {
             check(name, n.uri());
         }
         return out;
+    }
+
+    /** One 4 KiB read in each 64 KiB chunk of the export, in random order, 16 at a time: a GET each. */
+    private static void randomReads(Path socket, long size) throws Exception {
+        List<Long> offsets = new ArrayList<>();
+        for (long at = 0; at + 4096 <= size; at += 65536) {
+            offsets.add(at);
+        }
+        java.util.Collections.shuffle(offsets, new java.util.Random(14));
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(16);
+        try (io.imagegate.bench.deploy.NbdClient c = io.imagegate.bench.deploy.NbdClient.unix(socket, "warm-up")) {
+            List<java.util.concurrent.CompletableFuture<Void>> all = new ArrayList<>();
+            for (long at : offsets) {
+                window.acquire();
+                all.add(c.submit(io.imagegate.bench.deploy.NbdClient.CMD_READ, at, 4096)
+                        .whenComplete((v, e) -> window.release()));
+            }
+            java.util.concurrent.CompletableFuture.allOf(all.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+        }
     }
 
     /** An untimed read compared with the file: a fast wrong answer must not pass for a result. */
@@ -314,10 +347,12 @@ public final class AgentReadCommand implements Callable<Integer> {
         ExportStatus a0 = agent == null ? null : agent.get();
         long[] gw0 = gatewayCounters();
         ProcStat.Cpu s0 = serverPid > 0 ? ProcStat.cpu(serverPid) : ProcStat.Cpu.NONE;
+        double jit0 = serverPid > 0 ? ProcStat.threadsCpu(serverPid, JIT_THREADS) : Double.NaN;
         ProcStat.Cpu g0 = ProcStat.cpu(gateway.pid());
         double load0 = ProcStat.load1();
         ClientRun run = ClientRun.run(work, cmd, TIMEOUT);
         ProcStat.Cpu s1 = serverPid > 0 ? ProcStat.cpu(serverPid) : ProcStat.Cpu.NONE;
+        double jit1 = serverPid > 0 ? ProcStat.threadsCpu(serverPid, JIT_THREADS) : Double.NaN;
         ProcStat.Cpu g1 = ProcStat.cpu(gateway.pid());
         double load1 = ProcStat.load1();
         long[] gw1 = gatewayCounters();
@@ -335,7 +370,7 @@ public final class AgentReadCommand implements Callable<Integer> {
         ProcStat.Cpu s = s1.minus(s0);
         ProcStat.Cpu g = g1.minus(g0);
         return new Measurement(method, phase, repeat, run.wallSeconds(), image.size(), run.cpu().total(), s.user(),
-                s.system(), g.user(), g.system(), gw1[0] - gw0[0], gw1[1] - gw0[1],
+                s.system(), jit1 - jit0, g.user(), g.system(), gw1[0] - gw0[0], gw1[1] - gw0[1],
                 a1 == null ? -1 : a1.fetchedBytes() - a0.fetchedBytes(),
                 a1 == null ? -1 : a1.fetchRequests() - a0.fetchRequests(), load0, load1, files);
     }

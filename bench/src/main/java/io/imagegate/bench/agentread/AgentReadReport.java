@@ -94,6 +94,9 @@ final class AgentReadReport {
                 "×", paired("agent cold", "nbdkit-cached cold", (a, b) -> b.seconds() / a.seconds()), 1.0, true));
         r.add(new Ratio("cold full read: agent CPU ÷ nbdkit curl+cow+cache CPU", "agent cold", "nbdkit-cached cold",
                 "×", paired("agent cold", "nbdkit-cached cold", (a, b) -> a.serverCpu() / b.serverCpu()), 2.0, false));
+        r.add(new Ratio("… the same without the agent's JIT compilation", "agent cold", "nbdkit-cached cold",
+                "×", paired("agent cold", "nbdkit-cached cold", (a, b) -> (a.serverCpu() - a.serverJitCpu()) / b.serverCpu()),
+                null, false));
         r.add(new Ratio("gateway CPU per byte sent: agent cold ÷ nbdkit curl+cow+cache cold", "agent cold",
                 "nbdkit-cached cold", "×", paired("agent cold", "nbdkit-cached cold",
                 (a, b) -> a.gatewayCpuPerGiB() / b.gatewayCpuPerGiB()), 1.0, false));
@@ -125,7 +128,7 @@ final class AgentReadReport {
                 .append(Spread.of(results.stream().mapToDouble(Measurement::loadAfter).toArray()).format("%.2f"))
                 .append("; waited for < ").append(maxLoad).append(" before each group; ")
                 .append("%.2f at the end\n\n".formatted(loadAtEnd));
-        b.append("| read | wall s | MiB/s | server CPU s (sys) | gateway CPU s | gateway CPU s/GiB sent | client CPU s "
+        b.append("| read | wall s | MiB/s | server CPU s (sys; JIT) | gateway CPU s | gateway CPU s/GiB sent | client CPU s "
                 + "| gateway sent MiB (requests) | agent fetched MiB (GETs) |\n");
         b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (String key : keys()) {
@@ -134,8 +137,9 @@ final class AgentReadReport {
             b.append("| ").append(key.replace(" -", "")).append(" | ")
                     .append(spread(key, Measurement::seconds).format("%.2f")).append(" | ")
                     .append("%.0f".formatted(spread(key, m -> m.bytesPerSecond() / ByteSize.MIB).median())).append(" | ")
-                    .append(Double.isNaN(first.serverCpu()) ? "–" : "%.2f (%.2f)".formatted(
-                            spread(key, Measurement::serverCpu).median(), spread(key, Measurement::serverCpuSystem).median()))
+                    .append(Double.isNaN(first.serverCpu()) ? "–" : "%.2f (%.2f; %.2f)".formatted(
+                            spread(key, Measurement::serverCpu).median(), spread(key, Measurement::serverCpuSystem).median(),
+                            spread(key, Measurement::serverJitCpu).median()))
                     .append(" | ").append("%.2f".formatted(spread(key, Measurement::gatewayCpu).median())).append(" | ")
                     .append("%.2f".formatted(spread(key, Measurement::gatewayCpuPerGiB).median())).append(" | ")
                     .append("%.2f".formatted(spread(key, Measurement::clientCpu).median())).append(" | ")
@@ -147,7 +151,8 @@ final class AgentReadReport {
                     .append(" |\n");
         }
         b.append("\n(medians of ").append(results.stream().mapToInt(Measurement::repeat).max().orElse(0) + 1)
-                .append(" repeats, min–max in brackets; server CPU: the agent's or nbdkit's process, for qemu-img the agent's)\n\n");
+                .append(" repeats, min–max in brackets; server CPU: the agent's or nbdkit's process, for qemu-img the agent's; "
+                        + "JIT: of which the agent's JIT compiler threads, compiling code while it was measured)\n\n");
         b.append("| ratio (within each repeat) | value | target | met |\n| --- | ---: | ---: | --- |\n");
         for (Ratio r : ratios()) {
             b.append("| ").append(r.name).append(" | ").append(r.value.format("%.2f")).append(" ").append(r.unit)
@@ -169,12 +174,12 @@ final class AgentReadReport {
 
     String csv() {
         StringBuilder b = new StringBuilder("method,phase,repeat,seconds,bytes,client_cpu_s,server_cpu_user_s,"
-                + "server_cpu_sys_s,gateway_cpu_user_s,gateway_cpu_sys_s,gateway_bytes_out,gateway_requests,agent_fetched_bytes,"
+                + "server_cpu_sys_s,server_jit_cpu_s,gateway_cpu_user_s,gateway_cpu_sys_s,gateway_bytes_out,gateway_requests,agent_fetched_bytes,"
                 + "agent_requests,load_before,load_after\n");
         for (Measurement m : results) {
             b.append(String.join(",", m.method(), m.phase(), Integer.toString(m.repeat()), "%.3f".formatted(m.seconds()),
                     Long.toString(m.bytes()), "%.2f".formatted(m.clientCpu()), "%.2f".formatted(m.serverCpuUser()),
-                    "%.2f".formatted(m.serverCpuSystem()), "%.2f".formatted(m.gatewayCpuUser()),
+                    "%.2f".formatted(m.serverCpuSystem()), "%.2f".formatted(m.serverJitCpu()), "%.2f".formatted(m.gatewayCpuUser()),
                     "%.2f".formatted(m.gatewayCpuSystem()), Long.toString(m.gatewayBytesOut()),
                     Long.toString(m.gatewayRequests()), Long.toString(m.agentFetched()), Long.toString(m.agentRequests()), "%.2f".formatted(m.loadBefore()),
                     "%.2f".formatted(m.loadAfter()))).append('\n');

@@ -12,6 +12,7 @@ import java.util.List;
  * @param bytes          the image's size
  * @param clientCpu      the reading tool's CPU seconds (user + system)
  * @param serverCpu      the agent's or nbdkit's CPU seconds, user and system (NaN for curl)
+ * @param serverJitCpu   of which the agent's JIT compiler threads (C1, C2): code compiled while it was measured
  * @param gatewayCpu     the gateway's CPU seconds, user and system
  * @param gatewayBytesOut response bytes the gateway sent meanwhile (its imagegate_s3_bytes_out_total)
  * @param gatewayRequests S3 requests the gateway answered meanwhile
@@ -22,7 +23,7 @@ import java.util.List;
  * @param profiles       JFR files recorded during this read (with --jfr)
  */
 record Measurement(String method, String phase, int repeat, double seconds, long bytes, double clientCpu,
-                   double serverCpuUser, double serverCpuSystem, double gatewayCpuUser, double gatewayCpuSystem,
+                   double serverCpuUser, double serverCpuSystem, double serverJitCpu, double gatewayCpuUser, double gatewayCpuSystem,
                    long gatewayBytesOut, long gatewayRequests, long agentFetched, long agentRequests, double loadBefore, double loadAfter,
                    List<String> profiles) {
 

@@ -34,6 +34,31 @@ final class ProcStat {
         }
     }
 
+    /** CPU seconds of the threads of {@code pid} whose name starts with one of {@code prefixes} (e.g. the JIT compilers). */
+    static double threadsCpu(long pid, String... prefixes) {
+        double sum = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    for (String p : prefixes) {
+                        if (comm.startsWith(p)) {
+                            String[] f = fields(stat);
+                            sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+                            break;
+                        }
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return sum;
+    }
+
     /** CPU time of the children a process has waited for (cutime, cstime), from its stat line. */
     static Cpu children(String stat) {
         String[] f = fields(stat);

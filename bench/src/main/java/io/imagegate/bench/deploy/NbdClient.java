@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * then simple replies; many requests in flight on one connection, answered in any order. It is what
  * replays a boot trace against the agent's NBD server and against nbdkit alike.
  */
-final class NbdClient implements AutoCloseable {
+public final class NbdClient implements AutoCloseable {
 
     private static final long NBDMAGIC = 0x4e42444d41474943L;
     private static final long IHAVEOPT = 0x49484156454F5054L;
@@ -29,7 +29,7 @@ final class NbdClient implements AutoCloseable {
     private static final int OPT_GO = 7;
     private static final int REP_ACK = 1;
     private static final int REP_INFO = 3;
-    static final short CMD_READ = 0;
+    public static final short CMD_READ = 0;
     static final short CMD_WRITE = 1;
     static final short CMD_FLUSH = 3;
     static final short CMD_TRIM = 4;
@@ -90,7 +90,7 @@ final class NbdClient implements AutoCloseable {
         this.reader = Thread.ofVirtual().name("nbd-replies").start(this::readReplies);
     }
 
-    static NbdClient unix(Path socket, String export) throws IOException {
+    public static NbdClient unix(Path socket, String export) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         return connect(ch, UnixDomainSocketAddress.of(socket), export);
     }
@@ -114,7 +114,7 @@ final class NbdClient implements AutoCloseable {
     }
 
     /** Sends one command; the future completes when the server answered it (exceptionally on an error). */
-    CompletableFuture<Void> submit(short type, long offset, long length) {
+    public CompletableFuture<Void> submit(short type, long offset, long length) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (broken != null) {
             done.completeExceptionally(broken);
