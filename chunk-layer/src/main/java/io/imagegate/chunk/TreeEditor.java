@@ -20,12 +20,6 @@ final class TreeEditor implements ManifestEditor {
 
     private enum State { OPEN, FINISHED, ABORTED }
 
-    private record Replacement(long offset, ChunkRef chunk) {
-        long end() {
-            return offset + chunk.length();
-        }
-    }
-
     private final ManifestRoot base;
     private final PageSource pages;
     private final RangeReader reader;
@@ -34,7 +28,9 @@ final class TreeEditor implements ManifestEditor {
     private final int pageEntries;
     private final MessageDigest md = ChunkHash.newDigest();
     private final byte[] digest = new byte[ChunkHash.BYTES];
-    private final List<Replacement> replacements = new ArrayList<>();
+    private final PlacedRefs replacements = new PlacedRefs();
+    /** All-zero subtrees of full grid chunks, by height - 1, written once per edit when an extension needs them. */
+    private final List<PageEntry> zeroTrees = new ArrayList<>();
     private State state = State.OPEN;
     private PageTreeBuilder tree;
     private long storedChunks;
@@ -42,6 +38,7 @@ final class TreeEditor implements ManifestEditor {
     private long rewrittenBytes;
     private long pagesWritten;
     private long pagesReused;
+    private long pagesEncoded;
     // the walk: next byte of the new version to add, its end, the next replacement
     private long pos;
     private long end;
@@ -81,19 +78,20 @@ final class TreeEditor implements ManifestEditor {
     public void replace(long offset, ChunkRef chunk) {
         ensureOpen();
         Objects.requireNonNull(chunk, "chunk");
-        if (offset < 0 || chunk.length() <= 0) {
-            throw new IllegalArgumentException("a replacement needs an offset >= 0 and a non-empty chunk");
+        if (offset < 0 || chunk.length() <= 0 || offset > Long.MAX_VALUE - chunk.length()) {
+            throw new IllegalArgumentException("a replacement needs an offset >= 0, a non-empty chunk, and an end "
+                    + "that fits a long: " + offset + " + " + chunk.length());
         }
-        if (!replacements.isEmpty() && offset < replacements.getLast().end()) {
+        if (!replacements.isEmpty() && offset < replacements.end(replacements.size() - 1)) {
             throw new IllegalArgumentException("replacement at " + offset + " is out of order or overlaps the one before");
         }
-        replacements.add(new Replacement(offset, chunk));
+        replacements.add(offset, chunk);
     }
 
     @Override
     public ManifestRoot finish(long size) throws IOException {
         ensureOpen();
-        if (size < 0 || (!replacements.isEmpty() && replacements.getLast().end() > size)) {
+        if (size < 0 || (!replacements.isEmpty() && replacements.end(replacements.size() - 1) > size)) {
             throw new IllegalArgumentException("the new size " + size + " cuts a replacement");
         }
         try {
@@ -125,6 +123,11 @@ final class TreeEditor implements ManifestEditor {
         return new EditStats(storedChunks, storedBytes, rewrittenBytes, pagesWritten, pagesReused);
     }
 
+    /** Pages this edit encoded and hashed, new or already written: the work of building the tree. */
+    long pagesEncoded() {
+        return pagesEncoded;
+    }
+
     @Override
     public void abort() {
         if (state != State.OPEN) {
@@ -152,7 +155,7 @@ final class TreeEditor implements ManifestEditor {
             return; // wholly replaced already, or past the new end
         }
         boolean untouched = pos == start && stop <= end && (next >= replacements.size()
-                || replacements.get(next).offset() >= stop);
+                || replacements.offset(next) >= stop);
         if (untouched && !fromParts && tree.addSubtree(subtree(ref, height, size))) {
             pagesReused++;
             pos = stop;
@@ -196,14 +199,12 @@ final class TreeEditor implements ManifestEditor {
     private void visitChunk(ChunkRef ref, long start) throws IOException {
         long stop = start + ref.length();
         while (pos < stop && pos < end) {
-            Replacement r = next < replacements.size() ? replacements.get(next) : null;
-            if (r != null && r.offset() == pos) {
-                add(r.chunk());
-                pos = r.end();
-                next++;
+            boolean more = next < replacements.size();
+            if (more && replacements.offset(next) == pos) {
+                addReplacement();
                 continue;
             }
-            long to = Math.min(Math.min(stop, end), r != null ? r.offset() : Long.MAX_VALUE);
+            long to = Math.min(Math.min(stop, end), more ? replacements.offset(next) : Long.MAX_VALUE);
             if (pos == start && to == stop) {
                 add(ref);
             } else {
@@ -213,22 +214,79 @@ final class TreeEditor implements ManifestEditor {
         }
     }
 
-    /** Past the base: replacements where they go, zero runs between them cut on the chunk grid. */
+    /**
+     * Past the base: replacements where they go, zero runs between them cut on the chunk grid. A
+     * run is the same tree as if its zero references were added one by one, but built in time
+     * logarithmic in its length: wherever the builder stands at a boundary of a page of height h,
+     * an all-zero page of that height (written once per edit) is added whole, so extending a
+     * version to 5 TiB costs a few hundred entries, not 5 TiB / chunk size.
+     */
     private void fillTo(long size) throws IOException {
         int grid = base.chunkSize();
         while (pos < size) {
-            Replacement r = next < replacements.size() ? replacements.get(next) : null;
-            if (r != null && r.offset() == pos) {
-                add(r.chunk());
-                pos = r.end();
-                next++;
+            boolean more = next < replacements.size();
+            if (more && replacements.offset(next) == pos) {
+                addReplacement();
                 continue;
             }
-            long gapEnd = r != null ? r.offset() : size;
+            long gapEnd = more ? replacements.offset(next) : size;
+            if (pos % grid == 0 && addZeroSubtree(gapEnd - pos)) {
+                continue;
+            }
             long cut = Math.min(gapEnd, (pos / grid + 1) * grid);
             add(ZeroChunks.ref((int) (cut - pos)));
             pos = cut;
         }
+    }
+
+    /**
+     * Adds the highest all-zero page that covers at most {@code room} bytes from {@code pos} (on the
+     * grid) and that the builder can take whole; false when it can take none (it holds entries
+     * below every height that fits).
+     */
+    private boolean addZeroSubtree(long room) throws IOException {
+        long span = (long) base.chunkSize() * pageEntries; // bytes under a zero leaf
+        int height = 0;
+        while (span <= room) {
+            height++;
+            if (span > room / pageEntries) {
+                break;
+            }
+            span *= pageEntries;
+        }
+        for (int h = height; h >= 1; h--) {
+            PageEntry zero = zeroTree(h);
+            if (tree.addSubtree(zero)) {
+                pos += zero.size();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The all-zero page of height {@code h} over full grid chunks, written when first needed. */
+    private PageEntry zeroTree(int h) throws IOException {
+        while (zeroTrees.size() < h) {
+            int height = zeroTrees.size() + 1;
+            List<PageEntry> entries;
+            byte kind;
+            if (height == 1) {
+                kind = ManifestPage.LEAF;
+                entries = java.util.Collections.nCopies(pageEntries, PageEntry.chunk(ZeroChunks.ref(base.chunkSize())));
+            } else {
+                kind = ManifestPage.INNER;
+                entries = java.util.Collections.nCopies(pageEntries, zeroTrees.get(height - 2));
+            }
+            long size = entries.get(0).size() * pageEntries;
+            zeroTrees.add(subtree(storePage(ManifestPage.encode(kind, entries)), height, size));
+        }
+        return zeroTrees.get(h - 1);
+    }
+
+    private void addReplacement() throws IOException {
+        add(replacements.ref(next));
+        pos = replacements.end(next);
+        next++;
     }
 
     private void add(ChunkRef chunk) throws IOException {
@@ -271,6 +329,7 @@ final class TreeEditor implements ManifestEditor {
     }
 
     private ChunkRef storePage(byte[] page) throws IOException {
+        pagesEncoded++;
         ChunkHash hash = sha256(page, 0, page.length);
         ChunkRef ref = written.get(hash);
         if (ref == null) {

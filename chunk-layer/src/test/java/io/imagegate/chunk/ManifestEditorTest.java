@@ -312,6 +312,93 @@ class ManifestEditorTest {
         }
     }
 
+    /** The chunks of a version in order: offset, length and hash, what a reader sees of its tree. */
+    List<String> chunkList(ManifestRoot root) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var s = f.repo.chunks(root, 0)) {
+            s.forEach(ch -> out.add(ch.offset() + "+" + ch.ref().length() + ":" + ch.ref().hash().hex()));
+        }
+        return out;
+    }
+
+    @Test
+    void extendingToFiveTebibytesEncodesAFewPagesNotOnePerChunkRun() throws IOException {
+        ManifestRoot base = f.write(Fixture.random(31, 3 * CHUNK + 10));
+        long size = 5L << 40;
+        byte[] last = Fixture.random(32, CHUNK);
+        long pagesEncoded;
+        ManifestRoot root;
+        try (ManifestEditor e = f.repo.edit(base)) {
+            e.replace(size - CHUNK, e.store(last, 0, last.length));
+            root = e.finish(size);
+            pagesEncoded = ((TreeEditor) e).pagesEncoded();
+        }
+        // eagerly, 5 TiB of 4 KiB zero chunks are 2^28 leaf pages of 8 entries; lazily, a few per level
+        assertTrue(pagesEncoded < 1000, "pages encoded: " + pagesEncoded);
+        assertEquals(size, root.size());
+        assertArrayEquals(last, f.read(root, size - CHUNK, CHUNK));
+        assertArrayEquals(new byte[CHUNK], f.read(root, 1L << 40, CHUNK));
+        try (var s = f.repo.chunks(root, (3L << 40) + 5)) {
+            var c = s.findFirst().orElseThrow();
+            assertEquals(3L << 40, c.offset(), "zero runs follow the chunk grid");
+            assertEquals(CHUNK, c.ref().length());
+            assertTrue(c.ref().isZero());
+        }
+    }
+
+    @Test
+    void anExtensionBuildsTheTreeThatZerosAddedOneByOneWouldBuild() throws IOException {
+        Random r = new Random(12);
+        for (int round = 0; round < 40; round++) {
+            byte[] data = Fixture.random(100 + round, r.nextInt(40) * CHUNK + (r.nextBoolean() ? r.nextInt(CHUNK) : 0));
+            ManifestRoot base = f.write(data);
+            long size = data.length + (long) r.nextInt(3000) * CHUNK + (r.nextBoolean() ? r.nextInt(CHUNK) : 0);
+            TreeMap<Long, byte[]> c = new TreeMap<>();
+            long firstFree = (data.length + CHUNK - 1) / CHUNK;
+            for (long slot = firstFree; slot < size / CHUNK; slot++) {
+                if (r.nextInt(400) == 0) {
+                    c.put(slot * CHUNK, Fixture.random(r.nextLong(), CHUNK));
+                }
+            }
+            Edited lazy = edit(base, size, c);
+            // the same edit with every zero chunk of the extension given as a replacement of its own
+            ManifestRoot eager;
+            try (ManifestEditor e = f.repo.edit(base)) {
+                long pos = data.length;
+                for (var ch : c.entrySet()) {
+                    pos = zerosUpTo(e, pos, ch.getKey());
+                    e.replace(ch.getKey(), e.store(ch.getValue(), 0, ch.getValue().length));
+                    pos = ch.getKey() + CHUNK;
+                }
+                zerosUpTo(e, pos, size);
+                eager = e.finish(size);
+            }
+            assertEquals(chunkList(eager), chunkList(lazy.root()), "round " + round);
+            assertEquals(eager.depth(), lazy.root().depth(), "round " + round);
+            assertEquals(pages(eager).size(), pages(lazy.root()).size(), "round " + round);
+            assertArrayEquals(expected(data, size, c), f.readAll(lazy.root()), "round " + round);
+        }
+    }
+
+    /** Zero references from {@code pos} to {@code to}, cut on the chunk grid; returns {@code to}. */
+    private static long zerosUpTo(ManifestEditor e, long pos, long to) {
+        while (pos < to) {
+            long cut = Math.min(to, (pos / CHUNK + 1) * CHUNK);
+            e.replace(pos, ManifestEditor.zeroChunk((int) (cut - pos)));
+            pos = cut;
+        }
+        return to;
+    }
+
+    @Test
+    void aReplacementWhoseEndOverflowsIsRefused() throws IOException {
+        ManifestRoot base = f.write(Fixture.random(40, CHUNK));
+        try (ManifestEditor e = f.repo.edit(base)) {
+            ChunkRef ref = e.store(Fixture.random(41, CHUNK), 0, CHUNK);
+            assertThrows(IllegalArgumentException.class, () -> e.replace(Long.MAX_VALUE - CHUNK / 2, ref));
+        }
+    }
+
     /** {@code data} written as parts of {@code partSize} bytes (the last shorter) and concatenated. */
     private ManifestRoot concatOf(byte[] data, int partSize) throws IOException {
         List<ManifestRoot> parts = new ArrayList<>();
