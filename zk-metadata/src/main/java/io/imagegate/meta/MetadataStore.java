@@ -154,6 +154,14 @@ public interface MetadataStore extends AutoCloseable {
 
     Optional<UserRecord> userByAccessKey(String accessKey);
 
+    /**
+     * The user with this canonical id ({@link CanonicalIds}), for showing an owner's name; may lag a
+     * moment behind users created or deleted through another store.
+     */
+    default Optional<UserRecord> userById(String canonicalId) {
+        return users().stream().filter(u -> u.canonicalId().equals(canonicalId)).findFirst();
+    }
+
     List<UserRecord> users();
 
     /** @throws MetadataException.NoSuchUser */

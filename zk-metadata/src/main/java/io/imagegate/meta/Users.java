@@ -19,21 +19,48 @@ import org.apache.zookeeper.Op;
  * Users and their keys. Every request looks its access key up, so {@code accesskeys} is mirrored in
  * memory by a watching {@link CuratorCache}; a miss reads ZooKeeper directly, so a user created
  * through another gateway authenticates at once. A deletion through this store takes effect here
- * at once; through another store, as soon as the watch fires (milliseconds).
+ * at once; through another store, as soon as the watch fires (milliseconds). Each user gets a
+ * canonical id of its own when created ({@link CanonicalIds}); the same mirror finds a user by it,
+ * for the display names of owners.
  */
 final class Users implements AutoCloseable {
 
     private final Context ctx;
     private final CuratorCache cache;
     private final Set<String> deletedHere = ConcurrentHashMap.newKeySet();
+    /** Users by canonical id, as the mirror of {@code accesskeys} holds them. */
+    private final ConcurrentHashMap<String, UserRecord> byId = new ConcurrentHashMap<>();
 
     Users(Context ctx, CuratorFramework client) {
         this.ctx = ctx;
         this.cache = CuratorCache.build(client, ctx.layout.accessKeys());
         cache.listenable().addListener(CuratorCacheListener.builder()
-                .forDeletes(data -> deletedHere.remove(lastSegment(data.getPath())))
+                .forCreates(this::mirrored)
+                .forChanges((before, after) -> mirrored(after))
+                .forDeletes(data -> {
+                    deletedHere.remove(lastSegment(data.getPath()));
+                    UserRecord gone = parse(data);
+                    if (gone != null) {
+                        byId.remove(gone.canonicalId(), gone);
+                    }
+                })
                 .build());
         cache.start();
+    }
+
+    private void mirrored(ChildData data) {
+        UserRecord u = parse(data);
+        if (u != null) {
+            byId.put(u.canonicalId(), u);
+        }
+    }
+
+    private UserRecord parse(ChildData data) {
+        if (data == null || data.getData() == null || data.getData().length == 0
+                || data.getPath().equals(ctx.layout.accessKeys())) {
+            return null;
+        }
+        return parsed.read(data.getData());
     }
 
     UserRecord create(UserRecord user) {
@@ -41,8 +68,16 @@ final class Users implements AutoCloseable {
         if (blank(user.name()) || blank(user.accessKey()) || blank(user.secretKey())) {
             throw new IllegalArgumentException("a user needs a name, an access key and a secret key");
         }
-        UserRecord record = user.created() != null ? user : new UserRecord(user.name(), user.accessKey(),
-                user.secretKey(), Instant.now().truncatedTo(ChronoUnit.MILLIS), user.admin());
+        if (CanonicalIds.isId(user.name())) {
+            // owner fields of old records hold names, new ones ids: a name of an id's form would be ambiguous
+            throw new IllegalArgumentException("a user name may not be 64 hex digits (the form of a canonical id)");
+        }
+        if (user.id() != null && !CanonicalIds.isId(user.id())) {
+            throw new IllegalArgumentException("a canonical id is 64 lower-case hex digits: " + user.id());
+        }
+        UserRecord record = new UserRecord(user.name(), user.accessKey(), user.secretKey(),
+                user.created() != null ? user.created() : Instant.now().truncatedTo(ChronoUnit.MILLIS), user.admin(),
+                user.id() != null ? user.id() : CanonicalIds.newId());
         String token = Tokens.writeToken();
         byte[] data = Json.writeWithToken(record, token);
         Deadline d = ctx.deadline();
@@ -59,7 +94,14 @@ final class Users implements AutoCloseable {
             }
         }
         deletedHere.remove(record.accessKey());
+        byId.put(record.canonicalId(), record);
         return record;
+    }
+
+    /** The user whose canonical id this is, as the mirror knows it (users created elsewhere: once the watch fired). */
+    Optional<UserRecord> byId(String id) {
+        UserRecord u = id == null ? null : byId.get(id);
+        return u == null || deletedHere.contains(u.accessKey()) ? Optional.empty() : Optional.of(u);
     }
 
     private final ParsedRecords<UserRecord> parsed = new ParsedRecords<>(UserRecord.class);
@@ -118,6 +160,7 @@ final class Users implements AutoCloseable {
             }
             if (!(o instanceof Zk.Outcome.Failed)) {
                 deletedHere.add(u.accessKey());
+                byId.remove(u.canonicalId(), u);
                 return;
             }
         }

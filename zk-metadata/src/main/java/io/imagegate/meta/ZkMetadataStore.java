@@ -301,6 +301,11 @@ public final class ZkMetadataStore implements MetadataStore {
     }
 
     @Override
+    public Optional<UserRecord> userById(String canonicalId) {
+        return users.byId(canonicalId);
+    }
+
+    @Override
     public List<UserRecord> users() {
         return guard(users::list);
     }

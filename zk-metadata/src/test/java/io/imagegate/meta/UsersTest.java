@@ -76,4 +76,52 @@ class UsersTest extends ZkTestSupport {
         UserRecord bob = store.createUser(user("bob", "AK1"));
         assertEquals(Optional.of(bob), store.userByAccessKey(bucket + "AK1"));
     }
+
+    @Test
+    void eachUserGetsACanonicalIdOfItsOwnThatNoLaterUserOfTheNameGets() {
+        UserRecord first = store.createUser(user("ann", "AK1"));
+        assertTrue(CanonicalIds.isId(first.id()), first.id());
+        assertEquals(Optional.of(first), store.userById(first.canonicalId()));
+        store.deleteUser(name("ann"));
+        assertTrue(store.userById(first.canonicalId()).isEmpty(), "a deleted user is no one's id");
+        UserRecord second = store.createUser(user("ann", "AK2"));
+        assertTrue(!first.id().equals(second.id()), "the same name, another person, another id");
+        assertEquals(Optional.of(second), store.userById(second.canonicalId()));
+        assertEquals(second.id(), store.userByAccessKey(bucket + "AK2").orElseThrow().canonicalId());
+    }
+
+    @Test
+    void aUserRecordFromBeforeIdsStandsForTheIdDerivedFromItsName() {
+        UserRecord old = new UserRecord("dave", "AKD", "secret", null, false);
+        assertEquals(CanonicalIds.legacy("dave"), old.canonicalId());
+        assertEquals(CanonicalIds.legacy("dave"), CanonicalIds.ofOwner("dave"), "an old owner field holds the name");
+        String id = CanonicalIds.newId();
+        assertEquals(id, CanonicalIds.ofOwner(id), "a new owner field holds the id");
+        // the id clients were shown for "dave" before ids existed: SHA-256 of "imagegate-user:dave"
+        assertEquals(sha256Hex("imagegate-user:dave"), CanonicalIds.legacy("dave"));
+        // a record as stored before ids (docs/FORMAT-zookeeper.md), and as stored now
+        UserRecord stored = Json.read(("{\"name\":\"dave\",\"accessKey\":\"AKD\",\"secretKey\":\"secret\","
+                + "\"created\":\"2024-11-25T16:00:00Z\",\"admin\":false,\"token\":\"AAAAAAAAAAAAAAAA\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), UserRecord.class);
+        assertEquals(null, stored.id());
+        assertEquals(CanonicalIds.legacy("dave"), stored.canonicalId());
+        String now = new String(Json.write(new UserRecord("dave", "AKD", "secret", null, false, id)),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(now.contains("\"id\":\"" + id + "\""), now);
+    }
+
+    private static String sha256Hex(String s) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aUserNameOfTheFormOfAnIdIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> store.createUser(
+                new UserRecord("ab".repeat(32), bucket + "AK9", "secret", null, false)));
+    }
 }
