@@ -169,13 +169,15 @@ public final class Gateway implements AutoCloseable {
             gc = new GarbageCollection(zkMeta, repository, options.gc()).startPeriodic(options.gc());
             // ----
             Stores stores = new Stores(BucketCache.wrap(meta, BUCKET_CACHE_TTL), chunks, clock, options.http(), reports);
-            SigV4Config sig = SigV4Config.defaults().withRegion(options.http().region(), true);
+            // the credential scope must name this gateway's region, as S3 answers a wrong one with the right one
+            SigV4Config sig = SigV4Config.defaults().withRegion(options.http().region(), false);
             GatewayMetrics metrics = new GatewayMetrics(store);
             StorageGauges.register(metrics, reports, gc);
             if (certificate != null) {
                 registerCertificateMetrics(metrics, certificate);
             }
-            ManagementEndpoints management = new ManagementEndpoints(meta, opened.probe(), metrics);
+            ManagementEndpoints management = new ManagementEndpoints(meta, opened.probe(), metrics,
+                    options.http().publicBucketMetrics());
             GatewayServer server = GatewayServer.start(stores, new SignatureAuthenticator(meta, clock, sig,
                     new io.imagegate.gateway.api.RequestParser(options.http().domains())), metrics, management, certificate);
             if (certificate != null) {
@@ -205,7 +207,10 @@ public final class Gateway implements AutoCloseable {
                 certificate, ServerCertificate::failedReloads);
     }
 
-    /** The root user exists with the configured keys; keys changed in the environment replace the old ones. */
+    /**
+     * The root user exists with the configured keys; keys changed in the environment replace the old
+     * ones. A root with new keys keeps its canonical id, and with it what it owns.
+     */
     private static void ensureRootUser(MetadataStore meta, RootCredentials root) {
         Optional<UserRecord> byKey = meta.userByAccessKey(root.accessKey());
         if (byKey.isPresent() && !byKey.get().name().equals(RootCredentials.ROOT_USER)) {
@@ -215,14 +220,17 @@ public final class Gateway implements AutoCloseable {
         if (byKey.isPresent() && byKey.get().secretKey().equals(root.secretKey()) && byKey.get().admin()) {
             return;
         }
+        Optional<UserRecord> previous = meta.users().stream()
+                .filter(u -> u.name().equals(RootCredentials.ROOT_USER)).findFirst();
         try {
             meta.deleteUser(RootCredentials.ROOT_USER);
         } catch (MetadataException.NoSuchUser e) {
             // first start
         }
+        UserRecord fresh = new UserRecord(RootCredentials.ROOT_USER, root.accessKey(), root.secretKey(),
+                java.time.Instant.now(), true, previous.map(UserRecord::canonicalId).orElse(null));
         try {
-            meta.createUser(new UserRecord(RootCredentials.ROOT_USER, root.accessKey(), root.secretKey(),
-                    java.time.Instant.now(), true));
+            meta.createUser(fresh);
         } catch (MetadataException.UserExists e) {
             // another gateway on the same ensemble created it at the same moment
         }

@@ -17,11 +17,14 @@ import java.util.function.ToDoubleFunction;
 /**
  * What a gateway exports at {@code /metrics} for Prometheus: requests by operation and status
  * with latency histograms, bytes in and out, chunk-store reads and cache hits, and ZooKeeper
- * latency.
+ * latency. Series that name tenants' buckets live in a registry of their own, scraped only for
+ * those allowed to see them ({@link #scrape(boolean)}).
  */
 public final class GatewayMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** Per-bucket series: bucket names and sizes of every tenant. */
+    private final PrometheusMeterRegistry tenants = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Timer zookeeper;
@@ -77,12 +80,22 @@ public final class GatewayMetrics {
         return MultiGauge.builder(name).description(description).register(registry);
     }
 
+    /** A {@link #multiGauge} with one series per bucket: scraped only with the tenant series. */
+    public MultiGauge bucketGauge(String name, String description) {
+        return MultiGauge.builder(name).description(description).register(tenants);
+    }
+
     public DistributionSummary summary(String name, String description) {
         return DistributionSummary.builder(name).description(description).register(registry);
     }
 
-    /** The Prometheus text exposition. */
+    /** The Prometheus text exposition, without the per-bucket series. */
     public String scrape() {
         return registry.scrape();
+    }
+
+    /** The Prometheus text exposition, with the per-bucket series when {@code withBuckets}. */
+    public String scrape(boolean withBuckets) {
+        return withBuckets ? registry.scrape() + tenants.scrape() : registry.scrape();
     }
 }

@@ -10,23 +10,42 @@ import java.util.Set;
 
 /**
  * {@code /health/live}, {@code /health/ready} and {@code /metrics} on the S3 port, for
- * orchestrators and Prometheus. They answer unsigned GET and HEAD requests only: a signed request
- * to these paths is S3 (buckets named {@code health} and {@code metrics} cannot be created, so
- * there is no ambiguity).
+ * orchestrators and Prometheus. They answer unsigned GET and HEAD requests (buckets named
+ * {@code health} and {@code metrics} cannot be created, so there is no ambiguity). The per-bucket
+ * series of {@code /metrics} name every tenant's buckets: an unsigned scrape gets them only when
+ * the gateway is configured to publish them ({@link GatewayConfig#publicBucketMetrics()}); a scrape
+ * signed by an administrator always does ({@link S3Handler}), as MinIO keeps its metrics behind a
+ * token.
  */
 public final class ManagementEndpoints {
 
     /** Bucket names the endpoints occupy. */
     public static final Set<String> RESERVED_BUCKETS = Set.of("health", "metrics");
 
+    private static final String PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
     private final MetadataStore meta;
     private final ChunkStoreOptions.Probe chunkProbe;
     private final GatewayMetrics metrics;
+    private final boolean publicBucketMetrics;
 
-    public ManagementEndpoints(MetadataStore meta, ChunkStoreOptions.Probe chunkProbe, GatewayMetrics metrics) {
+    public ManagementEndpoints(MetadataStore meta, ChunkStoreOptions.Probe chunkProbe, GatewayMetrics metrics,
+                               boolean publicBucketMetrics) {
         this.meta = meta;
         this.chunkProbe = chunkProbe;
         this.metrics = metrics;
+        this.publicBucketMetrics = publicBucketMetrics;
+    }
+
+    /** True for a GET or HEAD of {@code /metrics}, signed or not. */
+    static boolean isMetrics(HttpServerExchange ex) {
+        String method = ex.getRequestMethod().toString();
+        return (method.equals("GET") || method.equals("HEAD")) && ex.getRequestPath().equals("/metrics");
+    }
+
+    /** The metrics for a caller the S3 authenticator identified: every series, for an administrator. */
+    void metricsFor(HttpServerExchange ex, boolean admin) {
+        send(ex, 200, PROMETHEUS_TYPE, metrics.scrape(admin || publicBucketMetrics));
     }
 
     /** True for an unsigned GET or HEAD of one of the endpoints. */
@@ -48,7 +67,7 @@ public final class ManagementEndpoints {
         switch (ex.getRequestPath()) {
             case "/health/live" -> send(ex, 200, "text/plain", "live\n");
             case "/health/ready" -> ready(ex);
-            default -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+            default -> send(ex, 200, PROMETHEUS_TYPE, metrics.scrape(publicBucketMetrics));
         }
     }
 

@@ -10,6 +10,7 @@ import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.http.ClientBodyException;
 import io.imagegate.gateway.http.ClientGoneException;
 import io.imagegate.gateway.http.ErrorResponses;
+import io.imagegate.gateway.http.MemoryBudget;
 import io.imagegate.gateway.ops.AccessControl;
 import io.imagegate.gateway.ops.Acls;
 import io.imagegate.gateway.ops.Buckets;
@@ -64,6 +65,8 @@ public final class S3Handler implements HttpHandler {
 
     private final GatewayMetrics metrics;
     private final ManagementEndpoints management;
+    /** What requests may hold of the heap for what they parse from their bodies. */
+    private final MemoryBudget requestMemory;
 
     public S3Handler(Stores stores, Authenticator authenticator, ExecutorService executor, String hostId,
                      GatewayMetrics metrics, ManagementEndpoints management) {
@@ -81,6 +84,9 @@ public final class S3Handler implements HttpHandler {
         this.deletes = new Deletes(stores);
         this.listing = new Listing(stores);
         this.multipart = new Multipart(stores, writes);
+        this.requestMemory = MemoryBudget.of(stores.config().requestMemoryBytes());
+        metrics.gauge("imagegate.request.memory.held.bytes", "heap requests hold for what they parse from their "
+                + "bodies (limit: " + requestMemory.limit() + " bytes)", requestMemory, MemoryBudget::held);
         this.images = new ImageExtensions(stores);
         this.storageReport = new StorageReportOp(stores);
     }
@@ -97,7 +103,7 @@ public final class S3Handler implements HttpHandler {
             return;
         }
         long started = System.nanoTime();
-        Call call = new Call(exchange, newRequestId(), stores.clock().instant());
+        Call call = new Call(exchange, newRequestId(), stores.clock().instant(), requestMemory);
         call.respondHeader("x-amz-request-id", call.requestId());
         call.respondHeader("x-amz-id-2", errors.hostId());
         call.respondHeader("Server", "imagegate");
@@ -106,6 +112,14 @@ public final class S3Handler implements HttpHandler {
             checkHeaderSize(exchange);
             requireTls(exchange);
             authenticator.authenticate(call);
+            if (ManagementEndpoints.isMetrics(exchange) && parser.bucketFromHost(call.header("Host")) == null) {
+                // a signed scrape: every series for an administrator, nothing for anyone else
+                if (!call.principal().admin()) {
+                    throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
+                }
+                management.metricsFor(exchange, true);
+                return;
+            }
             op = parser.parse(call.method(), call.header("Host"), call.rawPath(), call.query(), call::header);
             route(call, op);
         } catch (S3Exception e) {
@@ -133,7 +147,15 @@ public final class S3Handler implements HttpHandler {
         } catch (RuntimeException e) {
             log.error("request={} op={} internal error", call.requestId(), name(op), e);
             fail(call, op, new S3Exception(S3ErrorCode.INTERNAL_ERROR));
+        } catch (OutOfMemoryError e) {
+            // whatever held the memory is garbage now that the operation unwound; the client may retry
+            log.error("request={} op={} ran out of memory: {}", call.requestId(), name(op), e.toString());
+            fail(call, op, new S3Exception(S3ErrorCode.SLOW_DOWN).header("Retry-After", "1"));
+        } catch (Error e) {
+            log.error("request={} op={} internal error", call.requestId(), name(op), e);
+            fail(call, op, new S3Exception(S3ErrorCode.INTERNAL_ERROR));
         } finally {
+            call.releaseMemory();
             exchange.endExchange();
             metrics.request(name(op), exchange.getStatusCode(), System.nanoTime() - started, call.bodyBytesRead(),
                     exchange.getResponseBytesSent());
@@ -144,12 +166,22 @@ public final class S3Handler implements HttpHandler {
 
     private void route(Call call, S3Request op) throws IOException {
         switch (op) {
-            case ListBuckets r -> buckets.listBuckets(call);
-            case CreateBucket r -> buckets.create(call, r);
-            case GetStorageReport r -> storageReport.report(call, r);
+            case ListBuckets r -> {
+                AccessControl.checkOperation(call.principal(), op, null);
+                buckets.listBuckets(call);
+            }
+            case CreateBucket r -> {
+                AccessControl.checkOperation(call.principal(), op, null);
+                buckets.create(call, r);
+            }
+            case GetStorageReport r -> {
+                AccessControl.checkOperation(call.principal(), op, null);
+                storageReport.report(call, r);
+            }
             default -> {
                 BucketRecord bucket = buckets.require(op.bucket());
-                AccessControl.checkBucket(call.principal(), op.access(), bucket);
+                AccessControl.checkExpectedOwner(call.header("x-amz-expected-bucket-owner"), bucket);
+                AccessControl.checkOperation(call.principal(), op, bucket);
                 inBucket(call, op, bucket);
             }
         }
@@ -193,7 +225,14 @@ public final class S3Handler implements HttpHandler {
         if (e.code().status() >= 500) {
             log.warn("request={} op={} answered {}: {}", call.requestId(), name(op), e.code().code(), e.getMessage());
         }
-        errors.send(call, e, op == null ? null : op.bucket(), keyOf(op));
+        try {
+            errors.send(call, e, op == null ? null : op.bucket(), keyOf(op));
+        } catch (RuntimeException | Error sendFailed) {
+            // the answer cannot be sent (the client left, or the response broke): drop the connection
+            log.debug("request={} op={} could not send {}: {}", call.requestId(), name(op), e.code().code(),
+                    sendFailed.toString());
+            errors.abandon(call);
+        }
     }
 
     /** With {@code --tls-only}, S3 is served over HTTPS only; plain HTTP keeps the health and metrics endpoints. */

@@ -4,6 +4,8 @@ package io.imagegate.gateway.api;
 public enum Access {
     /** Any authenticated user (ListBuckets, CreateBucket). */
     AUTHENTICATED,
+    /** Administrators only (the storage report). */
+    ADMIN,
     /** Read the bucket's listing: the owner, or anyone its ACL lets read. */
     BUCKET_READ,
     /** Create or delete objects in the bucket: the owner, or anyone under public-read-write. */

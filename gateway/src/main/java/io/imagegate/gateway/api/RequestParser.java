@@ -18,6 +18,8 @@ import java.util.function.Function;
 public final class RequestParser {
 
     public static final int MAX_KEY_BYTES = 1024;
+    /** The longest name a bucket could have (S3: 63; the metadata store: 255). */
+    private static final int MAX_BUCKET_NAME = 255;
 
     /** Subresources of S3 that imagegate does not implement: answered with NotImplemented. */
     private static final Set<String> UNSUPPORTED = Set.of(
@@ -98,13 +100,15 @@ public final class RequestParser {
         return switch (method) {
             case "GET", "HEAD" -> {
                 boolean head = method.equals("HEAD");
+                // S3's own operations first: a parameter of an extension added to an S3 request
+                // never turns it into another operation (SigV2 does not sign extension parameters)
                 if (!head && q.has("acl")) yield new GetObjectAcl(bucket, key, versionId);
-                if (!head && q.has("manifest")) {
-                    yield new GetManifest(bucket, key, versionId, nonNegativeLong(q, "offset"), maxChunks(q));
-                }
                 if (!head && uploadId != null) {
                     yield new ListParts(bucket, key, uploadId, maxKeys(q, "max-parts"),
                             nonNegative(q, "part-number-marker", 0));
+                }
+                if (!head && q.has("manifest")) {
+                    yield new GetManifest(bucket, key, versionId, nonNegativeLong(q, "offset"), maxChunks(q));
                 }
                 Integer part = q.has("partNumber") ? partNumber(q) : null;
                 yield new GetObject(bucket, key, versionId, part, head);
@@ -126,9 +130,9 @@ public final class RequestParser {
             }
             case "POST" -> {
                 if (q.has("uploads")) yield new CreateMultipartUpload(bucket, key);
+                if (uploadId != null) yield new CompleteMultipartUpload(bucket, key, uploadId);
                 if (q.has("missing-chunks")) yield new MissingChunks(bucket, key, versionId);
                 if (q.has("commit")) yield new CommitVersion(bucket, key);
-                if (uploadId != null) yield new CompleteMultipartUpload(bucket, key, uploadId);
                 throw methodNotAllowed();
             }
             case "DELETE" -> uploadId != null ? new AbortMultipartUpload(bucket, key, uploadId)
@@ -167,6 +171,10 @@ public final class RequestParser {
             return new Target(null, null);
         }
         String bucket = UriCodec.decode(slash < 0 ? path.substring(1) : path.substring(1, slash), false);
+        if (bucket.isEmpty() || bucket.length() > MAX_BUCKET_NAME) {
+            // "//key": no bucket can have this name
+            throw new S3Exception(S3ErrorCode.INVALID_BUCKET_NAME).detail("BucketName", bucket);
+        }
         String rest = slash < 0 ? "" : path.substring(slash + 1);
         return new Target(bucket, rest.isEmpty() ? null : UriCodec.decode(rest, false));
     }

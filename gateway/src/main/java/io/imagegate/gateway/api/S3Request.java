@@ -2,12 +2,19 @@ package io.imagegate.gateway.api;
 
 /**
  * One S3 operation, parsed once from method, path, query and headers. Each record names what
- * the operation acts on; {@link #access()} says what the caller must be allowed. The router
- * dispatches with an exhaustive switch, so an operation without a handler does not compile.
+ * the operation acts on; {@link #action()} says what it does, by the name permissions use, and from
+ * it what the caller must be allowed ({@link #access()}). The router dispatches with an exhaustive
+ * switch, so an operation without a handler does not compile.
  */
 public sealed interface S3Request {
 
-    Access access();
+    /** The action this operation is, for authorization (and, later, policies naming it). */
+    Action action();
+
+    /** What the canned ACLs must grant on the bucket, derived from the action. */
+    default Access access() {
+        return action().need();
+    }
 
     /** The bucket the operation acts on; null for service-level operations. */
     default String bucket() {
@@ -22,120 +29,120 @@ public sealed interface S3Request {
     // ---- service
 
     record ListBuckets() implements S3Request {
-        public Access access() { return Access.AUTHENTICATED; }
+        public Action action() { return Action.LIST_BUCKETS; }
     }
 
     /** {@code GET /?storage-report[&bucket=B]}: administrators only (docs/API.md). */
     record GetStorageReport(String onlyBucket) implements S3Request {
-        public Access access() { return Access.AUTHENTICATED; }
+        public Action action() { return Action.GET_STORAGE_REPORT; }
     }
 
     // ---- buckets
 
     record CreateBucket(String bucket) implements S3Request {
-        public Access access() { return Access.AUTHENTICATED; }
+        public Action action() { return Action.CREATE_BUCKET; }
     }
 
     record HeadBucket(String bucket) implements S3Request {
-        public Access access() { return Access.BUCKET_READ; }
+        public Action action() { return Action.HEAD_BUCKET; }
     }
 
     record DeleteBucket(String bucket) implements S3Request {
-        public Access access() { return Access.BUCKET_OWNER; }
+        public Action action() { return Action.DELETE_BUCKET; }
     }
 
     record GetBucketLocation(String bucket) implements S3Request {
-        public Access access() { return Access.BUCKET_OWNER; }
+        public Action action() { return Action.GET_BUCKET_LOCATION; }
     }
 
     record GetBucketVersioning(String bucket) implements S3Request {
-        public Access access() { return Access.BUCKET_OWNER; }
+        public Action action() { return Action.GET_BUCKET_VERSIONING; }
     }
 
     record PutBucketVersioning(String bucket) implements S3Request {
-        public Access access() { return Access.BUCKET_OWNER; }
+        public Action action() { return Action.PUT_BUCKET_VERSIONING; }
     }
 
     record GetBucketAcl(String bucket) implements S3Request {
-        public Access access() { return Access.BUCKET_OWNER; }
+        public Action action() { return Action.GET_BUCKET_ACL; }
     }
 
     record PutBucketAcl(String bucket) implements S3Request {
-        public Access access() { return Access.BUCKET_OWNER; }
+        public Action action() { return Action.PUT_BUCKET_ACL; }
     }
 
     /** ListObjects (v1) and ListObjectsV2 share everything but their markers and field names. */
     record ListObjects(String bucket, ListParams params) implements S3Request {
-        public Access access() { return Access.BUCKET_READ; }
+        public Action action() { return Action.LIST_OBJECTS; }
     }
 
     record ListObjectVersions(String bucket, String prefix, String delimiter, String keyMarker,
                               String versionIdMarker, int maxKeys, boolean urlEncoding) implements S3Request {
-        public Access access() { return Access.BUCKET_READ; }
+        public Action action() { return Action.LIST_OBJECT_VERSIONS; }
     }
 
     record ListMultipartUploads(String bucket, String prefix, String delimiter, String keyMarker,
                                 String uploadIdMarker, int maxUploads, boolean urlEncoding) implements S3Request {
-        public Access access() { return Access.BUCKET_READ; }
+        public Action action() { return Action.LIST_MULTIPART_UPLOADS; }
     }
 
     record DeleteObjects(String bucket) implements S3Request {
-        public Access access() { return Access.BUCKET_WRITE; }
+        public Action action() { return Action.DELETE_OBJECTS; }
     }
 
     // ---- objects
 
     record GetObject(String bucket, String key, String versionId, Integer partNumber, boolean head)
             implements ObjectRequest {
-        public Access access() { return Access.OBJECT_READ; }
+        public Action action() { return versionId == null ? Action.GET_OBJECT : Action.GET_OBJECT_VERSION; }
     }
 
     record PutObject(String bucket, String key) implements ObjectRequest {
-        public Access access() { return Access.BUCKET_WRITE; }
+        public Action action() { return Action.PUT_OBJECT; }
     }
 
     record CopyObject(String bucket, String key, CopySource source) implements ObjectRequest {
-        public Access access() { return Access.BUCKET_WRITE; }
+        public Action action() { return Action.COPY_OBJECT; }
     }
 
     record DeleteObject(String bucket, String key, String versionId) implements ObjectRequest {
-        public Access access() { return Access.BUCKET_WRITE; }
+        public Action action() { return versionId == null ? Action.DELETE_OBJECT : Action.DELETE_OBJECT_VERSION; }
     }
 
     record GetObjectAcl(String bucket, String key, String versionId) implements ObjectRequest {
-        public Access access() { return Access.BUCKET_OWNER; }
+        public Action action() { return Action.GET_OBJECT_ACL; }
     }
 
     record PutObjectAcl(String bucket, String key, String versionId) implements ObjectRequest {
-        public Access access() { return Access.BUCKET_OWNER; }
+        public Action action() { return Action.PUT_OBJECT_ACL; }
     }
 
     // ---- multipart uploads
 
     record CreateMultipartUpload(String bucket, String key) implements ObjectRequest {
-        public Access access() { return Access.BUCKET_WRITE; }
+        public Action action() { return Action.CREATE_MULTIPART_UPLOAD; }
     }
 
     record UploadPart(String bucket, String key, String uploadId, int partNumber) implements ObjectRequest {
-        public Access access() { return Access.BUCKET_WRITE; }
+        public Action action() { return Action.UPLOAD_PART; }
     }
 
     record UploadPartCopy(String bucket, String key, String uploadId, int partNumber, CopySource source)
             implements ObjectRequest {
-        public Access access() { return Access.BUCKET_WRITE; }
+        public Action action() { return Action.UPLOAD_PART_COPY; }
     }
 
     record CompleteMultipartUpload(String bucket, String key, String uploadId) implements ObjectRequest {
-        public Access access() { return Access.BUCKET_WRITE; }
+        public Action action() { return Action.COMPLETE_MULTIPART_UPLOAD; }
     }
 
     record AbortMultipartUpload(String bucket, String key, String uploadId) implements ObjectRequest {
-        public Access access() { return Access.BUCKET_WRITE; }
+        public Action action() { return Action.ABORT_MULTIPART_UPLOAD; }
     }
 
     record ListParts(String bucket, String key, String uploadId, int maxParts, int partNumberMarker)
             implements ObjectRequest {
-        public Access access() { return Access.BUCKET_WRITE; }
+        public Action action() { return Action.LIST_PARTS; }
     }
 
     // ---- imagegate's extensions for image clients (docs/API.md)
@@ -143,17 +150,17 @@ public sealed interface S3Request {
     /** {@code GET ?manifest}: a version's chunk list, {@code maxChunks} from the chunk holding byte {@code offset}. */
     record GetManifest(String bucket, String key, String versionId, long offset, int maxChunks)
             implements ObjectRequest {
-        public Access access() { return Access.OBJECT_READ; }
+        public Action action() { return Action.GET_MANIFEST; }
     }
 
     /** {@code POST ?missing-chunks}: which hashes a commit on version {@code versionId} (null: current) would upload. */
     record MissingChunks(String bucket, String key, String versionId) implements ObjectRequest {
-        public Access access() { return Access.BUCKET_WRITE; }
+        public Action action() { return Action.GET_MISSING_CHUNKS; }
     }
 
     /** {@code POST ?commit}: a new version from a base version and the chunks that changed. */
     record CommitVersion(String bucket, String key) implements ObjectRequest {
-        public Access access() { return Access.BUCKET_WRITE; }
+        public Action action() { return Action.COMMIT_VERSION; }
     }
 
     // ---- parameters

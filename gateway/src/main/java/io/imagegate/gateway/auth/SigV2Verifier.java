@@ -26,6 +26,11 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code Authorization: AWS key:signature} header form. HMAC-SHA1 over method, Content-MD5,
  * Content-Type, date or expiry, the x-amz-* headers and the resource with its subresources.
  * The body is not signed in this scheme, so it is read as sent.
+ *
+ * <p>Version 2 signs a fixed list of subresources and only the {@code x-amz-*} headers, which
+ * AWS defined before imagegate's extensions existed: a V2 signature does not cover their query
+ * parameters or {@code x-imagegate-*} headers, so a request carrying any of them is refused, and
+ * a signed URL cannot be turned into an extension call by appending one (docs/SECURITY.md).
  */
 public final class SigV2Verifier {
 
@@ -36,6 +41,10 @@ public final class SigV2Verifier {
             "response-content-encoding", "response-content-language", "response-content-type", "response-expires",
             "restore", "tagging", "torrent", "uploadId", "uploads", "versionId", "versioning", "versions", "website",
             "replication", "object-lock", "retention", "legal-hold", "attributes", "select", "select-type");
+
+    /** imagegate's own query parameters (docs/API.md): never part of a V2 string to sign. */
+    private static final List<String> EXTENSION_PARAMETERS = List.of("commit", "missing-chunks", "manifest",
+            "storage-report");
 
     private final SecretKeys secrets;
     private final Clock clock;
@@ -61,6 +70,7 @@ public final class SigV2Verifier {
      * @param bucketHost the bucket when it was named by the Host header (virtual-hosted style), else null
      */
     public Authentication verify(SignedRequest request, Map<String, String> query, String bucketHost) {
+        refuseExtensions(request, query);
         String auth = request.headers().first("authorization");
         boolean presigned = auth == null;
         String accessKey;
@@ -95,6 +105,25 @@ public final class SigV2Verifier {
         return new Authentication(accessKey,
                 presigned ? Authentication.Method.PRESIGNED_URL : Authentication.Method.AUTHORIZATION_HEADER,
                 new PayloadPolicy.Unsigned(PayloadKind.UNSIGNED_PAYLOAD));
+    }
+
+    /** 400 InvalidRequest, as S3 refuses V2 where it does not accept it, for what V2 cannot sign. */
+    private static void refuseExtensions(SignedRequest request, Map<String, String> query) {
+        for (String p : EXTENSION_PARAMETERS) {
+            if (query.containsKey(p)) {
+                throw unsupported("?" + p);
+            }
+        }
+        for (String name : request.headers().names()) {
+            if (name.toLowerCase(Locale.ROOT).startsWith("x-imagegate-")) {
+                throw unsupported(name.toLowerCase(Locale.ROOT));
+            }
+        }
+    }
+
+    private static S3Exception unsupported(String what) {
+        return new S3Exception(S3ErrorCode.INVALID_REQUEST, "The authorization mechanism you have provided is not "
+                + "supported. Please use AWS4-HMAC-SHA256. (Signature Version 2 does not sign " + what + ".)");
     }
 
     private String expires(String value) {

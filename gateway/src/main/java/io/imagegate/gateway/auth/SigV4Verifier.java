@@ -284,12 +284,15 @@ public final class SigV4Verifier {
         return names;
     }
 
-    /** S3 refuses x-amz-* headers the signature does not cover: they change what a request does. */
+    /**
+     * S3 refuses x-amz-* headers the signature does not cover: they change what a request does. So
+     * do imagegate's x-imagegate-* headers (a commit's base version, a bucket's chunk size).
+     */
     private static void checkAmzHeadersSigned(RequestHeaders headers, List<String> signed) {
         List<String> unsigned = null;
         for (String name : headers.names()) {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("x-amz-") && !signed.contains(lower)) {
+            if ((lower.startsWith("x-amz-") || lower.startsWith("x-imagegate-")) && !signed.contains(lower)) {
                 if (unsigned == null) {
                     unsigned = new ArrayList<>(2);
                 }

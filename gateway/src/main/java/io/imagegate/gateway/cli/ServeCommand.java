@@ -108,6 +108,11 @@ final class ServeCommand implements Runnable {
             description = "How often the certificate files are looked at for a renewal (default: ${DEFAULT-VALUE}).")
     Duration tlsReloadCheck;
 
+    @Option(names = "--public-bucket-metrics", description = "Serve the per-bucket series of /metrics (every "
+            + "tenant's bucket names and sizes) to unauthenticated scrapes too; otherwise only to a scrape signed by "
+            + "an administrator.")
+    boolean publicBucketMetrics;
+
     @Override
     public void run() {
         GatewayConfig defaults = GatewayConfig.defaults();
@@ -115,7 +120,7 @@ final class ServeCommand implements Runnable {
             throw new IllegalArgumentException("--chunk-size must be a power of two from 4096 to 4194304");
         }
         GatewayConfig http = new GatewayConfig(host, port, region, domains, chunkSize, defaults.maxPutSize(),
-                defaults.minPartSize(), defaults.maxSkew(), https());
+                defaults.minPartSize(), defaults.maxSkew(), https()).withPublicBucketMetrics(publicBucketMetrics);
         ChunkStoreOptions store = chunks == null ? ChunkStoreOptions.local()
                 : new ChunkStoreOptions(chunks, chunksEndpoint, chunksRegion,
                         System.getenv(ChunkStoreOptions.ACCESS_ENV), System.getenv(ChunkStoreOptions.SECRET_ENV), chunksCacheMb << 20, chunksCacheDir, chunksCacheDirMb << 20);

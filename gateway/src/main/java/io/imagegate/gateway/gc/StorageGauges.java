@@ -52,7 +52,7 @@ public final class StorageGauges {
                         StorageReport.Bucket::uploadPartBytes),
                 new PerBucket("dedup.ratio", "logical bytes over physical bytes",
                         b -> b.dedupRatio() == null ? Double.NaN : b.dedupRatio()));
-        List<MultiGauge> gauges = specs.stream().map(p -> metrics.multiGauge("imagegate.storage.bucket." + p.name(),
+        List<MultiGauge> gauges = specs.stream().map(p -> metrics.bucketGauge("imagegate.storage.bucket." + p.name(),
                 "per bucket: " + p.description() + " (storage report)")).toList();
         reports.onReport(report -> {
             for (int i = 0; i < specs.size(); i++) {

@@ -22,17 +22,38 @@ public final class Call {
     private final HttpServerExchange exchange;
     private final String requestId;
     private final Instant received;
-    private final Query query;
+    private final MemoryBudget budget;
+    private MemoryBudget.Reservation memory;
+    private Query query;
     private Principal principal = Principal.ANONYMOUS;
     private ClientInputStream body;
     private long bodyBytesWritten;
     private Supplier<Map<String, String>> trailers = Map::of;
 
-    public Call(HttpServerExchange exchange, String requestId, Instant received) {
+    /** @param budget the gateway's request-memory budget, which {@link #memory()} draws on */
+    public Call(HttpServerExchange exchange, String requestId, Instant received, MemoryBudget budget) {
         this.exchange = exchange;
         this.requestId = requestId;
         this.received = received;
-        this.query = Query.parse(exchange.getQueryString());
+        this.budget = budget;
+    }
+
+    /**
+     * What this request holds of the gateway's memory budget: grow it before allocating what is
+     * parsed from the body and kept; it is all given back when the request ends ({@link #releaseMemory}).
+     */
+    public MemoryBudget.Reservation memory() {
+        if (memory == null) {
+            memory = budget.open();
+        }
+        return memory;
+    }
+
+    /** Gives back everything {@link #memory()} took; the handler calls it when the request ends, however. */
+    public void releaseMemory() {
+        if (memory != null) {
+            memory.close();
+        }
     }
 
     public String requestId() {
@@ -52,7 +73,15 @@ public final class Call {
         return exchange.getRequestURI();
     }
 
+    /**
+     * The decoded query parameters, decoded on first use, inside the handler's error handling.
+     *
+     * @throws io.imagegate.gateway.S3Exception InvalidURI on a broken escape or bytes that are not UTF-8
+     */
     public Query query() {
+        if (query == null) {
+            query = Query.parse(exchange.getQueryString());
+        }
         return query;
     }
 
@@ -78,9 +107,26 @@ public final class Call {
         return exchange;
     }
 
-    /** The declared Content-Length, or -1 when the body is chunked or absent. */
+    /**
+     * The declared Content-Length, or -1 when the body is chunked or absent.
+     *
+     * @throws S3Exception InvalidArgument when it is not a decimal number that fits a long
+     */
     public long contentLength() {
-        return exchange.getRequestContentLength();
+        String v = header("Content-Length");
+        if (v == null) {
+            return -1;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Content-Length must be a non-negative integer.")
+                .detail("ArgumentName", "Content-Length").detail("ArgumentValue", v);
     }
 
     /** Installs the body stream the authenticator verified; operations read only this. */
@@ -111,9 +157,11 @@ public final class Call {
     }
 
     /**
-     * Reads a small XML or JSON body whole.
+     * Reads a small XML body whole, taking from the memory budget what it and the document parsed
+     * from it may hold ({@link #PARSED_PER_BODY_BYTE} times its length).
      *
-     * @throws S3Exception MalformedXML beyond {@code max} bytes (a body that cannot be a valid document)
+     * @throws S3Exception MalformedXML beyond {@code max} bytes (a body that cannot be a valid
+     *         document), SlowDown when the budget cannot hold it
      */
     public byte[] smallBody(int max) throws IOException {
         InputStream in = body();
@@ -122,8 +170,12 @@ public final class Call {
             throw new S3Exception(S3ErrorCode.MALFORMED_XML, "The XML you provided was larger than the maximum "
                     + max + " bytes allowed.");
         }
+        memory().grow((long) data.length * PARSED_PER_BODY_BYTE);
         return data;
     }
+
+    /** Heap a small body and the DOM built from it may take per body byte (nodes, strings, the bytes). */
+    static final int PARSED_PER_BODY_BYTE = 8;
 
     // ---- responses
 

@@ -3,6 +3,7 @@ package io.imagegate.gateway.http;
 import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
 import io.imagegate.gateway.auth.Authentication;
+import io.imagegate.gateway.checksum.ChecksumAlgorithm;
 import io.imagegate.gateway.auth.PayloadStream;
 import io.imagegate.gateway.api.RequestParser;
 import io.imagegate.gateway.auth.RequestHeaders;
@@ -72,11 +73,30 @@ public final class SignatureAuthenticator implements Authenticator {
                 user = meta.userByAccessKey(auth.accessKey())
                         .orElseThrow(() -> new S3Exception(S3ErrorCode.INVALID_ACCESS_KEY_ID));
             }
-            call.principal(new Principal(user.name(), user.admin()));
+            call.principal(new Principal(user.name(), user.admin(), user.canonicalId()));
         }
+        checkTrailerNames(call);
         PayloadStream body = auth.payload().wrapBody(call.exchange().getInputStream(), call.contentLength());
         call.body(body);
         call.trailers(body::trailers);
+    }
+
+    /** x-amz-trailer may announce checksums only, as in S3: any other trailing header is refused. */
+    private static void checkTrailerNames(Call call) {
+        HeaderValues values = call.exchange().getRequestHeaders().get("x-amz-trailer");
+        if (values == null) {
+            return;
+        }
+        for (String value : values) {
+            for (String name : value.split(",")) {
+                String n = name.trim();
+                boolean checksum = ChecksumAlgorithm.fromHeaderName(n).filter(ChecksumAlgorithm::isAmzChecksum).isPresent();
+                if (!checksum) {
+                    throw new S3Exception(S3ErrorCode.INVALID_REQUEST,
+                            "The value specified in the x-amz-trailer header is not supported");
+                }
+            }
+        }
     }
 
     /** Undertow's header map seen through the verifier's interface, without copying. */

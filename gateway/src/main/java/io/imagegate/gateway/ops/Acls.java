@@ -4,11 +4,11 @@ import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
 import io.imagegate.gateway.api.S3Request;
 import io.imagegate.gateway.http.Call;
-import io.imagegate.gateway.http.Principal;
 import io.imagegate.gateway.http.XmlDocument;
 import io.imagegate.gateway.http.XmlWriter;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
+import io.imagegate.meta.CanonicalIds;
 import io.imagegate.meta.VersionRecord;
 import java.io.IOException;
 import java.util.HashSet;
@@ -27,9 +27,11 @@ public final class Acls {
     private static final String XSI = "http://www.w3.org/2001/XMLSchema-instance";
 
     private final Stores stores;
+    private final Owners owners;
 
     public Acls(Stores stores) {
         this.stores = stores;
+        this.owners = new Owners(stores.meta());
     }
 
     /** The canned ACL a request sets, if any; grant headers are not supported. */
@@ -117,12 +119,14 @@ public final class Acls {
                 "Only access control policies equal to a canned ACL are supported.");
     }
 
-    private static XmlWriter policy(String owner, CannedAcl acl) {
+    /** @param owner the owner field as stored (a canonical id, or an old record's user name) */
+    private XmlWriter policy(String owner, CannedAcl acl) {
         XmlWriter x = XmlWriter.s3("AccessControlPolicy");
-        Owners.write(x, "Owner", owner);
+        owners.write(x, "Owner", owner);
+        String id = CanonicalIds.ofOwner(owner);
         x.start("AccessControlList");
         x.start("Grant").start("Grantee", "xmlns:xsi", XSI, "xsi:type", "CanonicalUser")
-                .element("ID", Principal.canonicalId(owner)).element("DisplayName", owner).end()
+                .element("ID", id).element("DisplayName", owners.displayName(id)).end()
                 .element("Permission", "FULL_CONTROL").end();
         CannedAcl a = acl == null ? CannedAcl.PRIVATE : acl;
         switch (a) {

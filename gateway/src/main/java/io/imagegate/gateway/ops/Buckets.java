@@ -11,6 +11,7 @@ import io.imagegate.gateway.http.XmlDocument;
 import io.imagegate.gateway.http.XmlWriter;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
+import io.imagegate.meta.CanonicalIds;
 import io.imagegate.meta.MetadataException;
 import io.imagegate.meta.Versioning;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class Buckets {
         AccessControl.requireAuthenticated(p);
         List<BucketRecord> all = stores.meta().buckets();
         XmlWriter x = XmlWriter.s3("ListAllMyBucketsResult");
-        Owners.write(x, "Owner", p.name());
+        new Owners(stores.meta()).write(x, "Owner", p.id());
         x.start("Buckets");
         for (BucketRecord b : all) {
             if (AccessControl.ownsBucket(p, b)) {
@@ -61,12 +62,12 @@ public final class Buckets {
         CannedAcl acl = Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE);
         int chunkSize = chunkSize(call);
         checkLocation(call);
-        BucketRecord record = new BucketRecord(op.bucket(), p.name(), stores.clock().instant(), acl,
+        BucketRecord record = new BucketRecord(op.bucket(), p.id(), stores.clock().instant(), acl,
                 Versioning.UNVERSIONED, chunkSize, stores.config().region());
         try {
             stores.meta().createBucket(record);
         } catch (MetadataException.BucketAlreadyExists e) {
-            S3ErrorCode code = p.name().equals(e.owner()) ? S3ErrorCode.BUCKET_ALREADY_OWNED_BY_YOU
+            S3ErrorCode code = p.id().equals(CanonicalIds.ofOwner(e.owner())) ? S3ErrorCode.BUCKET_ALREADY_OWNED_BY_YOU
                     : S3ErrorCode.BUCKET_ALREADY_EXISTS;
             throw new S3Exception(code).detail("BucketName", op.bucket());
         }

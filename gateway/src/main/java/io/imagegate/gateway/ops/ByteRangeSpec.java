@@ -46,8 +46,12 @@ record ByteRangeSpec(long first, long last) {
                 return Optional.of(new ByteRangeSpec(Math.max(0, size - suffix), size - 1));
             }
             long first = Long.parseLong(a);
-            long last = b.isEmpty() ? size - 1 : Long.parseLong(b);
-            if (first < 0 || last < first) {
+            if (first < 0) {
+                return Optional.empty();
+            }
+            // "bytes=N-" starts at N whatever the size: from the end or beyond it, nothing is satisfiable
+            long last = b.isEmpty() ? Long.MAX_VALUE : Long.parseLong(b);
+            if (last < first) {
                 return Optional.empty();
             }
             if (first >= size) {

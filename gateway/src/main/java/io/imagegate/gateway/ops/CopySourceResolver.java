@@ -18,22 +18,28 @@ final class CopySourceResolver {
         this.stores = stores;
     }
 
+    /**
+     * The source version, which the caller must be allowed to read: one who may not gets 403
+     * whether or not it exists ({@link AccessControl#requireRead}).
+     */
     Source resolve(Call call, CopySource source) {
         BucketRecord bucket = stores.meta().bucket(source.bucket()).orElseThrow(() -> Errors.noSuchBucket(source.bucket()));
-        VersionRecord v;
-        if (source.versionId() == null) {
-            v = stores.meta().current(bucket.name(), source.key())
-                    .filter(c -> !c.deleteMarker())
-                    .orElseThrow(() -> Errors.noSuchKey(source.key()));
-        } else {
-            v = Versions.byId(stores.meta(), bucket, source.key(), source.versionId());
-            if (v.deleteMarker()) {
-                throw new S3Exception(S3ErrorCode.INVALID_REQUEST,
-                        "The source of a copy request may not specifically refer to a delete marker by version id.");
-            }
+        AccessControl.checkExpectedOwner(call.header("x-amz-source-expected-bucket-owner"), bucket);
+        VersionRecord v = AccessControl.requireRead(call.principal(), bucket, () -> find(bucket, source));
+        if (v.deleteMarker()) {
+            throw new S3Exception(S3ErrorCode.INVALID_REQUEST,
+                    "The source of a copy request may not specifically refer to a delete marker by version id.");
         }
-        AccessControl.checkObjectRead(call.principal(), bucket, v);
         Conditionals.checkCopySource(call::header, v);
         return new Source(bucket, v);
+    }
+
+    private VersionRecord find(BucketRecord bucket, CopySource source) {
+        if (source.versionId() == null) {
+            return stores.meta().current(bucket.name(), source.key())
+                    .filter(c -> !c.deleteMarker())
+                    .orElseThrow(() -> Errors.noSuchKey(source.key()));
+        }
+        return Versions.byId(stores.meta(), bucket, source.key(), source.versionId());
     }
 }

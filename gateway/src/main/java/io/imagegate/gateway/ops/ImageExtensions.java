@@ -3,7 +3,9 @@ package io.imagegate.gateway.ops;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.imagegate.chunk.ChunkHash;
 import io.imagegate.chunk.ChunkRef;
 import io.imagegate.chunk.ChunkRepository.ChunkAt;
@@ -15,6 +17,7 @@ import io.imagegate.gateway.S3Exception;
 import io.imagegate.gateway.api.S3Request;
 import io.imagegate.gateway.checksum.ChecksumAlgorithm;
 import io.imagegate.gateway.http.Call;
+import io.imagegate.gateway.http.MemoryBudget;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.VersionRecord;
@@ -47,8 +50,19 @@ public final class ImageExtensions {
     static final String BASE_HEADER = "x-imagegate-base-version-id";
     static final String REQUIRE_CURRENT_HEADER = "x-imagegate-require-current";
     static final int MAX_MISSING_HASHES = 100_000;
+    /** The largest {@code ?missing-chunks} body: 100,000 hashes of 67 bytes each, and room to spare. */
+    static final int MAX_MISSING_BODY = MAX_MISSING_HASHES * 70 + 4096;
+    /** Heap one distinct asked hash takes while a {@code ?missing-chunks} is answered. */
+    private static final int HASH_SET_ENTRY_BYTES = 128;
+    /** Heap the manifest editor takes per replaced chunk (its flat arrays, which may double as they grow). */
+    private static final int EDIT_BYTES_PER_CHUNK = 2 * 68;
 
     private static final JsonFactory JSON = new JsonFactory();
+    /** For request bodies: no deep nesting, no long strings or names buffered before they are checked. */
+    private static final JsonFactory STRICT_JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(4096)
+                    .maxNumberLength(64).maxNameLength(1024).build())
+            .build();
     private static final String JSON_TYPE = "application/json";
 
     private final Stores stores;
@@ -60,8 +74,8 @@ public final class ImageExtensions {
     // ---- GET ?manifest
 
     public void manifest(Call call, S3Request.GetManifest op, BucketRecord bucket) throws IOException {
-        VersionRecord v = Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "GET");
-        AccessControl.checkObjectRead(call.principal(), bucket, v);
+        VersionRecord v = AccessControl.requireRead(call.principal(), bucket,
+                () -> Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "GET"));
         if (op.offset() > v.size()) {
             throw Errors.invalidArgument("The offset is past the object's end (" + v.size() + " bytes).", "offset",
                     String.valueOf(op.offset()));
@@ -111,16 +125,18 @@ public final class ImageExtensions {
     // ---- POST ?missing-chunks
 
     public void missingChunks(Call call, S3Request.MissingChunks op, BucketRecord bucket) throws IOException {
-        VersionRecord base = Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "POST");
+        // answering which chunks the base lacks tells what it holds: read access to the base, as a commit
+        VersionRecord base = AccessControl.requireRead(call.principal(), bucket,
+                () -> Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "POST"));
         ManifestRoot root = ObjectHeaders.root(base);
-        List<ChunkHash> asked = parseHashes(readJsonBody(call, MAX_MISSING_HASHES * 70L + 4096));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<ChunkHash> asked = parseHashes(call.body(), call.memory());
         DedupIndex index = stores.chunks().dedupIndex(List.of(root));
         Set<ChunkHash> zeros = zeroHashes(root.chunkSize());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeArrayFieldStart("missing");
-            for (ChunkHash h : new LinkedHashSet<>(asked)) {
+            for (ChunkHash h : asked) {
                 if (!zeros.contains(h) && index.find(h).isEmpty()) {
                     g.writeString(h.hex());
                 }
@@ -144,10 +160,15 @@ public final class ImageExtensions {
         return zeros;
     }
 
-    private static List<ChunkHash> parseHashes(byte[] body) {
-        List<ChunkHash> hashes = new ArrayList<>();
-        try (JsonParser p = JSON.createParser(body)) {
-            boolean seen = false;
+    /**
+     * The distinct hashes of a {@code ?missing-chunks} body in the order asked, parsed as the body
+     * arrives (at most {@link #MAX_MISSING_BODY} bytes), their memory taken from the budget.
+     */
+    private static List<ChunkHash> parseHashes(InputStream body, MemoryBudget.Reservation memory) throws IOException {
+        Set<ChunkHash> seen = new LinkedHashSet<>();
+        CappedInput in = new CappedInput(body, MAX_MISSING_BODY);
+        try (JsonParser p = STRICT_JSON.createParser(in)) {
+            boolean found = false;
             requireJson(p.nextToken() == JsonToken.START_OBJECT, "the body is not a JSON object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -156,33 +177,33 @@ public final class ImageExtensions {
                     p.skipChildren();
                     continue;
                 }
-                seen = true;
+                found = true;
                 requireJson(value == JsonToken.START_ARRAY, "hashes is not an array");
+                int count = 0;
                 while (p.nextToken() == JsonToken.VALUE_STRING) {
                     String hex = p.getText();
                     requireJson(hex.length() == 64 && hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')),
-                            "hash " + hashes.size() + " is not 64 lower-case hex digits");
-                    hashes.add(ChunkHash.parse(hex));
-                    if (hashes.size() > MAX_MISSING_HASHES) {
+                            "hash " + count + " is not 64 lower-case hex digits");
+                    if (++count > MAX_MISSING_HASHES) {
                         throw Errors.invalidArgument("At most " + MAX_MISSING_HASHES + " hashes may be asked about at once.",
-                                "hashes", String.valueOf(hashes.size()));
+                                "hashes", String.valueOf(count));
+                    }
+                    if (seen.add(ChunkHash.parse(hex))) {
+                        memory.grow(HASH_SET_ENTRY_BYTES);
                     }
                 }
                 requireJson(p.currentToken() == JsonToken.END_ARRAY, "hashes holds something other than strings");
             }
-            requireJson(seen, "hashes is missing");
-        } catch (IOException e) {
+            requireJson(found, "hashes is missing");
+            requireJson(p.nextToken() == null, "trailing content");
+        } catch (JsonProcessingException e) {
+            if (in.over) {
+                throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The JSON body is larger than " + MAX_MISSING_BODY
+                        + " bytes.");
+            }
             throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The body is not valid JSON.");
         }
-        return hashes;
-    }
-
-    private static byte[] readJsonBody(Call call, long max) throws IOException {
-        byte[] body = call.body().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-        if (body.length > max) {
-            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The JSON body is larger than " + max + " bytes.");
-        }
-        return body;
+        return new ArrayList<>(seen);
     }
 
     private static void requireJson(boolean ok, String problem) {
@@ -200,7 +221,9 @@ public final class ImageExtensions {
         }
         boolean requireCurrent = requireCurrent(call);
         CannedAcl acl = Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE);
-        VersionRecord base = Versions.byId(stores.meta(), bucket, op.key(), baseId);
+        // the new version keeps the base's bytes: the caller must be allowed to read the base
+        VersionRecord base = AccessControl.requireRead(call.principal(), bucket,
+                () -> Versions.byId(stores.meta(), bucket, op.key(), baseId));
         if (base.deleteMarker()) {
             throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The base version of a commit may not be a delete marker.");
         }
@@ -211,27 +234,24 @@ public final class ImageExtensions {
         ManifestRoot baseRoot = ObjectHeaders.root(base);
         long declared = BodyIngest.declaredLength(call);
         InputStream in = call.body();
-        byte[] json = readDescriptor(in);
-        CommitDescriptor descriptor = CommitDescriptor.parse(json);
-        descriptor.validate(baseRoot.chunkSize());
-        long expected = 4L + json.length + descriptor.uploadBytes();
-        if (declared >= 0 && declared < expected) {
-            throw new S3Exception(S3ErrorCode.INCOMPLETE_BODY, "The body is shorter than the descriptor says: "
-                    + declared + " bytes of " + expected + ".");
-        }
-        if (declared > expected) {
-            throw bodyTooLong(expected);
-        }
-        List<ChunkRef> kept;
-        Commit done;
+        int length = descriptorLength(in, declared);
         VersionRecord published;
+        Commit done;
+        CommitDescriptor descriptor;
+        // what the descriptor and the edit hold is taken from the gateway's budget before it is allocated
+        long afterDescriptor = declared < 0 ? Long.MAX_VALUE : declared - 4 - length;
+        descriptor = CommitDescriptor.read(in, length, baseRoot.chunkSize(), afterDescriptor, call.memory());
+        if (declared >= 0 && afterDescriptor > descriptor.uploadBytes()) {
+            throw bodyTooLong(4L + length + descriptor.uploadBytes());
+        }
+        call.memory().grow((long) descriptor.count() * EDIT_BYTES_PER_CHUNK);
         // the lease keeps the collector off the base's chunks and this commit's pack until published
         try (WriteLease lease = stores.meta().openLease(List.of(base.manifest()))) {
             if (!lease.stillLive(bucket.name(), base)) {
                 throw new S3Exception(S3ErrorCode.NO_SUCH_VERSION).detail("Key", op.key()).detail("VersionId", baseId);
             }
-            kept = resolveKept(descriptor, baseRoot);
-            done = write(in, descriptor, kept, baseRoot);
+            resolveKept(descriptor, baseRoot);
+            done = write(in, descriptor, baseRoot);
             VersionRecord draft = new VersionRecord(op.key(), null, false, ObjectWrites.ownerOf(call, bucket), null,
                     descriptor.size(), commitEtag(done.root()), done.root().encode(), 0, base.headers(),
                     base.userMetadata(), null, null, acl);
@@ -247,7 +267,7 @@ public final class ImageExtensions {
             g.writeNumberField("size", published.size());
             g.writeNumberField("uploadedChunks", done.uploadedChunks());
             g.writeNumberField("uploadedBytes", done.uploadedBytes());
-            g.writeNumberField("reusedChunks", kept.stream().filter(r -> r != null).count());
+            g.writeNumberField("reusedChunks", descriptor.count() - done.uploadedChunks());
             g.writeNumberField("storedBytes", done.stats().storedBytes() + done.stats().rewrittenBytes());
             g.writeNumberField("pagesWritten", done.stats().pagesWritten());
             g.writeNumberField("pagesReused", done.stats().pagesReused());
@@ -265,30 +285,30 @@ public final class ImageExtensions {
      * Streams the uploaded chunks into the editor, checking each against its hash, then writes the
      * new manifest. Any failure aborts the editor: its packs never become visible.
      */
-    private Commit write(InputStream in, CommitDescriptor d, List<ChunkRef> kept, ManifestRoot baseRoot)
-            throws IOException {
+    private Commit write(InputStream in, CommitDescriptor d, ManifestRoot baseRoot) throws IOException {
         try (ManifestEditor editor = stores.chunks().edit(baseRoot)) {
             byte[] buf = new byte[Math.max(1, baseRoot.chunkSize())];
             long uploadedChunks = 0;
             long uploadedBytes = 0;
-            for (int i = 0; i < d.chunks().size(); i++) {
-                CommitDescriptor.Piece p = d.chunks().get(i);
-                ChunkRef ref = kept.get(i);
-                if (p.upload()) {
-                    int n = in.readNBytes(buf, 0, p.length());
-                    if (n < p.length()) {
+            for (int i = 0; i < d.count(); i++) {
+                ChunkRef ref;
+                if (d.upload(i)) {
+                    int n = in.readNBytes(buf, 0, d.length(i));
+                    if (n < d.length(i)) {
                         throw new S3Exception(S3ErrorCode.INCOMPLETE_BODY, "The body ended inside chunk " + i + ".");
                     }
                     ref = editor.store(buf, 0, n);
-                    if (!ref.hash().equals(p.hash())) {
-                        throw new S3Exception(S3ErrorCode.BAD_DIGEST, "Chunk " + i + " at offset " + p.offset()
-                                + " does not match its SHA-256.").detail("ExpectedDigest", p.hash().hex())
+                    if (!ref.hash().equals(d.hash(i))) {
+                        throw new S3Exception(S3ErrorCode.BAD_DIGEST, "Chunk " + i + " at offset " + d.offset(i)
+                                + " does not match its SHA-256.").detail("ExpectedDigest", d.hash(i).hex())
                                 .detail("CalculatedDigest", ref.hash().hex());
                     }
                     uploadedChunks++;
                     uploadedBytes += n;
+                } else {
+                    ref = d.kept(i);
                 }
-                editor.replace(p.offset(), ref);
+                editor.replace(d.offset(i), ref);
             }
             if (in.read() >= 0) {
                 throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The body is longer than the descriptor says.");
@@ -299,45 +319,43 @@ public final class ImageExtensions {
     }
 
     /**
-     * The references of the chunks a commit keeps ({@code upload: false}), in descriptor order (null
-     * for uploaded ones): a zero run, or a chunk of the base, found where it lies in the base or,
-     * failing that, anywhere in the base's manifest. InvalidRequest for any other.
+     * Finds where each chunk a commit keeps ({@code upload: false}) is stored, and records it in the
+     * descriptor: a zero run, or a chunk of the base, found where it lies in the base or, failing
+     * that, anywhere in the base's manifest. InvalidRequest for any other.
      */
-    private List<ChunkRef> resolveKept(CommitDescriptor d, ManifestRoot baseRoot) throws IOException {
-        List<ChunkRef> refs = new ArrayList<>(d.chunks().size());
+    private void resolveKept(CommitDescriptor d, ManifestRoot baseRoot) throws IOException {
         DedupIndex index = null;
-        for (int i = 0; i < d.chunks().size(); i++) {
-            CommitDescriptor.Piece p = d.chunks().get(i);
-            if (p.upload()) {
-                refs.add(null);
+        for (int i = 0; i < d.count(); i++) {
+            if (d.upload(i)) {
                 continue;
             }
-            ChunkRef zero = ManifestEditor.zeroChunk(p.length());
-            ChunkRef ref = zero.hash().equals(p.hash()) ? zero : baseChunkAt(baseRoot, p);
+            ChunkHash hash = d.hash(i);
+            int length = d.length(i);
+            ChunkRef zero = ManifestEditor.zeroChunk(length);
+            ChunkRef ref = zero.hash().equals(hash) ? zero : baseChunkAt(baseRoot, d.offset(i), length, hash);
             if (ref == null) {
                 index = index != null ? index : stores.chunks().dedupIndex(List.of(baseRoot));
                 try {
-                    ref = index.find(p.hash()).filter(r -> r.length() == p.length()).orElse(null);
+                    ref = index.find(hash).filter(r -> r.length() == length).orElse(null);
                 } catch (UncheckedIOException e) {
                     throw e.getCause();
                 }
             }
             if (ref == null) {
-                throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "Chunk " + i + " (" + p.hash().hex() + ") is marked "
+                throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "Chunk " + i + " (" + hash.hex() + ") is marked "
                         + "upload: false but is neither in the base version nor a run of zeros; upload it.");
             }
-            refs.add(ref);
+            d.keep(i, ref);
         }
-        return refs;
     }
 
-    private ChunkRef baseChunkAt(ManifestRoot baseRoot, CommitDescriptor.Piece p) throws IOException {
-        if (p.offset() >= baseRoot.size()) {
+    private ChunkRef baseChunkAt(ManifestRoot baseRoot, long offset, int length, ChunkHash hash) throws IOException {
+        if (offset >= baseRoot.size()) {
             return null;
         }
-        try (Stream<ChunkAt> s = stores.chunks().chunks(baseRoot, p.offset())) {
-            return s.findFirst().filter(c -> c.offset() == p.offset() && c.ref().length() == p.length()
-                    && c.ref().hash().equals(p.hash())).map(ChunkAt::ref).orElse(null);
+        try (Stream<ChunkAt> s = stores.chunks().chunks(baseRoot, offset)) {
+            return s.findFirst().filter(c -> c.offset() == offset && c.ref().length() == length
+                    && c.ref().hash().equals(hash)).map(ChunkAt::ref).orElse(null);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -362,8 +380,11 @@ public final class ImageExtensions {
         throw Errors.invalidArgument(REQUIRE_CURRENT_HEADER + " must be true or false.", REQUIRE_CURRENT_HEADER, v);
     }
 
-    /** The 4-byte big-endian length, then that many bytes of JSON. */
-    private static byte[] readDescriptor(InputStream in) throws IOException {
+    /**
+     * The 4-byte big-endian length of the JSON descriptor that follows: 1 to
+     * {@link CommitDescriptor#MAX_BYTES}, and within the declared body.
+     */
+    private static int descriptorLength(InputStream in, long declared) throws IOException {
         byte[] head = in.readNBytes(4);
         if (head.length < 4) {
             throw new S3Exception(S3ErrorCode.INCOMPLETE_BODY, "The body ended before the descriptor's length.");
@@ -373,11 +394,11 @@ public final class ImageExtensions {
             throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The descriptor length " + Integer.toUnsignedString(length)
                     + " is not between 1 and " + CommitDescriptor.MAX_BYTES + " bytes.");
         }
-        byte[] json = in.readNBytes(length);
-        if (json.length < length) {
-            throw new S3Exception(S3ErrorCode.INCOMPLETE_BODY, "The body ended inside the descriptor.");
+        if (declared >= 0 && length > declared - 4) {
+            throw new S3Exception(S3ErrorCode.INCOMPLETE_BODY, "The body is shorter than the descriptor says: "
+                    + declared + " bytes of at least " + (4L + length) + ".");
         }
-        return json;
+        return length;
     }
 
     private static S3Exception bodyTooLong(long expected) {
@@ -394,5 +415,48 @@ public final class ImageExtensions {
         byte[] encoded = root.encode().getBytes(StandardCharsets.US_ASCII);
         md5.update(encoded, 0, encoded.length);
         return HexFormat.of().formatHex(md5.digest()) + "-1";
+    }
+
+    /** A body read up to a cap: past it, reading fails (and {@code over} says why) instead of buffering on. */
+    private static final class CappedInput extends java.io.FilterInputStream {
+        private long left;
+        boolean over;
+
+        CappedInput(InputStream in, long cap) {
+            super(in);
+            this.left = cap;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return overflow();
+            }
+            int b = in.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return overflow();
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+
+        private int overflow() throws IOException {
+            if (in.read() < 0) {
+                return -1; // the body ended exactly at the cap
+            }
+            over = true;
+            throw new com.fasterxml.jackson.core.JsonParseException(null, "the body is longer than allowed");
+        }
     }
 }

@@ -21,9 +21,11 @@ import java.util.Base64;
 public final class Listing {
 
     private final Stores stores;
+    private final Owners owners;
 
     public Listing(Stores stores) {
         this.stores = stores;
+        this.owners = new Owners(stores.meta());
     }
 
     public void listObjects(Call call, S3Request.ListObjects op, BucketRecord bucket) {
@@ -65,7 +67,7 @@ public final class Listing {
                 x.element("ChecksumType", v.checksumType());
             }
             if (owner) {
-                Owners.write(x, "Owner", v.owner());
+                owners.write(x, "Owner", v.owner());
             }
             x.element("StorageClass", "STANDARD").end();
         }
@@ -106,14 +108,14 @@ public final class Listing {
             if (v.deleteMarker()) {
                 x.start("DeleteMarker").element("Key", encode(v.key(), enc)).element("VersionId", v.versionId())
                         .element("IsLatest", e.latest()).element("LastModified", v.lastModified());
-                Owners.write(x, "Owner", v.owner());
+                owners.write(x, "Owner", v.owner());
                 x.end();
             } else {
                 x.start("Version").element("Key", encode(v.key(), enc)).element("VersionId", v.versionId())
                         .element("IsLatest", e.latest()).element("LastModified", v.lastModified())
                         .element("ETag", "\"" + v.etag() + "\"").element("Size", v.size())
                         .element("StorageClass", "STANDARD");
-                Owners.write(x, "Owner", v.owner());
+                owners.write(x, "Owner", v.owner());
                 x.end();
             }
         }

@@ -43,10 +43,12 @@ public final class Multipart {
 
     private final Stores stores;
     private final ObjectWrites writes;
+    private final Owners owners;
 
     public Multipart(Stores stores, ObjectWrites writes) {
         this.stores = stores;
         this.writes = writes;
+        this.owners = new Owners(stores.meta());
     }
 
     public void create(Call call, S3Request.CreateMultipartUpload op, BucketRecord bucket) {
@@ -267,8 +269,8 @@ public final class Multipart {
         List<PartRecord> shown = truncated ? page.subList(0, op.maxParts()) : page;
         XmlWriter x = XmlWriter.s3("ListPartsResult")
                 .element("Bucket", bucket.name()).element("Key", op.key()).element("UploadId", upload.uploadId());
-        Owners.write(x, "Initiator", upload.owner());
-        Owners.write(x, "Owner", upload.owner());
+        owners.write(x, "Initiator", upload.owner());
+        owners.write(x, "Owner", upload.owner());
         x.element("StorageClass", "STANDARD")
                 .element("PartNumberMarker", op.partNumberMarker())
                 .element("NextPartNumberMarker", shown.isEmpty() ? 0 : shown.get(shown.size() - 1).partNumber())
@@ -302,8 +304,8 @@ public final class Multipart {
                 .element("EncodingType", enc ? "url" : null);
         for (UploadRecord u : page.uploads()) {
             x.start("Upload").element("Key", enc(u.key(), enc)).element("UploadId", u.uploadId());
-            Owners.write(x, "Initiator", u.owner());
-            Owners.write(x, "Owner", u.owner());
+            owners.write(x, "Initiator", u.owner());
+            owners.write(x, "Owner", u.owner());
             x.element("StorageClass", "STANDARD").element("Initiated", u.initiated())
                     .element("ChecksumAlgorithm", u.checksumAlgorithm()).element("ChecksumType", u.checksumType()).end();
         }

@@ -32,9 +32,8 @@ public final class ObjectReads {
     }
 
     public void get(Call call, S3Request.GetObject op, BucketRecord bucket) throws IOException {
-        VersionRecord v = Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(),
-                op.head() ? "HEAD" : "GET");
-        AccessControl.checkObjectRead(call.principal(), bucket, v);
+        VersionRecord v = AccessControl.requireRead(call.principal(), bucket, () -> Versions.forRead(stores.meta(),
+                bucket, op.key(), op.versionId(), op.head() ? "HEAD" : "GET"));
         checkOverridesAllowed(call);
         Conditionals.checkRead(call::header, v);
 

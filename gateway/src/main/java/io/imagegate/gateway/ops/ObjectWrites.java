@@ -11,6 +11,7 @@ import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.http.XmlWriter;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
+import io.imagegate.meta.CanonicalIds;
 import io.imagegate.meta.VersionRecord;
 import io.imagegate.meta.WriteCondition;
 import io.imagegate.meta.WriteLease;
@@ -185,7 +186,8 @@ public final class ObjectWrites {
         }
     }
 
+    /** Who owns what a request writes: the caller, by canonical id; the bucket's owner for an anonymous caller. */
     static String ownerOf(Call call, BucketRecord bucket) {
-        return call.principal().anonymous() ? bucket.owner() : call.principal().name();
+        return call.principal().anonymous() ? CanonicalIds.ofOwner(bucket.owner()) : call.principal().id();
     }
 }

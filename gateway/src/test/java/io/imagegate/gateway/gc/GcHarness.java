@@ -118,6 +118,9 @@ final class GcHarness implements AutoCloseable {
         SdkHttpFullRequest.Builder http = SdkHttpFullRequest.builder().method(SdkHttpMethod.GET)
                 .protocol(endpoint.getScheme()).host(endpoint.getHost()).port(endpoint.getPort()).encodedPath(path);
         for (String p : query.split("&")) {
+            if (p.isEmpty()) {
+                continue;
+            }
             int eq = p.indexOf('=');
             if (eq < 0) {
                 http.putRawQueryParameter(p, (String) null);

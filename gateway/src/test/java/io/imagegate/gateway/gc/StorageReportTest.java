@@ -1,6 +1,7 @@
 package io.imagegate.gateway.gc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -82,8 +83,21 @@ class StorageReportTest {
                     GcHarness.ACCESS_KEY, GcHarness.SECRET_KEY).statusCode());
 
             gw.storageReports().compute(null);
-            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+            // per-bucket series name every tenant's buckets: an unauthenticated scrape gets the totals only,
+            // a scrape signed by an administrator everything, one signed by another user nothing
+            String anonymous = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
                     .newBuilder(gw.endpoint().resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(anonymous.contains("imagegate_storage_dedup_ratio"), anonymous);
+            assertFalse(anonymous.contains("imagegate_storage_bucket_"), "per-bucket series in an anonymous scrape");
+            assertFalse(anonymous.contains("bucket=\"images\""), "bucket names in an anonymous scrape");
+            HttpResponse<String> tenant = GcHarness.signedGet(gw.endpoint(), "/metrics", "", "ann-access-key",
+                    "ann-secret-key");
+            assertEquals(403, tenant.statusCode());
+            assertTrue(tenant.body().contains("<Code>AccessDenied</Code>"), tenant.body());
+            HttpResponse<String> admin = GcHarness.signedGet(gw.endpoint(), "/metrics", "", GcHarness.ACCESS_KEY,
+                    GcHarness.SECRET_KEY);
+            assertEquals(200, admin.statusCode(), admin.body());
+            String metrics = admin.body();
             assertTrue(metrics.contains("imagegate_storage_logical_bytes " + (double) logical)
                     || metrics.contains("imagegate_storage_logical_bytes " + String.format("%.1fE", logical / 1e6)),
                     metrics.lines().filter(l -> l.startsWith("imagegate_storage")).toList().toString());

@@ -1,0 +1,187 @@
+package io.imagegate.gateway.http;
+
+import io.imagegate.gateway.S3ErrorCode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.ChannelListener;
+import org.xnio.StreamConnection;
+import org.xnio.conduits.AbstractStreamSinkConduit;
+import org.xnio.conduits.AbstractStreamSourceConduit;
+import org.xnio.conduits.StreamSinkConduit;
+import org.xnio.conduits.StreamSourceConduit;
+
+/**
+ * Requests Undertow cannot parse (a request line or header section over its limit, a malformed
+ * line) never reach a handler: Undertow writes a fixed, bodiless {@code 400 Bad Request} on the
+ * connection and closes it. This wraps every accepted connection so that answer goes out as S3's:
+ * an XML {@code <Error>} with a RequestId: {@code InvalidURI} for a request line whose target
+ * holds a broken {@code %} escape, {@code RequestHeaderSectionTooLarge} when the request had sent
+ * more than the header limit, {@code InvalidRequest} otherwise; and it is counted like any other
+ * request. Every other byte passes through untouched.
+ */
+public final class UnparsedRequests {
+
+    private static final Logger access = LoggerFactory.getLogger("imagegate.access");
+
+    /** Exactly what Undertow's HttpReadListener writes when it cannot parse a request. */
+    private static final byte[] UNDERTOW_BAD_REQUEST =
+            "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** How much of each request's first bytes is kept: enough for any request line worth classifying. */
+    private static final int HEAD_KEPT = 8 * 1024;
+
+    /** Told of each request answered here: for the request metrics. */
+    public interface Counter {
+        void rejected(int status, long bytesOut);
+    }
+
+    private final String hostId;
+    private final int maxHeaderBytes;
+    private final Counter counter;
+
+    /** @param maxHeaderBytes the parser's limit on request line plus headers (UndertowOptions.MAX_HEADER_SIZE) */
+    public UnparsedRequests(String hostId, int maxHeaderBytes, Counter counter) {
+        this.hostId = hostId;
+        this.maxHeaderBytes = maxHeaderBytes;
+        this.counter = counter;
+    }
+
+    /** The open listener {@code open}, given connections whose parse-error answers are S3 errors. */
+    public ChannelListener<StreamConnection> wrap(ChannelListener<StreamConnection> open) {
+        return connection -> {
+            Reads reads = new Reads(connection.getSourceChannel().getConduit());
+            connection.getSourceChannel().setConduit(reads);
+            connection.getSinkChannel().setConduit(new Answers(connection.getSinkChannel().getConduit(), reads));
+            open.handleEvent(connection);
+        };
+    }
+
+    /**
+     * Counts the bytes read since the last response began, and keeps the first of them (the request
+     * line), to tell an oversized or badly escaped request from another malformed one.
+     */
+    private static final class Reads extends AbstractStreamSourceConduit<StreamSourceConduit> {
+        long sinceResponse;
+        final byte[] head = new byte[HEAD_KEPT];
+
+        Reads(StreamSourceConduit next) {
+            super(next);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            int from = dst.position();
+            int n = next.read(dst);
+            if (n > 0) {
+                if (sinceResponse < HEAD_KEPT) {
+                    int keep = (int) Math.min(n, HEAD_KEPT - sinceResponse);
+                    dst.duplicate().position(from).get(head, (int) sinceResponse, keep);
+                }
+                sinceResponse += n;
+            }
+            return n;
+        }
+
+        /** The request line as far as it was kept. */
+        String requestLine() {
+            int kept = (int) Math.min(sinceResponse, HEAD_KEPT);
+            int end = 0;
+            while (end < kept && head[end] != '\r' && head[end] != '\n') {
+                end++;
+            }
+            return new String(head, 0, end, StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
+            long n = next.read(dsts, offs, len);
+            if (n > 0) {
+                sinceResponse += n;
+            }
+            return n;
+        }
+    }
+
+    private final class Answers extends AbstractStreamSinkConduit<StreamSinkConduit> {
+        private final Reads reads;
+
+        Answers(StreamSinkConduit next, Reads reads) {
+            super(next);
+            this.reads = reads;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            if (!isUndertowBadRequest(src)) {
+                reads.sinceResponse = 0;
+                return next.write(src);
+            }
+            int consumed = src.remaining();
+            src.position(src.limit());
+            ByteBuffer answer = ByteBuffer.wrap(answer(classify(reads)));
+            // the connection is closed as soon as this returns: write what the socket takes now (an
+            // error of a few hundred bytes on a connection that has sent nothing back yet: all of it)
+            for (int i = 0; i < 16 && answer.hasRemaining() && next.write(answer) > 0; i++) {
+                // keep writing
+            }
+            next.flush();
+            counter.rejected(400, answer.position());
+            return consumed;
+        }
+
+        private boolean isUndertowBadRequest(ByteBuffer src) {
+            if (src.remaining() != UNDERTOW_BAD_REQUEST.length) {
+                return false;
+            }
+            byte[] head = new byte[UNDERTOW_BAD_REQUEST.length];
+            src.duplicate().get(head);
+            return Arrays.equals(head, UNDERTOW_BAD_REQUEST);
+        }
+    }
+
+    /** Why the parser most likely refused the request, from what it had read. */
+    private S3ErrorCode classify(Reads reads) {
+        String[] line = reads.requestLine().split(" ");
+        if (line.length >= 2 && brokenEscape(line[1])) {
+            return S3ErrorCode.INVALID_URI;
+        }
+        return reads.sinceResponse >= maxHeaderBytes ? S3ErrorCode.REQUEST_HEADER_SECTION_TOO_LARGE
+                : S3ErrorCode.INVALID_REQUEST;
+    }
+
+    private static boolean brokenEscape(String target) {
+        for (int i = target.indexOf('%'); i >= 0; i = target.indexOf('%', i + 1)) {
+            if (i + 2 >= target.length() || Character.digit(target.charAt(i + 1), 16) < 0
+                    || Character.digit(target.charAt(i + 2), 16) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private byte[] answer(S3ErrorCode code) {
+        String requestId = HexFormat.of().withUpperCase().formatHex(
+                ByteBuffer.allocate(8).putLong(ThreadLocalRandom.current().nextLong()).array());
+        XmlWriter x = XmlWriter.plain("Error").element("Code", code.code());
+        switch (code) {
+            case REQUEST_HEADER_SECTION_TOO_LARGE -> x.element("Message", code.defaultMessage())
+                    .element("MaxSizeAllowed", String.valueOf(maxHeaderBytes));
+            case INVALID_URI -> x.element("Message", code.defaultMessage());
+            default -> x.element("Message", "The request line or a header could not be parsed.");
+        }
+        byte[] body = x.element("RequestId", requestId).element("HostId", hostId).toBytes();
+        String head = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: " + body.length
+                + "\r\nx-amz-request-id: " + requestId + "\r\nx-amz-id-2: " + hostId + "\r\nServer: imagegate\r\n"
+                + "Connection: close\r\n\r\n";
+        access.info("request={} method=- path=- op=- status=400 principal=- unparsed={}", requestId, code.code());
+        byte[] h = head.getBytes(StandardCharsets.US_ASCII);
+        byte[] all = Arrays.copyOf(h, h.length + body.length);
+        System.arraycopy(body, 0, all, h.length, body.length);
+        return all;
+    }
+}
