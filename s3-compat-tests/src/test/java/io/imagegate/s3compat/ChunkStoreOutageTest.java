@@ -56,8 +56,9 @@ class ChunkStoreOutageTest {
              S3Client c = S3Client.builder().endpointOverride(gw.endpoint())
                      .region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
                      .credentialsProvider(() -> software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
-                             GatewayFixture.ACCESS_KEY, GatewayFixture.SECRET_KEY))
+                             GatewayFixture.TENANT_ACCESS_KEY, GatewayFixture.TENANT_SECRET_KEY))
                      .overrideConfiguration(o -> o.retryStrategy(DefaultRetryStrategy.doNotRetry())).build()) {
+            GatewayFixture.ensureTenant(gw.meta());
             byte[] data = new byte[1 << 20];
             new Random(5).nextBytes(data);
             c.createBucket(r -> r.bucket("outage"));

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.imagegate.meta.EmbeddedZooKeeper;
+import io.imagegate.meta.MetadataStore;
+import io.imagegate.meta.ZkMetadataStore;
+import io.imagegate.meta.ZkStoreConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -120,6 +124,12 @@ class CrashRecoveryTest {
                 throw new IllegalStateException("gateway exited: " + Files.readString(data.resolve("gateway.log")));
             }
             try (Socket s = new Socket("127.0.0.1", port)) {
+                // the tests act as the non-admin tenant, created in the gateway's embedded ZooKeeper
+                // as `imagegate user create` does while a gateway runs
+                try (EmbeddedZooKeeper.Connection zk = EmbeddedZooKeeper.attach(data.resolve("zookeeper"));
+                     MetadataStore meta = ZkMetadataStore.connect(zk.connectString(), ZkStoreConfig.defaults())) {
+                    GatewayFixture.ensureTenant(meta);
+                }
                 return p;
             } catch (IOException notYet) {
                 Thread.sleep(100);

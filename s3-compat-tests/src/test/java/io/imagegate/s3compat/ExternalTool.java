@@ -52,11 +52,11 @@ final class ExternalTool {
         return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     }
 
-    /** The environment of an aws-cli or boto3 user pointed at the test gateway and nothing else. */
+    /** The environment of an aws-cli or boto3 user (the non-admin tenant) pointed at the test gateway and nothing else. */
     static Map<String, String> awsEnv(Path home) {
         return Map.of(
-                "AWS_ACCESS_KEY_ID", GatewayFixture.ACCESS_KEY,
-                "AWS_SECRET_ACCESS_KEY", GatewayFixture.SECRET_KEY,
+                "AWS_ACCESS_KEY_ID", GatewayFixture.TENANT_ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", GatewayFixture.TENANT_SECRET_KEY,
                 "AWS_DEFAULT_REGION", "us-east-1",
                 "AWS_CONFIG_FILE", home.resolve("config").toString(),
                 "AWS_SHARED_CREDENTIALS_FILE", home.resolve("credentials").toString(),

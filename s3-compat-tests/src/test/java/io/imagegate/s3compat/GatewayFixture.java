@@ -3,6 +3,9 @@ package io.imagegate.s3compat;
 import io.imagegate.gateway.Gateway;
 import io.imagegate.gateway.GatewayConfig;
 import io.imagegate.gateway.HttpsConfig;
+import io.imagegate.meta.MetadataException;
+import io.imagegate.meta.MetadataStore;
+import io.imagegate.meta.UserRecord;
 import io.imagegate.tls.CaBundle;
 import java.io.IOException;
 import java.net.URI;
@@ -24,13 +27,22 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * A real gateway for a test class: a ZooKeeper TestingServer, a local chunk directory and the
- * S3 endpoint on a random port, with the root user's keys and clients configured as a user
- * would configure them (path-style addressing is the only setting).
+ * S3 endpoint on a random port, with clients configured as a user would configure them
+ * (path-style addressing is the only setting). Tests act as {@link #TENANT}, an ordinary user
+ * created with the store's user API: the root user is an administrator who may act on every
+ * bucket, and tests run as it would never meet a cross-user check. {@link #rootClient()} is for
+ * what only an administrator may do.
  */
 public final class GatewayFixture implements AutoCloseable {
 
+    /** The root user's keys: an administrator. */
     public static final String ACCESS_KEY = "IGROOTACCESSKEY00001";
     public static final String SECRET_KEY = "imagegate/root/secret/key/for/tests/0001";
+
+    /** The non-admin user the tests act as. */
+    public static final String TENANT = "tenant";
+    public static final String TENANT_ACCESS_KEY = "IGTENANTACCESSKEY001";
+    public static final String TENANT_SECRET_KEY = "imagegate/tenant/secret/key/tests/0001";
 
     private final TestingServer zookeeper;
     private final Path dir;
@@ -62,7 +74,9 @@ public final class GatewayFixture implements AutoCloseable {
         try {
             TestingServer zk = new TestingServer(true);
             Path dir = Files.createTempDirectory("imagegate-test-");
-            return new GatewayFixture(zk, dir, startGateway(zk.getConnectString(), dir, https), trust);
+            Gateway gateway = startGateway(zk.getConnectString(), dir, https);
+            ensureTenant(gateway.meta());
+            return new GatewayFixture(zk, dir, gateway, trust);
         } catch (Exception e) {
             throw new IllegalStateException("could not start a gateway for the test", e);
         }
@@ -101,7 +115,24 @@ public final class GatewayFixture implements AutoCloseable {
         return dir;
     }
 
+    /** Creates the non-admin {@link #TENANT} in a gateway's metadata, unless it exists. */
+    public static void ensureTenant(MetadataStore meta) {
+        if (meta.userByAccessKey(TENANT_ACCESS_KEY).isEmpty()) {
+            try {
+                meta.createUser(new UserRecord(TENANT, TENANT_ACCESS_KEY, TENANT_SECRET_KEY, null, false));
+            } catch (MetadataException.UserExists e) {
+                // created by another gateway of the same cluster meanwhile
+            }
+        }
+    }
+
+    /** A client acting as the non-admin {@link #TENANT}. */
     public S3Client client() {
+        return client(TENANT_ACCESS_KEY, TENANT_SECRET_KEY);
+    }
+
+    /** A client acting as the root user, an administrator: for what only an administrator may do. */
+    public S3Client rootClient() {
         return client(ACCESS_KEY, SECRET_KEY);
     }
 
@@ -109,9 +140,9 @@ public final class GatewayFixture implements AutoCloseable {
         return client(endpoint(), accessKey, secretKey, trust);
     }
 
-    /** A client of any plain-HTTP gateway, with the root keys. */
+    /** A client of any plain-HTTP gateway, acting as the non-admin {@link #TENANT} (see {@link #ensureTenant}). */
     public static S3Client client(URI endpoint) {
-        return client(endpoint, ACCESS_KEY, SECRET_KEY, null);
+        return client(endpoint, TENANT_ACCESS_KEY, TENANT_SECRET_KEY, null);
     }
 
     private static S3Client client(URI endpoint, String accessKey, String secretKey, CaBundle trust) {

@@ -161,7 +161,9 @@ class ListingTest {
     @Test
     void fetchOwnerAddsOwner() {
         ListObjectsV2Response page = s3.listObjectsV2(r -> r.bucket(bucket).prefix("a/obj1").fetchOwner(true));
-        assertEquals("root", page.contents().get(0).owner().displayName());
+        assertEquals(GatewayFixture.TENANT, page.contents().get(0).owner().displayName());
+        assertEquals(gw.gateway().meta().userByAccessKey(GatewayFixture.TENANT_ACCESS_KEY).orElseThrow().canonicalId(),
+                page.contents().get(0).owner().id());
         ListObjectsV2Response without = s3.listObjectsV2(r -> r.bucket(bucket).prefix("a/obj1"));
         assertEquals(null, without.contents().get(0).owner());
     }

@@ -73,7 +73,7 @@ class OperationsEndpointsTest {
         try (S3Client once = S3Client.builder().endpointOverride(gw.endpoint())
                 .region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
                 .credentialsProvider(() -> software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
-                        GatewayFixture.ACCESS_KEY, GatewayFixture.SECRET_KEY))
+                        GatewayFixture.TENANT_ACCESS_KEY, GatewayFixture.TENANT_SECRET_KEY))
                 .overrideConfiguration(o -> o.retryStrategy(software.amazon.awssdk.retries.DefaultRetryStrategy.doNotRetry()))
                 .build()) {
             S3Exception e = assertThrows(S3Exception.class,

@@ -33,12 +33,21 @@ final class RawHttp {
     }
 
     private final URI endpoint;
+    private final String accessKey;
+    private final String secretKey;
 
+    /** Requests signed as the non-admin {@link GatewayFixture#TENANT}. */
     RawHttp(URI endpoint) {
-        this.endpoint = endpoint;
+        this(endpoint, GatewayFixture.TENANT_ACCESS_KEY, GatewayFixture.TENANT_SECRET_KEY);
     }
 
-    /** Signs method + path (raw, already encoded) + headers + body with the root keys. */
+    RawHttp(URI endpoint, String accessKey, String secretKey) {
+        this.endpoint = endpoint;
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
+    }
+
+    /** Signs method + path (raw, already encoded) + headers + body with this client's keys. */
     Map<String, List<String>> sign(String method, String rawPathAndQuery, Map<String, String> headers, byte[] body) {
         return sign(endpoint, method, rawPathAndQuery, headers, body);
     }
@@ -56,10 +65,11 @@ final class RawHttp {
         return exchange(head.toString().getBytes(StandardCharsets.UTF_8), body == null ? new byte[0] : body);
     }
 
-    private static Map<String, List<String>> sign(URI base, String method, String rawPathAndQuery,
-                                                  Map<String, String> headers, byte[] body) {
+    private Map<String, List<String>> sign(URI base, String method, String rawPathAndQuery,
+                                           Map<String, String> headers, byte[] body) {
+        // appended, not resolved: a path such as "//x" is a path here, not a host
         SdkHttpFullRequest.Builder b = SdkHttpFullRequest.builder().method(SdkHttpMethod.fromValue(method))
-                .uri(base.resolve(rawPathAndQuery));
+                .uri(URI.create(base.toString().replaceAll("/$", "") + rawPathAndQuery));
         headers.forEach(b::putHeader);
         if (body != null) {
             b.contentStreamProvider(ContentStreamProvider.fromByteArray(body));
@@ -67,7 +77,7 @@ final class RawHttp {
         SdkHttpFullRequest request = b.build();
         SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r.request(request)
                 .payload(request.contentStreamProvider().orElse(null))
-                .identity(AwsBasicCredentials.create(GatewayFixture.ACCESS_KEY, GatewayFixture.SECRET_KEY))
+                .identity(AwsBasicCredentials.create(accessKey, secretKey))
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
                 .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
                 // as the S3 clients sign: the path exactly as sent, neither normalised nor encoded twice

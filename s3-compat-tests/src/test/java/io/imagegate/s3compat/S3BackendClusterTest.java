@@ -70,6 +70,7 @@ class S3BackendClusterTest extends ClusterConsistencyTest {
         second = startGateway(s3, "g2");
         third = startGateway(s3, "g3");
         gatewayOne = first;
+        GatewayFixture.ensureTenant(first.meta());
         a = GatewayFixture.client(first.endpoint());
         b = GatewayFixture.client(second.endpoint());
         c = GatewayFixture.client(third.endpoint());

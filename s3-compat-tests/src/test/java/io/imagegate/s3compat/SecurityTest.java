@@ -31,17 +31,22 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 class SecurityTest {
 
     static GatewayFixture gw;
+    /** The non-admin tenant, who owns the buckets these tests make. */
+    static S3Client s3;
+    /** The administrator, for what only it may see. */
     static S3Client root;
     static HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
         gw = GatewayFixture.start();
-        root = gw.client();
+        s3 = gw.client();
+        root = gw.rootClient();
     }
 
     @AfterAll
     static void stop() throws Exception {
+        s3.close();
         root.close();
         gw.close();
     }
@@ -89,11 +94,12 @@ class SecurityTest {
     @Test
     void presignedUrlWorksUntilItExpires() throws Exception {
         String bucket = GatewayFixture.uniqueBucket("presign");
-        root.createBucket(r -> r.bucket(bucket));
-        root.putObject(r -> r.bucket(bucket).key("p k"), RequestBody.fromString("presigned body"));
+        s3.createBucket(r -> r.bucket(bucket));
+        s3.putObject(r -> r.bucket(bucket).key("p k"), RequestBody.fromString("presigned body"));
         try (S3Presigner presigner = S3Presigner.builder().endpointOverride(gw.endpoint())
                 .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .credentialsProvider(() -> AwsBasicCredentials.create(GatewayFixture.ACCESS_KEY, GatewayFixture.SECRET_KEY))
+                .credentialsProvider(() -> AwsBasicCredentials.create(GatewayFixture.TENANT_ACCESS_KEY,
+                        GatewayFixture.TENANT_SECRET_KEY))
                 .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 .build()) {
             URI url = presigner.presignGetObject(r -> r.signatureDuration(Duration.ofMinutes(5))
@@ -112,9 +118,9 @@ class SecurityTest {
     @Test
     void anonymousRequestsAreDeniedUnlessTheObjectIsPublic() throws Exception {
         String bucket = GatewayFixture.uniqueBucket("anon");
-        root.createBucket(r -> r.bucket(bucket));
-        root.putObject(r -> r.bucket(bucket).key("private"), RequestBody.fromString("secret"));
-        root.putObject(r -> r.bucket(bucket).key("public").acl(ObjectCannedACL.PUBLIC_READ), RequestBody.fromString("hello"));
+        s3.createBucket(r -> r.bucket(bucket));
+        s3.putObject(r -> r.bucket(bucket).key("private"), RequestBody.fromString("secret"));
+        s3.putObject(r -> r.bucket(bucket).key("public").acl(ObjectCannedACL.PUBLIC_READ), RequestBody.fromString("hello"));
         URI base = gw.endpoint().resolve("/" + bucket + "/");
         HttpResponse<String> denied = http.send(HttpRequest.newBuilder(base.resolve("private")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

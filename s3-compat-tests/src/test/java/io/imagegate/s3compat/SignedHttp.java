@@ -48,8 +48,9 @@ final class SignedHttp {
     private final String secretKey;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+    /** Requests signed as the non-admin {@link GatewayFixture#TENANT}. */
     SignedHttp(URI endpoint) {
-        this(endpoint, GatewayFixture.ACCESS_KEY, GatewayFixture.SECRET_KEY);
+        this(endpoint, GatewayFixture.TENANT_ACCESS_KEY, GatewayFixture.TENANT_SECRET_KEY);
     }
 
     SignedHttp(URI endpoint, String accessKey, String secretKey) {

@@ -44,7 +44,7 @@ class TransferManagerTest {
                 .region(Region.US_EAST_1)
                 .forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(GatewayFixture.ACCESS_KEY, GatewayFixture.SECRET_KEY)))
+                        AwsBasicCredentials.create(GatewayFixture.TENANT_ACCESS_KEY, GatewayFixture.TENANT_SECRET_KEY)))
                 .minimumPartSizeInBytes(8L * 1024 * 1024)
                 .build();
              S3TransferManager tm = S3TransferManager.builder().s3Client(crt).build()) {
