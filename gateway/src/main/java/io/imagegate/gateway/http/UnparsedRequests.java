@@ -134,6 +134,39 @@ public final class UnparsedRequests {
             return consumed;
         }
 
+        // every other way of writing is a response being sent: the next request starts counting afresh
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offs, int len) throws IOException {
+            reads.sinceResponse = 0;
+            return next.write(srcs, offs, len);
+        }
+
+        @Override
+        public int writeFinal(ByteBuffer src) throws IOException {
+            reads.sinceResponse = 0;
+            return next.writeFinal(src);
+        }
+
+        @Override
+        public long writeFinal(ByteBuffer[] srcs, int offs, int len) throws IOException {
+            reads.sinceResponse = 0;
+            return next.writeFinal(srcs, offs, len);
+        }
+
+        @Override
+        public long transferFrom(java.nio.channels.FileChannel src, long position, long count) throws IOException {
+            reads.sinceResponse = 0;
+            return next.transferFrom(src, position, count);
+        }
+
+        @Override
+        public long transferFrom(org.xnio.channels.StreamSourceChannel source, long count, ByteBuffer throughBuffer)
+                throws IOException {
+            reads.sinceResponse = 0;
+            return next.transferFrom(source, count, throughBuffer);
+        }
+
         private boolean isUndertowBadRequest(ByteBuffer src) {
             if (src.remaining() != UNDERTOW_BAD_REQUEST.length) {
                 return false;
