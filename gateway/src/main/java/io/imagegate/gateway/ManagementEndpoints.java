@@ -29,6 +29,11 @@ public final class ManagementEndpoints {
     private final GatewayMetrics metrics;
     private final boolean publicBucketMetrics;
 
+    /** Per-bucket series for administrators only. */
+    public ManagementEndpoints(MetadataStore meta, ChunkStoreOptions.Probe chunkProbe, GatewayMetrics metrics) {
+        this(meta, chunkProbe, metrics, false);
+    }
+
     public ManagementEndpoints(MetadataStore meta, ChunkStoreOptions.Probe chunkProbe, GatewayMetrics metrics,
                                boolean publicBucketMetrics) {
         this.meta = meta;
