@@ -4,14 +4,16 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * For tests: a store that misbehaves on demand, the way s3proxy's latency and failure
- * middlewares do: fail the next N reads or seals, delay reads, hold reads until released, or
- * flip a byte in what the next N reads return. Everything else passes through.
+ * middlewares do: fail the next N reads or seals (or a random fraction of them), delay reads,
+ * hold reads until released, or flip a byte in what the next N reads return. Everything else
+ * passes through.
  */
 public final class FaultInjectingChunkStore extends ForwardingChunkStore {
 
@@ -22,6 +24,8 @@ public final class FaultInjectingChunkStore extends ForwardingChunkStore {
     private volatile Supplier<IOException> readError = () -> new IOException("injected read failure");
     private volatile Duration readDelay = Duration.ZERO;
     private volatile CountDownLatch gate;
+    private volatile double failFraction;
+    private final Random random = new Random();
 
     public FaultInjectingChunkStore(ChunkStore delegate) {
         super(delegate);
@@ -37,6 +41,18 @@ public final class FaultInjectingChunkStore extends ForwardingChunkStore {
     /** The next {@code n} seals abort the pack and throw. */
     public FaultInjectingChunkStore failSeals(int n) {
         sealFailures.set(n);
+        return this;
+    }
+
+    /** From now on every read and every seal fails with probability {@code fraction} (0 stops it). */
+    public FaultInjectingChunkStore failRandomly(double fraction, long seed) {
+        if (!(fraction >= 0 && fraction <= 1)) {
+            throw new IllegalArgumentException("fraction must be in 0..1: " + fraction);
+        }
+        synchronized (random) {
+            random.setSeed(seed);
+        }
+        failFraction = fraction;
         return this;
     }
 
@@ -91,7 +107,7 @@ public final class FaultInjectingChunkStore extends ForwardingChunkStore {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted in an injected delay");
         }
-        if (takeOne(readFailures)) {
+        if (takeOne(readFailures) || randomFailure()) {
             throw readError.get();
         }
         int start = dst.position();
@@ -117,7 +133,7 @@ public final class FaultInjectingChunkStore extends ForwardingChunkStore {
 
             @Override
             public void seal() throws IOException {
-                if (takeOne(sealFailures)) {
+                if (takeOne(sealFailures) || randomFailure()) {
                     out.abort();
                     throw new IOException("injected seal failure");
                 }
@@ -134,6 +150,16 @@ public final class FaultInjectingChunkStore extends ForwardingChunkStore {
                 out.close();
             }
         };
+    }
+
+    private boolean randomFailure() {
+        double f = failFraction;
+        if (f <= 0) {
+            return false;
+        }
+        synchronized (random) {
+            return random.nextDouble() < f;
+        }
     }
 
     private static boolean takeOne(AtomicInteger counter) {

@@ -1,6 +1,7 @@
 package io.imagegate.gateway;
 
 import io.imagegate.chunk.ChunkRepository;
+import io.imagegate.chunk.ChunkStore;
 import io.imagegate.chunk.DefaultChunkRepository;
 import io.imagegate.chunk.MetricsChunkStore;
 import io.imagegate.gateway.auth.SigV4Config;
@@ -25,6 +26,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +96,24 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Ways to make a gateway's parts misbehave, for tests and the chaos benchmark only: a decorator
+     * of the chunk store (e.g. {@link io.imagegate.chunk.FaultInjectingChunkStore}) and how the
+     * metadata store connects (e.g. {@link io.imagegate.meta.ReplyLoss}). {@code serve} passes
+     * {@link #NONE} unless its hidden bench flag asks for chunk-store faults.
+     */
+    public record Faults(UnaryOperator<ChunkStore> chunkStore, BiFunction<String, ZkStoreConfig, ZkMetadataStore> metadata) {
+        public static final Faults NONE = new Faults(UnaryOperator.identity(), ZkMetadataStore::connect);
+
+        public Faults withChunkStore(UnaryOperator<ChunkStore> value) {
+            return new Faults(value, metadata);
+        }
+
+        public Faults withMetadata(BiFunction<String, ZkStoreConfig, ZkMetadataStore> value) {
+            return new Faults(chunkStore, value);
+        }
+    }
+
     private final EmbeddedZooKeeper embedded;
     private final MetadataStore meta;
     private final ChunkRepository chunks;
@@ -124,17 +145,22 @@ public final class Gateway implements AutoCloseable {
      * else, with a {@link io.imagegate.tls.TlsFileException} naming the file.
      */
     public static Gateway start(Options options) throws IOException {
+        return start(options, Faults.NONE);
+    }
+
+    /** As {@link #start(Options)}, with parts that misbehave as {@code faults} say: for tests and benchmarks. */
+    public static Gateway start(Options options, Faults faults) throws IOException {
         HttpsConfig https = options.http().https();
         ServerCertificate certificate = https.enabled() ? ServerCertificate.load(https.certificate(), https.privateKey()) : null;
         try {
-            return start(options, certificate);
+            return start(options, faults, certificate);
         } catch (IOException | RuntimeException e) {
             closeQuietly(certificate);
             throw e;
         }
     }
 
-    private static Gateway start(Options options, ServerCertificate certificate) throws IOException {
+    private static Gateway start(Options options, Faults faults, ServerCertificate certificate) throws IOException {
         Path dir = options.dataDir().toAbsolutePath().normalize();
         Files.createDirectories(dir);
         RootCredentials root = options.root() != null ? options.root() : RootCredentials.resolve(dir, System.getenv());
@@ -153,14 +179,14 @@ public final class Gateway implements AutoCloseable {
             // a standalone (embedded) server has no followers: every read already sees every commit,
             // so the sync before each read that an ensemble needs is skipped; and this gateway is the
             // only writer of its metadata, so GET and HEAD may serve key records from memory
-            ZkMetadataStore zkMeta = ZkMetadataStore.connect(connect, ZkStoreConfig.defaults()
+            ZkMetadataStore zkMeta = faults.metadata().apply(connect, ZkStoreConfig.defaults()
                     .withSyncReads(embedded == null).withReadCacheEntries(embedded != null ? READ_CACHE_ENTRIES : 0)
                     .withAuth(options.zookeeperAuth()));
             meta = zkMeta;
             ensureRootUser(meta, root);
             ChunkStoreOptions.Opened opened = options.chunks().open(dir);
             store = opened.store();
-            chunks = new DefaultChunkRepository(store);
+            chunks = new DefaultChunkRepository(faults.chunkStore().apply(store));
             Clock clock = Clock.systemUTC();
             // ---- garbage collection and storage reports (gc package): every gateway runs the periodic
             // collector, one at a time collects (ZooKeeper lock); the report is cached for /metrics

@@ -24,10 +24,10 @@ import java.util.Map;
  * each server's request counts and latencies, and the leader's last zxid (which counts every
  * transaction the ensemble committed, failed multis included).
  */
-final class Ensemble implements AutoCloseable {
+public final class Ensemble implements AutoCloseable {
 
     /** One server: its process and client port. */
-    record Server(int id, ChildJvm jvm, int clientPort) {}
+    public record Server(int id, ChildJvm jvm, int clientPort) {}
 
     /** The ensemble's counters at one moment: each server's mntr, and the last zxid. */
     record Stats(Map<Integer, Map<String, String>> mntr, long zxid) {
@@ -77,7 +77,7 @@ final class Ensemble implements AutoCloseable {
     final List<Server> servers;
 
     private Ensemble(List<Server> servers) {
-        this.servers = servers;
+        this.servers = new ArrayList<>(servers);
     }
 
     /**
@@ -85,7 +85,7 @@ final class Ensemble implements AutoCloseable {
      * {@code snapCount} transactions between snapshots: a large value avoids rewriting a
      * snapshot of a million keys every 100 000 transactions during the load.
      */
-    static Ensemble start(Path dir, Path java, String classpath, Path logback, String heap, int snapCount)
+    public static Ensemble start(Path dir, Path java, String classpath, Path logback, String heap, int snapCount)
             throws IOException, InterruptedException {
         int[] client = new int[3];
         int[] quorum = new int[3];
@@ -136,16 +136,57 @@ final class Ensemble implements AutoCloseable {
         }
     }
 
-    String connectString() {
+    public String connectString() {
         return String.join(",", servers.stream().map(s -> "127.0.0.1:" + s.clientPort()).toList());
     }
 
-    List<ChildJvm> processes() {
+    public List<ChildJvm> processes() {
         return servers.stream().map(Server::jvm).toList();
     }
 
+    public List<Server> servers() {
+        return List.copyOf(servers);
+    }
+
+    /** The id of the server that says it leads, or -1 when none does (an election, or no quorum). */
+    public int leader() {
+        for (Server s : servers) {
+            if (fourLetter(s.clientPort(), "srvr").contains("Mode: leader")) {
+                return s.id();
+            }
+        }
+        return -1;
+    }
+
+    /** Every server answers as leader or follower. */
+    public boolean allServing() {
+        for (Server s : servers) {
+            String srvr = fourLetter(s.clientPort(), "srvr");
+            if (!srvr.contains("Mode: leader") && !srvr.contains("Mode: follower")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Kills server {@code id} with SIGKILL. */
+    public void kill(int id) {
+        server(id).jvm().kill();
+    }
+
+    /** Starts server {@code id} again on its data, after {@link #kill}. */
+    public void restart(int id) {
+        Server old = server(id);
+        servers.set(servers.indexOf(old), new Server(id, old.jvm().restart(), old.clientPort()));
+    }
+
+    private Server server(int id) {
+        return servers.stream().filter(s -> s.id() == id).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no server " + id));
+    }
+
     /** Waits until every server serves as leader or follower (replaying a large log can take a while). */
-    private void awaitQuorum(Duration timeout) throws InterruptedException {
+    public void awaitQuorum(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             int ready = 0;

@@ -1,5 +1,6 @@
 package io.imagegate.gateway.cli;
 
+import io.imagegate.chunk.FaultInjectingChunkStore;
 import io.imagegate.gateway.ChunkStoreOptions;
 import io.imagegate.gateway.Gateway;
 import io.imagegate.gateway.GatewayConfig;
@@ -86,6 +87,15 @@ final class ServeCommand implements Runnable {
     @Option(names = "--no-gc", description = "Collect garbage only when `imagegate gc` asks.")
     boolean noGc;
 
+    // bench/run chaos only, hidden from --help and off unless given: chunk-store faults in this process
+    @Option(names = "--chaos-chunk-failures", hidden = true, defaultValue = "0",
+            description = "Fraction of chunk-store reads and seals that fail (benchmarks only).")
+    double chaosChunkFailures;
+
+    @Option(names = "--chaos-chunk-delay", hidden = true, defaultValue = "0s", converter = DurationConverter.class,
+            description = "Delay before every chunk-store read (benchmarks only).")
+    Duration chaosChunkDelay;
+
     @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:IMAGEGATE_TLS_CERT}",
             description = "Serve HTTPS with this PEM certificate chain (leaf first); re-read when it changes "
                     + "(default: $IMAGEGATE_TLS_CERT).")
@@ -130,7 +140,7 @@ final class ServeCommand implements Runnable {
                         .withPeriodic(!noGc));
         Gateway gateway;
         try {
-            gateway = Gateway.start(options);
+            gateway = Gateway.start(options, chaosFaults());
         } catch (TlsFileException e) {
             String flag = e.file().equals(tlsCert) ? "--tls-cert " : "--tls-key ";
             throw new IllegalStateException("could not start: " + flag + e.getMessage(), e);
@@ -162,6 +172,17 @@ final class ServeCommand implements Runnable {
         }
         return new HttpsConfig(tlsCert, tlsKey, httpsPort == null ? HttpsConfig.ON_S3_PORT : httpsPort, tlsOnly,
                 tlsReloadCheck);
+    }
+
+    /** No faults, unless the hidden benchmark options ask for chunk-store failures or delays. */
+    private Gateway.Faults chaosFaults() {
+        if (chaosChunkFailures <= 0 && chaosChunkDelay.isZero()) {
+            return Gateway.Faults.NONE;
+        }
+        System.err.println("imagegate: chunk-store fault injection is ON (failures " + chaosChunkFailures + ", read delay "
+                + chaosChunkDelay + "): for benchmarks only");
+        return Gateway.Faults.NONE.withChunkStore(s -> new FaultInjectingChunkStore(s)
+                .failRandomly(chaosChunkFailures, System.nanoTime()).delayReads(chaosChunkDelay));
     }
 
     private void banner(Gateway gateway) {

@@ -1,5 +1,10 @@
 package io.imagegate.s3compat.history;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Checks a recorded history of S3 operations against a sequential model of versioned (and
  * unversioned) keys, property by property in the manner of Jepsen's checkers: no acknowledged
@@ -11,6 +16,31 @@ package io.imagegate.s3compat.history;
 public final class HistoryChecker {
 
     private HistoryChecker() {}
+
+    /**
+     * An acknowledged version no delete ever named, read by id once everything settled, answered
+     * only with errors: its bytes are gone even if its record is not (a NoSuchVersion answer is
+     * reported by the read itself).
+     */
+    private static void unreadableAtTheEnd(Index index) {
+        Map<Version, List<Op>> reads = new LinkedHashMap<>();
+        for (Op op : index.history.ops()) {
+            if (index.settled(op) && op.request() instanceof Request.Get g && g.versionId() != null
+                    && index.history.versioned(g.bucket())) {
+                Version v = index.versioned(g.bucket(), g.key()).find(g.versionId());
+                if (v != null && !v.marker() && v.write.acknowledged() && v.deleteInvoked == Long.MAX_VALUE) {
+                    reads.computeIfAbsent(v, x -> new ArrayList<>()).add(op);
+                }
+            }
+        }
+        reads.forEach((v, ops) -> {
+            if (ops.stream().allMatch(op -> op.unknown() || op.rejected())) {
+                index.report(Violation.Kind.LOST_WRITE, v.bucket, v.key, v.versionId, ops.getLast(),
+                        "acknowledged " + v + " could not be read back at the end: " + ops.size() + " reads answered "
+                                + ops.getLast().response());
+            }
+        });
+    }
 
     public static CheckReport check(History history) {
         Index index = new Index(history);
@@ -43,6 +73,7 @@ public final class HistoryChecker {
                 default -> { }
             }
         }
+        unreadableAtTheEnd(index);
         return new CheckReport(CheckReport.Stats.of(history), index.violations);
     }
 }

@@ -45,6 +45,22 @@ class HistoryCheckerTest {
     }
 
     @Test
+    void anAcknowledgedVersionThatCannotBeReadBackAtTheEndIsALostWrite() {
+        CheckReport lost = new HistoryBuilder()
+                .put("k", "A").at(0, 10).written("v1")
+                .getVersion("k", "v1").at(20, 30).unknown()
+                .getVersion("k", "v1").at(40, 50).unknown()
+                .check();
+        assertEquals(Set.of(Kind.LOST_WRITE), kinds(lost), lost.summary(10));
+        CheckReport retried = new HistoryBuilder()
+                .put("k", "A").at(0, 10).written("v1")
+                .getVersion("k", "v1").at(20, 30).unknown()
+                .getVersion("k", "v1").at(40, 50).answer(found("v1", "A"))
+                .check();
+        assertTrue(retried.valid(), retried.summary(10));
+    }
+
+    @Test
     void aVersionSeenAfterItsDeleteWasAcknowledgedIsAnUndoneDelete() {
         CheckReport r = new HistoryBuilder()
                 .put("k", "A").at(0, 10).written("v1")
