@@ -1,6 +1,7 @@
 package io.imagegate.agent.image;
 
 import io.imagegate.agent.nbd.BlockDevice;
+import io.imagegate.agent.nbd.Extent;
 import io.imagegate.agent.nbd.NbdError;
 import io.imagegate.agent.nbd.NbdException;
 import io.imagegate.agent.nbd.Zeros;
@@ -173,6 +174,68 @@ public final class LayeredDisk implements BlockDevice {
             pos = runEnd;
         }
         return true;
+    }
+
+    @Override
+    public List<Extent> extents(long offset, long length, int maxExtents) throws NbdException {
+        long stamp = gate.readLock();
+        try {
+            Stack s = stack;
+            List<Extent> out = new ArrayList<>();
+            long end = offset + length;
+            long pos = offset;
+            int flags = -1;
+            long run = 0;
+            while (pos < end) {
+                long[] next = pos >= size ? new long[] {end, Extent.HOLE | Extent.ZERO}
+                        : allocation(s.layers, 0, s.base, pos, Math.min(end, size));
+                int f = (int) next[1];
+                if (f != flags) {
+                    if (run > 0) {
+                        out.add(new Extent(run, flags));
+                        if (out.size() == maxExtents) {
+                            return out;
+                        }
+                    }
+                    flags = f;
+                    run = 0;
+                }
+                run += next[0] - pos;
+                pos = next[0];
+            }
+            out.add(new Extent(run, flags));
+            return out;
+        } finally {
+            gate.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * The allocation state at {@code pos} (below {@code end}) and how far it holds: {end of the run,
+     * flags}. A block the overlay holds is data, one it zeroed or trimmed a hole of zeros, and below
+     * the overlay a zero chunk of the version is a hole of zeros and any other chunk data.
+     */
+    private static long[] allocation(List<OverlayLayer> layers, int from, BaseImage base, long pos, long end) {
+        if (from == layers.size()) {
+            ImageVersion v = base.version();
+            int i = v.indexOf(pos);
+            return new long[] {Math.min(end, v.offset(i) + v.length(i)), v.zero(i) ? Extent.HOLE | Extent.ZERO : Extent.DATA};
+        }
+        BlockMap map = layers.get(from).map();
+        if (map.isEmpty()) {
+            return allocation(layers, from + 1, base, pos, end);
+        }
+        long block = pos / BS;
+        int state = map.get(block);
+        if (state == BlockMap.BASE) {
+            // what lies below decides, for as long as both its run and this layer's hole last (the map is
+            // scanned only that far: a scan to the end for every 64 KiB below would be quadratic)
+            long[] below = allocation(layers, from + 1, base, pos, end);
+            long runEnd = Math.min(below[0], (block + map.run(block, (below[0] - 1) / BS + 1)) * BS);
+            return new long[] {runEnd, below[1]};
+        }
+        long runEnd = Math.min(end, (block + map.run(block, (end - 1) / BS + 1)) * BS);
+        return new long[] {runEnd, state == BlockMap.DATA ? Extent.DATA : Extent.HOLE | Extent.ZERO};
     }
 
     @Override

@@ -26,6 +26,15 @@ public interface BlockDevice {
         return false;
     }
 
+    /**
+     * The allocation of {@code [offset, offset + length)} (within the export) from {@code offset}
+     * on, as runs of {@link Extent} flags, adjacent runs of one state merged, at most
+     * {@code maxExtents} of them (they may then cover less than the range). By default all data.
+     */
+    default java.util.List<Extent> extents(long offset, long length, int maxExtents) throws NbdException {
+        return java.util.List.of(new Extent(length, Extent.DATA));
+    }
+
     /** Writes the remaining bytes of {@code src} at {@code offset}; durable once a later {@link #flush()} returns. */
     void write(long offset, ByteBuffer src) throws NbdException;
 

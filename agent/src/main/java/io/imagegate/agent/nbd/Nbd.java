@@ -15,6 +15,7 @@ final class Nbd {
     static final int REPLY_FLAG_DONE = 1;
     static final int REPLY_TYPE_NONE = 0;
     static final int REPLY_TYPE_OFFSET_DATA = 1;
+    static final int REPLY_TYPE_BLOCK_STATUS = 5;
     static final int REPLY_TYPE_ERROR = (1 << 15) + 1;
 
     static final int FLAG_FIXED_NEWSTYLE = 1;
@@ -28,10 +29,13 @@ final class Nbd {
     static final int OPT_INFO = 6;
     static final int OPT_GO = 7;
     static final int OPT_STRUCTURED_REPLY = 8;
+    static final int OPT_LIST_META_CONTEXT = 9;
+    static final int OPT_SET_META_CONTEXT = 10;
 
     static final int REP_ACK = 1;
     static final int REP_SERVER = 2;
     static final int REP_INFO = 3;
+    static final int REP_META_CONTEXT = 4;
     static final int REP_ERR_UNSUP = 0x80000001;
     static final int REP_ERR_INVALID = 0x80000003;
     static final int REP_ERR_UNKNOWN = 0x80000006;
@@ -60,10 +64,12 @@ final class Nbd {
     static final int CMD_TRIM = 4;
     static final int CMD_CACHE = 5;
     static final int CMD_WRITE_ZEROES = 6;
+    static final int CMD_BLOCK_STATUS = 7;
 
     static final int CMD_FLAG_FUA = 1;
     static final int CMD_FLAG_NO_HOLE = 2;
     static final int CMD_FLAG_DF = 4;
+    static final int CMD_FLAG_REQ_ONE = 8;
     static final int CMD_FLAG_FAST_ZERO = 16;
 
     /** The largest option the server reads; names are at most 4096 bytes, so anything larger is garbage. */

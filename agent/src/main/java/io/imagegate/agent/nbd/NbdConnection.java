@@ -35,6 +35,12 @@ final class NbdConnection {
     private boolean noZeroes;
     /** Structured replies negotiated: reads answer with chunks that carry their own length. */
     private volatile boolean structured;
+    /** The export for which base:allocation was selected (NBD_OPT_SET_META_CONTEXT), or null. */
+    private String allocationFor;
+    /** base:allocation is on for the export being served: NBD_CMD_BLOCK_STATUS answers. */
+    private volatile boolean blockStatus;
+    /** Descriptors one block status reply carries at most (512 KiB of them). */
+    private static final int MAX_EXTENTS = 64 * 1024;
 
     NbdConnection(NbdServer server, SocketChannel channel) {
         this.server = server;
@@ -55,6 +61,7 @@ final class NbdConnection {
             NbdExport chosen = handshake();
             if (chosen != null) {
                 export = chosen;
+                blockStatus = chosen.name().equals(allocationFor);
                 transmission(chosen);
             }
         } catch (EOFException e) {
@@ -135,6 +142,7 @@ final class NbdConnection {
                         optionReply(option, Nbd.REP_ACK, new byte[0]);
                     }
                 }
+                case Nbd.OPT_LIST_META_CONTEXT, Nbd.OPT_SET_META_CONTEXT -> metaContext(option, data);
                 case Nbd.OPT_INFO, Nbd.OPT_GO -> {
                     NbdExport e = info(option, data);
                     if (e != null && option == Nbd.OPT_GO) {
@@ -161,7 +169,44 @@ final class NbdConnection {
             in = new ChannelReader(t.in());
             out = t.out();
             structured = false; // nothing negotiated in clear carries over
+            allocationFor = null;
         }
+    }
+
+    /**
+     * NBD_OPT_LIST_META_CONTEXT and NBD_OPT_SET_META_CONTEXT: base:allocation is the one context.
+     * Setting needs structured replies first, and replaces what an earlier set selected; it holds
+     * for the export it names, if that is the export finally chosen.
+     */
+    private void metaContext(int option, byte[] data) throws IOException {
+        boolean set = option == Nbd.OPT_SET_META_CONTEXT;
+        MetaContexts.Request r;
+        try {
+            r = MetaContexts.parse(data);
+        } catch (IllegalArgumentException e) {
+            optionError(option, Nbd.REP_ERR_INVALID, e.getMessage());
+            return;
+        }
+        if (set && !structured) {
+            optionError(option, Nbd.REP_ERR_INVALID, "NBD_OPT_SET_META_CONTEXT needs NBD_OPT_STRUCTURED_REPLY first");
+            return;
+        }
+        if (server.find(r.export()).isEmpty()) {
+            optionError(option, Nbd.REP_ERR_UNKNOWN, "no export named '" + r.export() + "'");
+            return;
+        }
+        if (set) {
+            allocationFor = null;
+        }
+        if (MetaContexts.selectsBaseAllocation(r, !set)) {
+            byte[] name = MetaContexts.BASE_ALLOCATION.getBytes(StandardCharsets.UTF_8);
+            optionReply(option, Nbd.REP_META_CONTEXT,
+                    ByteBuffer.allocate(4 + name.length).putInt(MetaContexts.BASE_ALLOCATION_ID).put(name).array());
+            if (set) {
+                allocationFor = r.export();
+            }
+        }
+        optionReply(option, Nbd.REP_ACK, new byte[0]);
     }
 
     private void list(int option, int length) throws IOException {
@@ -303,6 +348,10 @@ final class NbdConnection {
             serveRead(device, r, false);
             return;
         }
+        if (r.type == Nbd.CMD_BLOCK_STATUS) {
+            serveBlockStatus(device, r);
+            return;
+        }
         NbdError error = null;
         try {
             execute(device, r);
@@ -383,6 +432,51 @@ final class NbdConnection {
         }
     }
 
+    /**
+     * NBD_CMD_BLOCK_STATUS for base:allocation: one structured chunk with the extents from the
+     * request's offset on (one only with NBD_CMD_FLAG_REQ_ONE), or an error.
+     */
+    private void serveBlockStatus(BlockDevice device, Request r) {
+        NbdError error = null;
+        java.util.List<Extent> extents = java.util.List.of();
+        try {
+            if (!blockStatus || !structured) {
+                throw new NbdException(NbdError.EINVAL, "NBD_CMD_BLOCK_STATUS without base:allocation selected");
+            }
+            check(device, r);
+            if (r.length == 0) {
+                throw new NbdException(NbdError.EINVAL, "block status of no bytes");
+            }
+            extents = device.extents(r.offset, r.length, (r.flags & Nbd.CMD_FLAG_REQ_ONE) != 0 ? 1 : MAX_EXTENTS);
+            if (extents.isEmpty()) {
+                throw new NbdException(NbdError.EINVAL, "no extent at " + r.offset);
+            }
+        } catch (NbdException e) {
+            error = failed(r, e);
+        } catch (RuntimeException e) {
+            error = failed(r, e);
+        }
+        try {
+            if (error != null) {
+                if (structured) {
+                    structuredError(r.handle, error);
+                } else {
+                    reply(r.handle, error);
+                }
+                return;
+            }
+            ByteBuffer b = structuredHeader(r.handle, Nbd.REPLY_TYPE_BLOCK_STATUS, 4 + 8 * extents.size())
+                    .putInt(MetaContexts.BASE_ALLOCATION_ID);
+            for (Extent x : extents) {
+                b.putInt((int) x.length()).putInt(x.flags());
+            }
+            send(b.flip());
+        } catch (IOException e) {
+            log.debug("nbd reply not delivered: {}", e.toString());
+            close();
+        }
+    }
+
     /** Writes a READ's header into the room in front of its data and sends both. */
     private void writeRead(Request r, ByteBuffer buf) throws IOException {
         int length = (int) r.length;
@@ -409,6 +503,7 @@ final class NbdConnection {
             case Nbd.CMD_WRITE -> Nbd.CMD_FLAG_FUA;
             case Nbd.CMD_WRITE_ZEROES -> Nbd.CMD_FLAG_FUA | Nbd.CMD_FLAG_NO_HOLE | Nbd.CMD_FLAG_FAST_ZERO;
             case Nbd.CMD_TRIM -> Nbd.CMD_FLAG_FUA;
+            case Nbd.CMD_BLOCK_STATUS -> Nbd.CMD_FLAG_REQ_ONE;
             default -> 0;
         };
         if ((r.flags & ~known) != 0) {

@@ -98,4 +98,7 @@ public final class RequestTrace implements BlockDevice {
     @Override public void prefetch(long offset, long length) throws NbdException {
         traced('C', offset, length, () -> device.prefetch(offset, length));
     }
+    @Override public java.util.List<Extent> extents(long offset, long length, int maxExtents) throws NbdException {
+        return device.extents(offset, length, maxExtents); // metadata only: not part of a trace
+    }
 }

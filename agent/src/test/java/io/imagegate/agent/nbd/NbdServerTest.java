@@ -121,9 +121,9 @@ class NbdServerTest {
     @Test
     void unsupportedOptionIsErrUnsup() throws IOException {
         try (RawNbdClient c = client()) {
-            c.option(10, new byte[0]); // NBD_OPT_SET_META_CONTEXT
+            c.option(11, new byte[0]); // NBD_OPT_EXTENDED_HEADERS (NBD_OPT_SET_META_CONTEXT, 10, is supported now)
             RawNbdClient.OptionReply r = c.optionReply();
-            assertEquals(10, r.option());
+            assertEquals(11, r.option());
             assertEquals(Nbd.REP_ERR_UNSUP, r.type());
             assertEquals(SIZE, c.go("disk"));
         }
@@ -210,6 +210,73 @@ class NbdServerTest {
             assertEquals(0, c.reply().error());
             assertArrayEquals(new byte[5000], c.read(1000, 5000));
             assertArrayEquals(new byte[100], c.read(9000, 100));
+        }
+    }
+
+    /** The data of NBD_OPT_LIST/SET_META_CONTEXT: export name, then the queries. */
+    private static byte[] metaContext(String export, String... queries) {
+        ByteBuffer b = ByteBuffer.allocate(1024);
+        byte[] n = export.getBytes(StandardCharsets.UTF_8);
+        b.putInt(n.length).put(n).putInt(queries.length);
+        for (String q : queries) {
+            byte[] x = q.getBytes(StandardCharsets.UTF_8);
+            b.putInt(x.length).put(x);
+        }
+        return Arrays.copyOf(b.array(), b.position());
+    }
+
+    @Test
+    void baseAllocationIsListedAndSetOnlyWithStructuredReplies() throws IOException {
+        try (RawNbdClient c = client()) {
+            c.option(Nbd.OPT_LIST_META_CONTEXT, metaContext("disk"));
+            RawNbdClient.OptionReply r = c.optionReply();
+            assertEquals(Nbd.REP_META_CONTEXT, r.type());
+            assertEquals("base:allocation", new String(r.data(), 4, r.data().length - 4, StandardCharsets.UTF_8));
+            assertEquals(Nbd.REP_ACK, c.optionReply().type());
+            c.option(Nbd.OPT_LIST_META_CONTEXT, metaContext("disk", "qemu:dirty-bitmap:x"));
+            assertEquals(Nbd.REP_ACK, c.optionReply().type(), "another namespace lists nothing");
+            c.option(Nbd.OPT_SET_META_CONTEXT, metaContext("disk", "base:allocation"));
+            assertEquals(Nbd.REP_ERR_INVALID, c.optionReply().type(), "no structured replies yet");
+            c.option(Nbd.OPT_STRUCTURED_REPLY, new byte[0]);
+            assertEquals(Nbd.REP_ACK, c.optionReply().type());
+            c.option(Nbd.OPT_SET_META_CONTEXT, metaContext("nosuch", "base:allocation"));
+            assertEquals(Nbd.REP_ERR_UNKNOWN, c.optionReply().type());
+            c.option(Nbd.OPT_SET_META_CONTEXT, new byte[] {0, 0, 0, 9});
+            assertEquals(Nbd.REP_ERR_INVALID, c.optionReply().type(), "truncated");
+            c.option(Nbd.OPT_SET_META_CONTEXT, metaContext("disk", "qemu:dirty-bitmap:x", "base:allocation"));
+            r = c.optionReply();
+            assertEquals(Nbd.REP_META_CONTEXT, r.type());
+            int id = ByteBuffer.wrap(r.data()).getInt();
+            assertEquals(Nbd.REP_ACK, c.optionReply().type());
+            c.go("disk");
+            c.request(0, Nbd.CMD_BLOCK_STATUS, 7, 4096, 8192, null);
+            assertEquals(Nbd.STRUCTURED_REPLY_MAGIC, c.in.readInt());
+            assertEquals(Nbd.REPLY_FLAG_DONE, c.in.readUnsignedShort());
+            assertEquals(Nbd.REPLY_TYPE_BLOCK_STATUS, c.in.readUnsignedShort());
+            assertEquals(7, c.in.readLong());
+            assertEquals(12, c.in.readInt());
+            assertEquals(id, c.in.readInt());
+            assertEquals(8192, c.in.readInt(), "the memory disk is all data");
+            assertEquals(Extent.DATA, c.in.readInt());
+        }
+    }
+
+    @Test
+    void blockStatusWithoutAContextIsInvalid() throws IOException {
+        try (RawNbdClient c = client()) {
+            c.option(Nbd.OPT_STRUCTURED_REPLY, new byte[0]);
+            assertEquals(Nbd.REP_ACK, c.optionReply().type());
+            c.option(Nbd.OPT_SET_META_CONTEXT, metaContext("cdrom", "base:allocation"));
+            assertEquals(Nbd.REP_META_CONTEXT, c.optionReply().type());
+            assertEquals(Nbd.REP_ACK, c.optionReply().type());
+            c.go("disk"); // base:allocation was set for another export
+            c.request(0, Nbd.CMD_BLOCK_STATUS, 8, 0, 4096, null);
+            assertEquals(Nbd.STRUCTURED_REPLY_MAGIC, c.in.readInt());
+            assertEquals(Nbd.REPLY_FLAG_DONE, c.in.readUnsignedShort());
+            assertEquals(Nbd.REPLY_TYPE_ERROR, c.in.readUnsignedShort());
+            assertEquals(8, c.in.readLong());
+            assertEquals(6, c.in.readInt());
+            assertEquals(NbdError.EINVAL.code, c.in.readInt());
         }
     }
 
