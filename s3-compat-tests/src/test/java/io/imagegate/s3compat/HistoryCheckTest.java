@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.imagegate.chunk.FaultInjectingChunkStore;
 import io.imagegate.gateway.Gateway;
 import io.imagegate.gateway.gc.GcOptions;
+import io.imagegate.meta.MetadataException;
 import io.imagegate.meta.ReplyLoss;
 import io.imagegate.s3compat.history.CheckReport;
 import io.imagegate.s3compat.history.GatewayClient;
@@ -31,9 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Concurrent clients through real gateways, every operation recorded and the history checked
- * against the model of S3 ({@link HistoryChecker}): the embedded default (its own ZooKeeper, read
- * cache on), two gateways on a three-server ensemble, and those two under faults. A failing run writes its history to
+ * Concurrent clients, acting as the non-admin tenant, through real gateways, every operation
+ * recorded and the history checked against the model of S3 ({@link HistoryChecker}): the embedded
+ * default (its own ZooKeeper, read cache on), two gateways on a three-server ensemble, and those two
+ * under faults. A failing run writes its history to
  * {@code target/history-*.json}; {@code -Dhistory.seed=N} repeats a run's choices (not its timing).
  */
 class HistoryCheckTest {
@@ -72,6 +74,7 @@ class HistoryCheckTest {
     void embeddedDefaultPassesTheHistoryCheck() throws Exception {
         try (Gateway gw = Gateway.start(Gateway.Options.defaults(dir).withPort(0)
                 .withRootCredentials(GatewayFixture.ACCESS_KEY, GatewayFixture.SECRET_KEY))) {
+            GatewayFixture.ensureTenant(gw.meta());
             check("embedded", List.of(gw.endpoint()));
         }
     }
@@ -80,6 +83,7 @@ class HistoryCheckTest {
     void twoGatewaysOnAThreeServerEnsemblePassTheHistoryCheck() throws Exception {
         Gateway.Options options = onEnsemble();
         try (Gateway a = Gateway.start(options); Gateway b = Gateway.start(options)) {
+            GatewayFixture.ensureTenant(a.meta());
             check("ensemble", List.of(a.endpoint(), b.endpoint()));
         }
     }
@@ -106,6 +110,14 @@ class HistoryCheckTest {
                     return f;
                 })));
             }
+            for (int attempt = 0; ; attempt++) { // its replies may be lost too
+                try {
+                    GatewayFixture.ensureTenant(gateways.getFirst().meta());
+                    break;
+                } catch (MetadataException e) {
+                    assertTrue(attempt < 20, "could not create the tenant: " + e);
+                }
+            }
             LeaderKiller killer = new LeaderKiller(ensemble, Duration.ofMillis(1500), Duration.ofMillis(2500));
             CheckReport r = check("faults", gateways.stream().map(Gateway::endpoint).toList(), killer::start, () -> {
                 killer.join();
@@ -118,7 +130,7 @@ class HistoryCheckTest {
                     + "and %d after commit, %d collections%n", killer.killed, lostBefore, lostAfter, collections);
             assertNotNull(killer.killed, "the leader was killed");
             assertTrue(lostBefore > 0 && lostAfter > 0, "replies were lost");
-            assertTrue(collections >= 10, "collections " + collections);
+            assertTrue(collections >= 2, "the collector ran during the run: " + collections);
             assertTrue(r.stats().unknown() > 0, "some outcomes were unknown");
         } finally {
             gateways.forEach(Gateway::close);
@@ -194,7 +206,7 @@ class HistoryCheckTest {
         List<GatewayClient> clients = new ArrayList<>();
         try {
             for (URI e : endpoints) {
-                clients.add(GatewayClient.connect(e, GatewayFixture.ACCESS_KEY, GatewayFixture.SECRET_KEY,
+                clients.add(GatewayClient.connect(e, GatewayFixture.TENANT_ACCESS_KEY, GatewayFixture.TENANT_SECRET_KEY,
                         Duration.ofSeconds(20), THREADS * 2));
             }
             Workload w = new Workload(config, clients, new Recorder());

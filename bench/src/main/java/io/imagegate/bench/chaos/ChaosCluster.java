@@ -3,6 +3,8 @@ package io.imagegate.bench.chaos;
 import io.imagegate.bench.ServerProcess;
 import io.imagegate.bench.scaleout.ChildJvm;
 import io.imagegate.bench.scaleout.Ensemble;
+import io.imagegate.meta.UserRecord;
+import io.imagegate.meta.ZkMetadataStore;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -13,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +44,11 @@ final class ChaosCluster implements AutoCloseable {
             this.jvm = jvm;
         }
     }
+
+    /** The non-admin user the clients act as, so every operation goes through the checks a tenant meets. */
+    static final String TENANT = "chaos-tenant";
+    static final String TENANT_ACCESS_KEY = "CHAOSTENANTACCESSKEY";
+    static final String TENANT_SECRET_KEY = "chaos/tenant/secret/key/0123456789abcdef";
 
     final Ensemble ensemble;
     final List<Gateway> gateways;
@@ -85,6 +93,9 @@ final class ChaosCluster implements AutoCloseable {
                 Gateway g = new Gateway(i, URI.create("http://127.0.0.1:" + port), jvm);
                 gateways.add(g);
                 cluster.awaitReady(g, Duration.ofMinutes(2)); // one at a time: the first creates the root user
+            }
+            try (ZkMetadataStore meta = ZkMetadataStore.connect(ensemble.connectString())) {
+                meta.createUser(new UserRecord(TENANT, TENANT_ACCESS_KEY, TENANT_SECRET_KEY, Instant.now(), false));
             }
             return cluster;
         } catch (IOException | InterruptedException | RuntimeException e) {

@@ -2,7 +2,6 @@ package io.imagegate.bench.chaos;
 
 import io.imagegate.bench.BuildInfo;
 import io.imagegate.bench.Machine;
-import io.imagegate.bench.ServerProcess;
 import io.imagegate.s3compat.history.CheckReport;
 import io.imagegate.s3compat.history.GatewayClient;
 import io.imagegate.s3compat.history.History;
@@ -131,13 +130,14 @@ public final class ChaosCommand implements Callable<Integer> {
         ChaosCluster.Settings s = new ChaosCluster.Settings(work, Path.of(System.getProperty("java.home"), "bin", "java"),
                 runJar, System.getProperty("java.class.path"), logback, zkHeap, gatewayHeap, gateways, gcInterval,
                 chunkFailures, chunkDelay);
-        say("starting a 3-server ensemble and " + gateways + " gateways under " + work);
+        say("starting a 3-server ensemble and " + gateways + " gateways under " + work + "; clients act as the non-admin "
+                + ChaosCluster.TENANT);
         try (ChaosCluster cluster = ChaosCluster.start(s)) {
             say("ZooKeeper " + cluster.ensemble.connectString() + ", leader zk" + cluster.ensemble.leader()
                     + "; gateways " + cluster.endpoints());
             List<GatewayClient> clients = new ArrayList<>();
             for (URI e : cluster.endpoints()) {
-                clients.add(GatewayClient.connect(e, ServerProcess.ACCESS_KEY, ServerProcess.SECRET_KEY,
+                clients.add(GatewayClient.connect(e, ChaosCluster.TENANT_ACCESS_KEY, ChaosCluster.TENANT_SECRET_KEY,
                         Duration.ofSeconds(callTimeout), threads * 2));
             }
             try {
