@@ -7,12 +7,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -38,26 +40,85 @@ public final class GcCoordination {
         this.pins = pins;
     }
 
+    /** How often a collector waiting for the lock looks again. */
+    private static final long LOCK_POLL_MILLIS = 200;
+
+    /** One holder per process at a time: the znode only tells processes (sessions) apart. */
+    private final Semaphore local = new Semaphore(1);
+
     /**
      * Takes the collector lock, waiting at most {@code wait}; empty when another collector holds
-     * it. The lock must be released by the thread that took it.
+     * it. The lock is the ephemeral znode {@code gc/collector}: created by the holder's session, gone
+     * when it is released or the session ends. No Curator recipe: the protected creates of Curator's
+     * lock recipes retry a lost create's cleanup on Curator's background thread for as long as the
+     * ensemble is down, recursively (stack overflows and hundreds of MB of logs per gateway per
+     * outage, found by {@code bench/run chaos}); this lock sends plain requests that fail by the
+     * operation's deadline.
      */
     public Optional<CollectorLock> tryLock(Duration wait) {
-        InterProcessMutex mutex = new InterProcessMutex(client, ctx.layout.gcLock());
-        CollectorLock lock = new CollectorLock(mutex);
+        long until = System.nanoTime() + Math.max(0, wait.toNanos());
         try {
-            if (mutex.acquire(Math.max(0, wait.toMillis()), TimeUnit.MILLISECONDS)) {
-                lock.start();
-                return Optional.of(lock);
+            if (!local.tryAcquire(Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS)) {
+                return Optional.empty();
             }
-            lock.stop();
-            return Optional.empty();
+        } catch (InterruptedException e) {
+            throw Zk.interrupted(e);
+        }
+        CollectorLock lock = new CollectorLock();
+        try {
+            while (true) {
+                Holder h = createOrRead();
+                if (h != null && h.stat().getEphemeralOwner() == h.session()) {
+                    lock.start(h);
+                    return Optional.of(lock);
+                }
+                long left = until - System.nanoTime();
+                if (h != null && left <= 0) {
+                    lock.stop();
+                    return Optional.empty();
+                }
+                if (h != null) {
+                    Thread.sleep(Math.min(LOCK_POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left) + 1));
+                }
+            }
         } catch (InterruptedException e) {
             lock.stop();
             throw Zk.interrupted(e);
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             lock.stop();
-            throw new MetadataException.Unavailable("cannot take the collector lock: " + e, e);
+            throw e;
+        }
+    }
+
+    /** The lock znode's stat as read by the session {@code session}. */
+    private record Holder(Stat stat, long session) {}
+
+    /**
+     * Creates the lock znode unless it exists, then reads it: null when it vanished in between (look
+     * again). A create whose reply was lost and that is sent again finds its own znode (same session).
+     */
+    private Holder createOrRead() {
+        String path = ctx.layout.gcCollector();
+        byte[] data = Json.write(new LockData(ProcessHandle.current().pid(), hostName(), System.currentTimeMillis()));
+        return ctx.zk.read(ctx.deadline(), zk -> {
+            try {
+                zk.create(path, data, ctx.acl, CreateMode.EPHEMERAL);
+            } catch (KeeperException.NodeExistsException e) {
+                // held: by another process, or by this session (a create whose reply was lost)
+            }
+            Stat stat = zk.exists(path, false);
+            return stat == null ? null : new Holder(stat, zk.getSessionId());
+        });
+    }
+
+    /** What the lock znode holds, for operators: which process holds it, since when. */
+    record LockData(long pid, String host, long since) {}
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 
@@ -69,20 +130,21 @@ public final class GcCoordination {
 
     /** The collector lock, held from {@link #tryLock} until closed. */
     public final class CollectorLock implements AutoCloseable {
-        private final InterProcessMutex mutex;
         private final AtomicBoolean lost = new AtomicBoolean();
+        private final AtomicBoolean closed = new AtomicBoolean();
         private final ConnectionStateListener listener = (c, s) -> {
             if (s == ConnectionState.SUSPENDED || s == ConnectionState.LOST) {
                 lost.set(true); // another process may take the lock once our session expires
             }
         };
+        private volatile Holder holder;
 
-        private CollectorLock(InterProcessMutex mutex) {
-            this.mutex = mutex;
+        private CollectorLock() {
             client.getConnectionStateListenable().addListener(listener);
         }
 
-        private void start() {
+        private void start(Holder h) {
+            holder = h;
             if (!client.getZookeeperClient().isConnected()) {
                 lost.set(true);
             }
@@ -90,11 +152,24 @@ public final class GcCoordination {
 
         private void stop() {
             client.getConnectionStateListenable().removeListener(listener);
+            if (closed.compareAndSet(false, true)) {
+                local.release();
+            }
         }
 
         /** True while nothing suggests another collector could have taken the lock. */
         public boolean held() {
-            return !lost.get() && mutex.isOwnedByCurrentThread() && client.getZookeeperClient().isConnected();
+            Holder h = holder;
+            return h != null && !lost.get() && !closed.get() && client.getZookeeperClient().isConnected()
+                    && sessionId() == h.session();
+        }
+
+        private long sessionId() {
+            try {
+                return client.getZookeeperClient().getZooKeeper().getSessionId();
+            } catch (Exception e) {
+                return 0;
+            }
         }
 
         /**
@@ -116,15 +191,34 @@ public final class GcCoordination {
             return new Marking(this, next.epoch(), stat.getVersion(), stat.getMtime(), false);
         }
 
+        /**
+         * Deletes the lock znode if this session still holds it (a znode of another session, created
+         * after ours ended, is never touched). When ZooKeeper cannot be reached the znode stays until
+         * this session ends, or until this process's next collection takes it again and releases it.
+         */
         @Override
         public void close() {
-            stop();
+            Holder h = holder;
             try {
-                mutex.release();
-            } catch (IllegalMonitorStateException e) {
-                // not held by this thread (never acquired, or lost with the session)
-            } catch (Exception e) {
+                if (h != null && !closed.get()) {
+                    String path = ctx.layout.gcCollector();
+                    ctx.zk.read(ctx.deadline(), zk -> {
+                        Stat now = zk.exists(path, false);
+                        if (now != null && now.getEphemeralOwner() == zk.getSessionId()
+                                && zk.getSessionId() == h.session()) {
+                            try {
+                                zk.delete(path, now.getVersion());
+                            } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+                                // gone already
+                            }
+                        }
+                        return null;
+                    });
+                }
+            } catch (RuntimeException e) {
                 log.warn("collector lock not released cleanly: {}", e.toString());
+            } finally {
+                stop();
             }
         }
     }

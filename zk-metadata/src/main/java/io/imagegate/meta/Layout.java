@@ -132,8 +132,9 @@ final class Layout {
         return gc() + "/state";
     }
 
-    String gcLock() {
-        return gc() + "/lock";
+    /** The collector lock: an ephemeral znode of the holder's session. */
+    String gcCollector() {
+        return gc() + "/collector";
     }
 
     String gcOwners() {

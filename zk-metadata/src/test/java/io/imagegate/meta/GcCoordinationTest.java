@@ -132,6 +132,34 @@ class GcCoordinationTest extends ZkTestSupport {
     }
 
     @Test
+    void oneCollectorAtATimeWithinAProcess() throws Exception {
+        try (GcCoordination.CollectorLock lock = store.gc().tryLock(Duration.ZERO).orElseThrow()) {
+            assertTrue(lock.held());
+            Optional<GcCoordination.CollectorLock> second = CompletableFuture.supplyAsync(
+                    () -> store.gc().tryLock(Duration.ofMillis(200))).get();
+            assertTrue(second.isEmpty(), "a second collector of the same process waits too");
+        }
+        GcCoordination.CollectorLock again = store.gc().tryLock(Duration.ZERO).orElseThrow();
+        again.close();
+        again.close(); // closing twice releases nothing of a later holder
+        try (GcCoordination.CollectorLock third = store.gc().tryLock(Duration.ZERO).orElseThrow()) {
+            assertTrue(third.held());
+            assertTrue(store.gc().tryLock(Duration.ZERO).isEmpty());
+        }
+    }
+
+    @Test
+    void theLockOfAProcessThatEndedIsFree() throws Exception {
+        ZkMetadataStore dying = newStore(config());
+        GcCoordination.CollectorLock abandoned = dying.gc().tryLock(Duration.ZERO).orElseThrow();
+        assertTrue(abandoned.held());
+        dying.close(); // its session ends without releasing the lock
+        try (GcCoordination.CollectorLock lock = store.gc().tryLock(Duration.ofSeconds(10)).orElseThrow()) {
+            assertTrue(lock.held());
+        }
+    }
+
+    @Test
     void aPublishUnderALeaseReleasesItInTheSameTransaction() {
         createBucket(Versioning.ENABLED);
         WriteLease lease = store.openLease(List.of("r"));
