@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code imagegate-agent}: attach image versions as NBD exports, snapshot them, show and end them. */
 @Command(name = "imagegate-agent", mixinStandardHelpOptions = true, version = "imagegate-agent 0.1.0",
         description = "Serves S3 image versions as NBD block devices, fetched on demand, snapshotted as new versions.",
-        subcommands = {AttachCommand.class, SnapshotCommand.class, StatusCommand.class, DetachCommand.class,
+        subcommands = {AttachCommand.class, SnapshotCommand.class, HydrateCommand.class, StatusCommand.class, DetachCommand.class,
                 RunCommand.class, StopCommand.class})
 public final class AgentCommand implements Runnable {
 

@@ -1,5 +1,6 @@
 package io.imagegate.agent.cli;
 
+import io.imagegate.agent.daemon.AgentConfig;
 import io.imagegate.agent.daemon.AttachRequest;
 import io.imagegate.agent.daemon.AttachResult;
 import io.imagegate.agent.daemon.ControlClient;
@@ -62,6 +63,13 @@ final class AttachCommand implements Callable<Integer> {
             + "record: record and replace it; off")
     String profile = "auto";
 
+    @Option(names = "--hydrate", description = "then fetch the whole version into the node cache in the background "
+            + "(after the boot profile, giving way to the guest's reads), so that the guest stops depending on the store")
+    boolean hydrate;
+
+    @Option(names = "--rate", paramLabel = "SIZE", description = "with --hydrate: bytes a second at most (default 200M)")
+    String rate;
+
     @Mixin
     DaemonOptions daemon;
 
@@ -74,8 +82,12 @@ final class AttachCommand implements Callable<Integer> {
                     + running.path("cache").asText() + ", not " + daemon.cache + "; stop it first, or give another --control");
         }
         String bundle = caBundle();
+        if (rate != null && !hydrate) {
+            throw new IllegalArgumentException("--rate goes with --hydrate");
+        }
+        Long hydrateRate = !hydrate ? null : rate == null ? AgentConfig.DEFAULT_HYDRATE_RATE : AgentConfig.parseSize(rate);
         AttachRequest req = new AttachRequest(object, endpoint, region, listen, socket, export, readOnly, mode, profile,
-                null, null, null, false, bundle, tls);
+                null, null, null, false, bundle, tls, hydrateRate);
         AwsCredentials keys = clientKeys();
         if (keys != null) {
             req = req.withKeys(keys.accessKeyId(), keys.secretAccessKey(),

@@ -41,6 +41,9 @@ final class StatusCommand implements Callable<Integer> {
                     human(e.guestWriteBytes()), human(e.dirtyBytes()), e.connections());
             System.out.printf("  prefetch  %d/%d chunks (profile: %s)%n", e.prefetchDone(), e.prefetchTotal(),
                     e.profile());
+            if (e.hydrate() != null) {
+                System.out.printf("  hydrate   %s%n", hydration(e));
+            }
             System.out.printf("  snapshot  %s, %d taken%s%n", e.snapshot(), e.snapshots(),
                     e.lastSnapshotVersion() == null ? "" : ", last version " + e.lastSnapshotVersion());
         }
@@ -48,6 +51,16 @@ final class StatusCommand implements Callable<Integer> {
             System.out.printf("%n%s  not served (attach it again to resume its overlay)%n", d);
         }
         return 0;
+    }
+
+    /** "42% (1.2 GiB of 2.9 GiB), 3 min left at 200.0 MiB/s, hydrating" */
+    static String hydration(ExportStatus e) {
+        long pct = e.hydrateTotalBytes() == 0 ? 100 : e.hydratedBytes() * 100 / e.hydrateTotalBytes();
+        String eta = e.hydrateEtaSeconds() < 0 ? "time left not known yet"
+                : e.hydrateEtaSeconds() < 120 ? e.hydrateEtaSeconds() + " s left"
+                : (e.hydrateEtaSeconds() + 59) / 60 + " min left";
+        return String.format("%d%% (%s of %s), %s at %s/s, %s", pct, human(e.hydratedBytes()),
+                human(e.hydrateTotalBytes()), eta, human(e.hydrateRate()), e.hydrate());
     }
 
     static String human(long b) {

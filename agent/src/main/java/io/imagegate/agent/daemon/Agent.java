@@ -157,6 +157,7 @@ public final class Agent implements AutoCloseable {
                     }
                     serve(a, r.listen(), r.socket(), r.tls());
                     attachments.put(name, a);
+                    a.resumeHydration();
                     log.info("attachment restored export={} object=s3://{}/{} version={} url={}", name, r.bucket(),
                             r.key(), r.versionId(), a.url());
                 } catch (IOException | RuntimeException e) {
@@ -242,11 +243,13 @@ public final class Agent implements AutoCloseable {
                     ep.endpoint() == null ? null : ep.endpoint().toString(), ep.region(),
                     req.socket() == null ? (req.listen() == null ? DEFAULT_LISTEN : req.listen()) : null, req.socket(),
                     req.readOnly(), req.profile(), List.of(0L), 1, List.of(),
-                    ep.caBundle() == null ? null : ep.caBundle().toString(), req.tls() == null ? "auto" : req.tls());
+                    ep.caBundle() == null ? null : ep.caBundle().toString(), req.tls() == null ? "auto" : req.tls(),
+                    req.hydrateRate());
             a = Attachment.create(dir, r, s3, cache, limits, config, v);
             serve(a, r.listen(), r.socket(), r.tls());
             attachments.put(name, a);
             a.startProfile(req.profile());
+            a.resumeHydration();
             log.info("attached export={} object={} version={} mode={} size={} url={}", name, v.ref().withVersion(null),
                     v.ref().versionId(), v.mode(), v.size(), a.url());
             return new AttachResult(name, a.url(), v.ref().withVersion(null).toString(), v.ref().versionId(), v.etag(),
@@ -288,6 +291,11 @@ public final class Agent implements AutoCloseable {
             serve(a, r.listen(), r.socket(), r.tls());
             attachments.put(name, a);
             dormant.remove(name);
+            if (req.hydrateRate() != null) {
+                a.hydrate(req.hydrateRate());
+            } else {
+                a.resumeHydration();
+            }
             ImageVersion v = a.disk().base().version();
             log.info("attachment resumed export={} object={} version={} dirtyBytes={}", name, v.ref().withVersion(null),
                     v.ref().versionId(), a.disk().dirtyBytes());
@@ -395,6 +403,20 @@ public final class Agent implements AutoCloseable {
     }
 
     // ---- the other commands
+
+    /**
+     * Starts fetching the whole version of an export in the background at {@code rate} bytes a
+     * second (replacing a hydration already running), or stops it ({@code rate} null).
+     */
+    public ExportStatus hydrate(String name, Long rate) throws AgentException {
+        Attachment a = attachment(name);
+        try {
+            a.hydrate(rate);
+        } catch (IOException e) {
+            throw new AgentException("cannot record the hydration of " + name + ": " + e.getMessage(), e);
+        }
+        return a.status();
+    }
 
     public SnapshotResult snapshot(String name, boolean wait) throws AgentException {
         return attachment(name).snapshot(wait);

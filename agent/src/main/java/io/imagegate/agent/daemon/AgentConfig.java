@@ -27,6 +27,8 @@ public record AgentConfig(Path dataDir, Path cacheDir, Path controlSocket, long 
                           Duration requestTimeout, Duration profileWindow, int plainChunkSize, String metrics) {
 
     public static final long DEFAULT_CACHE_BYTES = 16L << 30;
+    /** Bytes a second a hydration fetches at most unless told otherwise (--rate). */
+    public static final long DEFAULT_HYDRATE_RATE = 200L << 20;
 
     /** Defaults for the current user: {@code IMAGEGATE_AGENT_DATA} / {@code IMAGEGATE_AGENT_CONTROL} when set. */
     public static AgentConfig defaults() {

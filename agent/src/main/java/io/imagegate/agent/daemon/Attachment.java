@@ -10,6 +10,7 @@ import io.imagegate.agent.image.OverlayLayer;
 import io.imagegate.agent.nbd.NbdExport;
 import io.imagegate.agent.nbd.NbdServer;
 import io.imagegate.agent.prefetch.BootProfile;
+import io.imagegate.agent.prefetch.Hydrator;
 import io.imagegate.agent.prefetch.Prefetcher;
 import io.imagegate.agent.prefetch.ProfileRecorder;
 import io.imagegate.agent.remote.ExtensionClient;
@@ -60,6 +61,7 @@ final class Attachment {
     private volatile String url;
     private volatile ProfileRecorder recorder;
     private volatile Prefetcher prefetcher;
+    private volatile Hydrator hydrator;
     private volatile String profileState = "off";
     private volatile String snapshotState = "none";
     private volatile String lastSnapshotVersion;
@@ -251,6 +253,43 @@ final class Attachment {
         return prefetcher;
     }
 
+    // ---- hydration
+
+    /**
+     * Fetches the whole version into the node cache in the background at {@code rate} bytes a
+     * second (after the boot profile's prefetch), replacing a hydration already running; null stops
+     * it. Kept in the record, so that a restarted agent goes on.
+     */
+    void hydrate(Long rate) throws IOException {
+        synchronized (this) {
+            record = record.withHydrateRate(rate);
+            record.write(dir);
+        }
+        resumeHydration();
+    }
+
+    /** Starts (or restarts) hydration as the record says. */
+    void resumeHydration() {
+        Hydrator old = hydrator;
+        if (old != null) {
+            old.stop();
+            try {
+                old.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        Long rate = record.hydrateRate();
+        if (rate == null) {
+            hydrator = null;
+            return;
+        }
+        Hydrator h = new Hydrator(name(), disk::base, cache, limits, rate, prefetcher);
+        hydrator = h;
+        h.start();
+    }
+
     // ---- snapshots
 
     /**
@@ -285,7 +324,7 @@ final class Attachment {
         return commit(frozen);
     }
 
-    private LayeredDisk.Frozen freeze() throws IOException {
+    private synchronized LayeredDisk.Frozen freeze() throws IOException {
         AttachmentRecord r = record;
         long gen = r.nextGeneration();
         OverlayLayer next = OverlayLayer.create(dir, gen, r.size());
@@ -320,9 +359,11 @@ final class Attachment {
             frozen.layers().forEach(l -> left.remove(l.generation()));
             ImageVersion v = c.version();
             saveManifest(dir, v);
-            record = record.withVersion(v.ref().versionId(), v.etag(), left,
-                    c.method().equals("unchanged") ? null : v.ref().versionId());
-            record.write(dir);
+            synchronized (this) {
+                record = record.withVersion(v.ref().versionId(), v.etag(), left,
+                        c.method().equals("unchanged") ? null : v.ref().versionId());
+                record.write(dir);
+            }
             for (var l : frozen.layers()) {
                 l.delete();
             }
@@ -375,6 +416,8 @@ final class Attachment {
 
     ExportStatus status() {
         ImageVersion v = disk.base().version();
+        Hydrator h = hydrator;
+        Hydrator.Progress hp = h == null ? null : h.progress();
         NbdServer s = server;
         return new ExportStatus(name(), url, v.ref().withVersion(null).toString(), v.ref().versionId(), v.mode(),
                 v.size(), record.readOnly(), s == null ? 0 : s.connectionCount(name()), stats.guestReadBytes.get(),
@@ -382,7 +425,8 @@ final class Attachment {
                 stats.fetchedChunks.get(), stats.cacheHits.get(), stats.sharedFetches.get(), stats.readAheadChunks.get(),
                 stats.fetchRetries.get(), stats.fetchFailures.get(), stats.hashMismatches.get(), disk.dirtyBytes(),
                 stats.prefetchDone.get(), stats.prefetchTotal.get(), profileState, snapshotState, stats.snapshots.get(),
-                lastSnapshotVersion, lastError);
+                lastSnapshotVersion, lastError, hp == null ? null : hp.state(), hp == null ? 0 : hp.bytes(),
+                hp == null ? 0 : hp.totalBytes(), h == null ? 0 : h.rate(), hp == null ? -1 : hp.etaSeconds());
     }
 
     /**
@@ -405,6 +449,15 @@ final class Attachment {
             p.stop();
             try {
                 p.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Hydrator h = hydrator;
+        if (h != null) {
+            h.stop();
+            try {
+                h.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -17,12 +17,15 @@ import java.util.List;
  * (written beside, synced, renamed, directory synced). {@code layers} lists the overlay generations
  * oldest first; the last is the active one, the others are frozen by snapshots not yet committed.
  * {@code caBundle} (absent in records written before it existed: null) is the CA bundle the
- * endpoint is trusted by; {@code tls} (absent: null, read as auto) the NBD TLS of its listener.
+ * endpoint is trusted by; {@code tls} (absent: null, read as auto) the NBD TLS of its listener;
+ * {@code hydrateRate} (absent: null, no hydration) the rate in bytes a second at which the whole
+ * version is fetched in the background.
  */
 public record AttachmentRecord(int format, String name, String bucket, String key, String versionId, String etag,
                                long size, String mode, int chunkSize, String endpoint, String region, String listen,
                                String socket, boolean readOnly, String profile, List<Long> layers, long nextGeneration,
-                               List<String> snapshots, String caBundle, String tls) {
+                               List<String> snapshots, String caBundle, String tls,
+                               Long hydrateRate) {
 
     static final int FORMAT = 1;
     static final String FILE = "export.json";
@@ -35,9 +38,14 @@ public record AttachmentRecord(int format, String name, String bucket, String ke
         snapshots = List.copyOf(snapshots);
     }
 
+    AttachmentRecord withHydrateRate(Long rate) {
+        return new AttachmentRecord(format, name, bucket, key, versionId, etag, size, mode, chunkSize, endpoint, region,
+                listen, socket, readOnly, profile, layers, nextGeneration, snapshots, caBundle, tls, rate);
+    }
+
     AttachmentRecord withLayers(List<Long> l, long next) {
         return new AttachmentRecord(format, name, bucket, key, versionId, etag, size, mode, chunkSize, endpoint, region,
-                listen, socket, readOnly, profile, l, next, snapshots, caBundle, tls);
+                listen, socket, readOnly, profile, l, next, snapshots, caBundle, tls, hydrateRate);
     }
 
     AttachmentRecord withVersion(String v, String e, List<Long> l, String snapshot) {
@@ -46,7 +54,7 @@ public record AttachmentRecord(int format, String name, String bucket, String ke
             s.add(snapshot);
         }
         return new AttachmentRecord(format, name, bucket, key, v, e, size, mode, chunkSize, endpoint, region, listen,
-                socket, readOnly, profile, l, nextGeneration, s, caBundle, tls);
+                socket, readOnly, profile, l, nextGeneration, s, caBundle, tls, hydrateRate);
     }
 
     static AttachmentRecord read(Path dir) throws IOException {

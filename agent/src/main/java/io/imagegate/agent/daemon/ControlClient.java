@@ -52,6 +52,17 @@ public final class ControlClient {
                 .put("wait", wait)), SnapshotResult.class);
     }
 
+    /** Starts hydrating an export at {@code rate} bytes a second, or stops it ({@code rate} null). */
+    public ExportStatus hydrate(String export, Long rate) throws IOException, AgentException {
+        ObjectNode r = JSON.createObjectNode().put("op", "hydrate").put("export", export);
+        if (rate == null) {
+            r.put("stop", true);
+        } else {
+            r.put("rate", rate);
+        }
+        return JSON.treeToValue(call(r), ExportStatus.class);
+    }
+
     public AgentStatus status() throws IOException, AgentException {
         return JSON.treeToValue(call(JSON.createObjectNode().put("op", "status")), AgentStatus.class);
     }

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's control socket: a unix socket (mode 0600, in a 0700 directory) where each connection
  * carries one JSON request line and gets one JSON answer line: {@code {"ok":true,"result":...}} or
- * {@code {"ok":false,"error":"..."}}. Operations: ping, attach, snapshot, status, detach, shutdown.
+ * {@code {"ok":false,"error":"..."}}. Operations: ping, attach, snapshot, hydrate, status, detach, shutdown.
  */
 final class ControlServer implements AutoCloseable {
 
@@ -128,6 +128,8 @@ final class ControlServer implements AutoCloseable {
                     "cache", agent.config().cacheDir().toString(), "data", agent.config().dataDir().toString());
             case "attach" -> agent.attach(JSON.treeToValue(req.path("request"), AttachRequest.class));
             case "snapshot" -> agent.snapshot(required(export), req.path("wait").asBoolean(false));
+            case "hydrate" -> agent.hydrate(required(export),
+                    req.path("stop").asBoolean(false) ? null : req.path("rate").asLong(AgentConfig.DEFAULT_HYDRATE_RATE));
             case "status" -> agent.status();
             case "detach" -> {
                 agent.detach(required(export), req.path("discard").asBoolean(false));

@@ -66,6 +66,12 @@ final class MetricsServer implements AutoCloseable {
         perExport(b, st, "imagegate_agent_prefetch_total_chunks", "gauge", "chunks in the boot profile",
                 ExportStatus::prefetchTotal);
         perExport(b, st, "imagegate_agent_snapshots_total", "counter", "snapshots committed", ExportStatus::snapshots);
+        perExport(b, st, "imagegate_agent_hydrated_bytes", "gauge", "bytes of the version's data in the node cache "
+                + "(exports being hydrated)", ExportStatus::hydratedBytes);
+        perExport(b, st, "imagegate_agent_hydrate_total_bytes", "gauge", "bytes of the version's data (exports being "
+                + "hydrated)", ExportStatus::hydrateTotalBytes);
+        perExport(b, st, "imagegate_agent_hydrate_eta_seconds", "gauge", "seconds until hydrated at the current pace "
+                + "(-1: not known yet)", ExportStatus::hydrateEtaSeconds);
         return b.toString();
     }
 

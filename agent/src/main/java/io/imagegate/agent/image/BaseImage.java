@@ -87,16 +87,26 @@ public final class BaseImage {
             }
         }
         int[] ahead = closed ? null : streams.record(version, offset, len, last);
-        List<CompletableFuture<byte[]>> waits = claim(missing, ahead, false);
-        for (int attempt = 0; !missing.isEmpty(); attempt++) {
-            missing = readFetched(missing, waits, offset, dst, base);
-            if (!missing.isEmpty()) {
-                if (attempt >= EVICTED_RETRIES) {
-                    throw new IOException("chunk " + missing.getFirst() + " of " + version.ref()
-                            + " left the node cache after each of its fetches");
+        if (missing.isEmpty()) {
+            claim(missing, ahead, false);
+            dst.position(base + len);
+            return;
+        }
+        limits.readersWaiting.incrementAndGet();
+        try {
+            List<CompletableFuture<byte[]>> waits = claim(missing, ahead, false);
+            for (int attempt = 0; !missing.isEmpty(); attempt++) {
+                missing = readFetched(missing, waits, offset, dst, base);
+                if (!missing.isEmpty()) {
+                    if (attempt >= EVICTED_RETRIES) {
+                        throw new IOException("chunk " + missing.getFirst() + " of " + version.ref()
+                                + " left the node cache after each of its fetches");
+                    }
+                    waits = claim(missing, null, false);
                 }
-                waits = claim(missing, null, false);
             }
+        } finally {
+            limits.readersWaiting.decrementAndGet();
         }
         dst.position(base + len);
     }

@@ -16,6 +16,8 @@ public final class FetchLimits {
     final int maxReadAheadBytes;
     final RetryPolicy retry;
     final RunBuffers buffers;
+    /** Guest reads waiting for a fetch now: background work (hydration) gives way while there are any. */
+    final java.util.concurrent.atomic.AtomicInteger readersWaiting = new java.util.concurrent.atomic.AtomicInteger();
 
     public FetchLimits(int parallelFetches, int maxRunBytes, int maxReadAheadBytes, RetryPolicy retry) {
         this.requests = new Semaphore(parallelFetches, true);
@@ -28,5 +30,13 @@ public final class FetchLimits {
 
     public RetryPolicy retry() {
         return retry;
+    }
+
+    public int maxRunBytes() {
+        return maxRunBytes;
+    }
+
+    public int readersWaiting() {
+        return readersWaiting.get();
     }
 }

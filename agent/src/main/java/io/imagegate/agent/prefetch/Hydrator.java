@@ -1,0 +1,175 @@
+package io.imagegate.agent.prefetch;
+
+import io.imagegate.agent.cache.NodeCache;
+import io.imagegate.agent.image.BaseImage;
+import io.imagegate.agent.image.FetchLimits;
+import io.imagegate.agent.image.ImageVersion;
+import java.io.IOException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fetches the rest of an export's version into the node cache in the background, so that a
+ * long-running guest stops depending on the store: after the boot profile's prefetch, in runs of
+ * adjacent missing chunks, at most {@code rate} bytes a second, with the background share of the
+ * fetch slots, and never while a guest read waits for a fetch. Chunks already cached cost nothing,
+ * so after a restart it starts again and skips what the cache holds. It follows the export's base
+ * when a snapshot moves it.
+ */
+public final class Hydrator {
+
+    private static final Logger log = LoggerFactory.getLogger(Hydrator.class);
+    private static final long RETRY_MILLIS = 5000;
+
+    /** Where hydration stands: {@code state} is waiting, hydrating, done, or stopped. */
+    public record Progress(String state, long bytes, long totalBytes, long etaSeconds) {}
+
+    private final String name;
+    private final Supplier<BaseImage> base;
+    private final NodeCache cache;
+    private final FetchLimits limits;
+    private final long rate;
+    private final Prefetcher before;
+    private volatile boolean stopped;
+    private volatile String state = "waiting";
+    private volatile long bytes;
+    private volatile long total;
+    private volatile long etaSeconds = -1;
+    private Thread thread;
+
+    /**
+     * @param base   the export's base version now (a snapshot moves it)
+     * @param rate   bytes a second at most
+     * @param before a boot-profile prefetch to let finish first, or null
+     */
+    public Hydrator(String name, Supplier<BaseImage> base, NodeCache cache, FetchLimits limits, long rate,
+                    Prefetcher before) {
+        if (rate <= 0) {
+            throw new IllegalArgumentException("a hydration rate must be positive, not " + rate);
+        }
+        this.name = name;
+        this.base = base;
+        this.cache = cache;
+        this.limits = limits;
+        this.rate = rate;
+        this.before = before;
+    }
+
+    public long rate() {
+        return rate;
+    }
+
+    public synchronized void start() {
+        thread = Thread.ofVirtual().name("hydrate-" + name).start(this::run);
+    }
+
+    public Progress progress() {
+        return new Progress(state, bytes, total, etaSeconds);
+    }
+
+    private void run() {
+        try {
+            if (before != null) {
+                before.await();
+            }
+            while (!stopped) {
+                if (pass()) {
+                    state = "done";
+                    etaSeconds = 0;
+                    log.info("hydrated export={} bytes={}", name, total);
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (stopped && !state.equals("done")) {
+                state = "stopped";
+            }
+        }
+    }
+
+    /** One walk over the version; true when every chunk is in the cache at its end. */
+    private boolean pass() throws InterruptedException {
+        BaseImage b = base.get();
+        ImageVersion v = b.version();
+        count(v);
+        state = "hydrating";
+        long started = System.nanoTime();
+        long startBytes = bytes;
+        long next = started;
+        // runs of a quarter second's worth at most: the pace stays even, and a guest read waits little behind one
+        long maxRun = Math.max(1, Math.min(limits.maxRunBytes(), rate / 4));
+        int i = 0;
+        while (i < v.count() && !stopped) {
+            if (v.zero(i) || cache.contains(v.cacheKey(i))) {
+                i++;
+                continue;
+            }
+            int first = i;
+            long run = 0;
+            while (i < v.count() && !v.zero(i) && !cache.contains(v.cacheKey(i))
+                    && (i == first || run + v.length(i) <= maxRun)) {
+                run += v.length(i);
+                i++;
+            }
+            while (limits.readersWaiting() > 0 && !stopped) {
+                Thread.sleep(5); // the guest waits for a fetch: it goes first
+            }
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            try {
+                b.ensure(first, i - 1, true);
+            } catch (IOException e) {
+                log.info("hydration of export={} paused (tries again in {} s): {}", name, RETRY_MILLIS / 1000,
+                        e.getMessage());
+                Thread.sleep(RETRY_MILLIS);
+                return false;
+            }
+            next = Math.max(next, System.nanoTime()) + run * 1_000_000_000L / rate;
+            bytes += run;
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            double measured = elapsed > 0.5 ? (bytes - startBytes) / elapsed : rate;
+            etaSeconds = (long) Math.ceil((total - bytes) / Math.max(1.0, Math.min(measured, rate)));
+            if (base.get() != b) {
+                return false; // a snapshot moved the base: walk the new version
+            }
+        }
+        count(v);
+        return bytes == total;
+    }
+
+    /** Bytes of the version's data chunks, and of those in the cache. */
+    private void count(ImageVersion v) {
+        long t = 0;
+        long have = 0;
+        for (int i = 0; i < v.count(); i++) {
+            if (!v.zero(i)) {
+                t += v.length(i);
+                if (cache.contains(v.cacheKey(i))) {
+                    have += v.length(i);
+                }
+            }
+        }
+        total = t;
+        bytes = have;
+    }
+
+    public void stop() {
+        stopped = true;
+    }
+
+    /** Waits for the walk to end (a closing export, and tests). */
+    public void await() throws InterruptedException {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null) {
+            t.join();
+        }
+    }
+}
