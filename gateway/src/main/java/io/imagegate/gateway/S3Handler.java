@@ -168,7 +168,7 @@ public final class S3Handler implements HttpHandler {
         switch (op) {
             case ListBuckets r -> {
                 AccessControl.checkOperation(call.principal(), op, null);
-                buckets.listBuckets(call);
+                buckets.listBuckets(call, r);
             }
             case CreateBucket r -> {
                 AccessControl.checkOperation(call.principal(), op, null);

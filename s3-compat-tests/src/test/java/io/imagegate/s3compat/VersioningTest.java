@@ -309,8 +309,9 @@ class VersioningTest {
         String v1 = put(b, "k", "versioned");
         setVersioning(b, BucketVersioningStatus.SUSPENDED);
         assertEquals(BucketVersioningStatus.SUSPENDED, s3.getBucketVersioning(r -> r.bucket(b)).status());
-        assertEquals("null", put(b, "k", "null one"));
-        assertEquals("null", put(b, "k", "null two"));
+        assertNull(put(b, "k", "null one"), "a write into a suspended bucket sends no version id");
+        assertNull(put(b, "k", "null two"));
+        assertEquals("null", s3.headObject(r -> r.bucket(b).key("k")).versionId(), "reads still say null");
         assertEquals(List.of("null", v1), versions(b, "k").stream().map(ObjectVersion::versionId).toList());
         assertEquals("null two", get(b, "k", null));
         assertEquals("versioned", get(b, "k", v1));
@@ -335,8 +336,40 @@ class VersioningTest {
         s3.createBucket(r -> r.bucket(b));
         setVersioning(b, BucketVersioningStatus.SUSPENDED);
         assertEquals(BucketVersioningStatus.SUSPENDED, s3.getBucketVersioning(r -> r.bucket(b)).status());
-        assertEquals("null", put(b, "k", "x"));
+        assertNull(put(b, "k", "x"));
         assertEquals("x", get(b, "k", "null"));
+    }
+
+    /** AWS: PutObject, CopyObject and CompleteMultipartUpload into a Suspended bucket answer no x-amz-version-id. */
+    @Test
+    void writesIntoASuspendedBucketSendNoVersionIdAndReadsSayNull() {
+        String b = versionedBucket("ver-susp-w");
+        String v1 = put(b, "src", "source");
+        setVersioning(b, BucketVersioningStatus.SUSPENDED);
+
+        CopyObjectResponse copied = s3.copyObject(r -> r.sourceBucket(b).sourceKey("src").sourceVersionId(v1)
+                .destinationBucket(b).destinationKey("copy"));
+        assertNull(copied.versionId(), "CopyObject");
+        assertEquals(v1, copied.copySourceVersionId(), "the source's id is still named");
+
+        String upload = s3.createMultipartUpload(r -> r.bucket(b).key("mpu")).uploadId();
+        String etag = s3.uploadPart(r -> r.bucket(b).key("mpu").uploadId(upload).partNumber(1),
+                RequestBody.fromString("part")).eTag();
+        var completed = s3.completeMultipartUpload(r -> r.bucket(b).key("mpu").uploadId(upload)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(etag).build())));
+        assertNull(completed.versionId(), "CompleteMultipartUpload");
+
+        for (String key : List.of("copy", "mpu")) {
+            assertEquals("null", s3.headObject(r -> r.bucket(b).key(key)).versionId(), key);
+            assertEquals("null", s3.getObject(r -> r.bucket(b).key(key)).response().versionId(), key);
+        }
+        // a delete marker is a version clients address: its id, null, is named (as AWS does)
+        DeleteObjectResponse d = s3.deleteObject(r -> r.bucket(b).key("copy"));
+        assertTrue(d.deleteMarker());
+        assertEquals("null", d.versionId());
+
+        setVersioning(b, BucketVersioningStatus.ENABLED);
+        assertNotNull(put(b, "copy", "enabled again"), "an enabled bucket names the new version");
     }
 
     // ---- ListObjectVersions

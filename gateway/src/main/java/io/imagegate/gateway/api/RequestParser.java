@@ -52,7 +52,7 @@ public final class RequestParser {
                 return new GetStorageReport(emptyToNull(query.get("bucket")));
             }
             if (method.equals("GET")) {
-                return new ListBuckets();
+                return new ListBuckets(listBucketsParams(query));
             }
             throw methodNotAllowed();
         }
@@ -151,6 +151,36 @@ public final class RequestParser {
         return new ListParams(v2, q.get("prefix"), emptyToNull(q.get("delimiter")), marker,
                 v2 ? q.get("continuation-token") : null, maxKeys(q, "max-keys"), urlEncoding(q),
                 "true".equals(q.get("fetch-owner")));
+    }
+
+    /** The most buckets one ListBuckets page holds, and its page size when paged without max-buckets. */
+    public static final int MAX_BUCKETS = 10_000;
+
+    private static ListBucketsParams listBucketsParams(Query q) {
+        Integer max = null;
+        String v = q.get("max-buckets");
+        if (v != null && !v.isEmpty()) {
+            long n;
+            try {
+                if (!v.matches("-?[0-9]+")) {
+                    throw new NumberFormatException(v);
+                }
+                n = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT,
+                        "Provided max-buckets not an integer or within integer range")
+                        .detail("ArgumentName", "max-buckets").detail("ArgumentValue", v);
+            }
+            if (n < 1 || n > MAX_BUCKETS) {
+                throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT,
+                        "Argument max-buckets must be an integer between 1 and " + MAX_BUCKETS)
+                        .detail("ArgumentName", "max-buckets").detail("ArgumentValue", String.valueOf(n));
+            }
+            max = (int) n;
+        } else if (v != null) {
+            max = MAX_BUCKETS;
+        }
+        return new ListBucketsParams(max, q.get("continuation-token"), q.get("prefix"), q.get("bucket-region"));
     }
 
     /** Where the request points: bucket from the host or the first path segment, then the key. */

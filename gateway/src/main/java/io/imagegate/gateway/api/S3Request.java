@@ -28,7 +28,8 @@ public sealed interface S3Request {
 
     // ---- service
 
-    record ListBuckets() implements S3Request {
+    /** ListBuckets, unpaged or paged ({@link ListBucketsParams#paged()}). */
+    record ListBuckets(ListBucketsParams params) implements S3Request {
         public Action action() { return Action.LIST_BUCKETS; }
     }
 
@@ -173,6 +174,20 @@ public sealed interface S3Request {
      */
     record ListParams(boolean v2, String prefix, String delimiter, String marker, String continuationToken,
                       int maxKeys, boolean urlEncoding, boolean fetchOwner) {}
+
+    /**
+     * The parameters of ListBuckets, each null when not sent. Any of them makes the listing paged:
+     * at most {@code maxBuckets} (10000 by default) buckets, then a continuation token.
+     *
+     * @param continuationToken as the client sent it (an empty one is taken as none)
+     */
+    record ListBucketsParams(Integer maxBuckets, String continuationToken, String prefix, String bucketRegion) {
+        public static final ListBucketsParams NONE = new ListBucketsParams(null, null, null, null);
+
+        public boolean paged() {
+            return maxBuckets != null || continuationToken != null || prefix != null || bucketRegion != null;
+        }
+    }
 
     /** {@code x-amz-copy-source}: bucket, key and optional version id, already decoded. */
     record CopySource(String bucket, String key, String versionId) {}

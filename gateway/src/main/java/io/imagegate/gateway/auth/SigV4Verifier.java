@@ -226,10 +226,11 @@ public final class SigV4Verifier {
         }
     }
 
+    /** A lifetime of 0 is valid and over at once, as in S3: such a URL is always "Request has expired". */
     private void checkPresignedWindow(Instant signedAt, long expiresSeconds, String rawExpires) {
         Instant now = clock.instant();
         Instant expiry = signedAt.plusSeconds(expiresSeconds);
-        if (now.isAfter(expiry)) {
+        if (expiresSeconds == 0 || now.isAfter(expiry)) {
             throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "Request has expired")
                     .detail("X-Amz-Expires", rawExpires)
                     .detail("Expires", AmzDate.formatIso(expiry))
@@ -251,9 +252,6 @@ public final class SigV4Verifier {
         }
         if (seconds < 0) {
             throw queryError("X-Amz-Expires must be non-negative");
-        }
-        if (seconds == 0) {
-            throw queryError("X-Amz-Expires must be at least 1 second");
         }
         if (seconds > MAX_PRESIGNED_SECONDS) {
             throw queryError("X-Amz-Expires must be less than a week (in seconds) that is 604800");

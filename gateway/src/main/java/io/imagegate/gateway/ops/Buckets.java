@@ -26,6 +26,8 @@ public final class Buckets {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Pattern IP_ADDRESS = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+");
+    /** The shape of an AWS region code (us-east-1, ap-southeast-4, us-gov-west-1, eusc-de-east-1). */
+    private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-[0-9]+");
 
     private final Stores stores;
 
@@ -38,21 +40,82 @@ public final class Buckets {
         return stores.meta().bucket(name).orElseThrow(() -> Errors.noSuchBucket(name));
     }
 
-    public void listBuckets(Call call) {
+    /**
+     * The caller's buckets by name. Unpaged, all of them; paged (any of max-buckets,
+     * continuation-token, prefix, bucket-region sent), at most max-buckets (10000 by default) with
+     * a ContinuationToken when more remain, the Prefix echoed when sent, and each bucket's
+     * BucketRegion, as S3 answers. bucket-region must name this gateway's region: S3 answers other
+     * regions only at their own endpoints.
+     */
+    public void listBuckets(Call call, S3Request.ListBuckets op) {
         Principal p = call.principal();
         AccessControl.requireAuthenticated(p);
-        List<BucketRecord> all = stores.meta().buckets();
+        S3Request.ListBucketsParams params = op.params();
+        checkBucketRegion(params.bucketRegion());
+        String after = params.continuationToken() == null || params.continuationToken().isEmpty() ? null
+                : decodeBucketToken(params.continuationToken());
+        String prefix = params.prefix() == null ? "" : params.prefix();
+        int max = params.maxBuckets() == null ? Integer.MAX_VALUE : params.maxBuckets();
+        List<BucketRecord> page = new java.util.ArrayList<>();
+        boolean truncated = false;
+        for (BucketRecord b : stores.meta().buckets()) { // sorted by name
+            if (!AccessControl.ownsBucket(p, b) || !b.name().startsWith(prefix)
+                    || (after != null && b.name().compareTo(after) <= 0)) {
+                continue;
+            }
+            if (page.size() == max) {
+                truncated = true;
+                break;
+            }
+            page.add(b);
+        }
         XmlWriter x = XmlWriter.s3("ListAllMyBucketsResult");
         new Owners(stores.meta()).write(x, "Owner", p.id());
         x.start("Buckets");
-        for (BucketRecord b : all) {
-            if (AccessControl.ownsBucket(p, b)) {
-                x.start("Bucket").element("Name", b.name()).element("CreationDate", b.created())
-                        .element("BucketRegion", b.region()).end();
+        for (BucketRecord b : page) {
+            x.start("Bucket").element("Name", b.name()).element("CreationDate", b.created());
+            if (params.paged()) {
+                x.element("BucketRegion", b.region());
             }
+            x.end();
         }
         x.end();
+        if (params.prefix() != null) {
+            x.element("Prefix", params.prefix());
+        }
+        if (truncated) {
+            x.element("ContinuationToken", encodeBucketToken(page.get(page.size() - 1).name()));
+        }
         call.respondXml(200, x);
+    }
+
+    private void checkBucketRegion(String requested) {
+        if (requested == null || requested.equalsIgnoreCase(stores.config().region())) {
+            return;
+        }
+        String message = AWS_REGION.matcher(requested).matches()
+                ? "Requests with bucket-region specified must be made to the corresponding regional endpoint"
+                : "Argument value " + requested + " is not a valid AWS Region";
+        throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, message).detail("ArgumentName", "bucket-region");
+    }
+
+    /** ListBuckets' continuation tokens: the last name of the page, base64url, opaque to clients. */
+    static String encodeBucketToken(String lastName) {
+        return java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("b:" + lastName).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static String decodeBucketToken(String token) {
+        try {
+            String s = new String(java.util.Base64.getUrlDecoder().decode(token), java.nio.charset.StandardCharsets.UTF_8);
+            if (s.startsWith("b:")) {
+                return s.substring(2);
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through
+        }
+        throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The continuation token provided is incorrect")
+                .detail("ArgumentName", "continuation-token");
     }
 
     public void create(Call call, S3Request.CreateBucket op) throws IOException {

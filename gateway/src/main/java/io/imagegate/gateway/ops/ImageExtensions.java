@@ -274,7 +274,7 @@ public final class ImageExtensions {
             g.writeEndObject();
         }
         call.respondHeader("ETag", "\"" + published.etag() + "\"");
-        call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, published));
+        call.respondHeader("x-amz-version-id", Versions.writtenVersionId(published));
         call.respondBytes(200, JSON_TYPE, out.toByteArray());
     }
 

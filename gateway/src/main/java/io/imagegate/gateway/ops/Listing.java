@@ -143,8 +143,9 @@ public final class Listing {
         } catch (IllegalArgumentException e) {
             // fall through
         }
+        // S3 names the argument and not its value; an empty token is refused the same way
         throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The continuation token provided is incorrect")
-                .detail("ArgumentName", "continuation-token").detail("ArgumentValue", token);
+                .detail("ArgumentName", "continuation-token");
     }
 
     private static String emptyToNull(String s) {

@@ -245,7 +245,7 @@ public final class Multipart {
     }
 
     private static void respondCompleted(Call call, BucketRecord bucket, String key, VersionRecord published) {
-        call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, published));
+        call.respondHeader("x-amz-version-id", Versions.writtenVersionId(published));
         XmlWriter x = XmlWriter.s3("CompleteMultipartUploadResult")
                 .element("Location", "/" + bucket.name() + "/" + UriCodec.encodeKey(key))
                 .element("Bucket", bucket.name()).element("Key", key)

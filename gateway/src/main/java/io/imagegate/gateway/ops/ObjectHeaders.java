@@ -45,13 +45,29 @@ final class ObjectHeaders {
         return headers;
     }
 
-    /** aws-chunked is the transfer framing of a signed stream, not the object's encoding: S3 does not store it. */
-    private static String withoutAwsChunked(String contentEncoding) {
-        String kept = java.util.Arrays.stream(contentEncoding.split(","))
-                .map(String::trim)
-                .filter(e -> !e.isEmpty() && !e.equalsIgnoreCase("aws-chunked"))
-                .collect(java.util.stream.Collectors.joining(","));
-        return kept.isEmpty() ? null : kept;
+    /**
+     * aws-chunked is the transfer framing of a signed stream, not the object's encoding: S3 stores
+     * the header without that token, and without the header when nothing else is left. The rest
+     * is kept as sent ({@code aws-chunked, gzip, br} stores {@code gzip, br}).
+     */
+    static String withoutAwsChunked(String contentEncoding) {
+        StringBuilder kept = new StringBuilder(contentEncoding.length());
+        boolean dropped = false;
+        for (String token : contentEncoding.split(",", -1)) {
+            if (token.trim().equalsIgnoreCase("aws-chunked")) {
+                dropped = true;
+                continue;
+            }
+            if (!kept.isEmpty()) {
+                kept.append(',');
+            }
+            kept.append(token);
+        }
+        if (!dropped) {
+            return contentEncoding;
+        }
+        String rest = kept.toString().strip();
+        return rest.isEmpty() || rest.replace(",", "").isBlank() ? null : rest;
     }
 
     /** The x-amz-meta-* headers of a write request, names lower-case without the prefix. */

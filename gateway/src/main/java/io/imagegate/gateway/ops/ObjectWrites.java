@@ -57,7 +57,7 @@ public final class ObjectWrites {
         }
 
         call.respondHeader("ETag", "\"" + published.etag() + "\"");
-        call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, published));
+        call.respondHeader("x-amz-version-id", Versions.writtenVersionId(published));
         call.respondHeader(body.algorithm().headerName(), body.checksumBase64());
         call.respondHeader("x-amz-checksum-type", "FULL_OBJECT");
         call.respond(200);
@@ -94,7 +94,7 @@ public final class ObjectWrites {
             published = stores.meta().publish(bucket.name(), draft, condition, lease);
         }
 
-        call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, published));
+        call.respondHeader("x-amz-version-id", Versions.writtenVersionId(published));
         call.respondHeader("x-amz-copy-source-version-id", Versions.headerVersionId(src.bucket(), from));
         XmlWriter x = XmlWriter.s3("CopyObjectResult")
                 .element("ETag", "\"" + published.etag() + "\"")

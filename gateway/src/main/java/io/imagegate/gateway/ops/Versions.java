@@ -56,7 +56,17 @@ final class Versions {
         return Errors.invalidArgument("Invalid version id specified", "versionId", versionId);
     }
 
-    /** The x-amz-version-id S3 returns: none for buckets that never had versioning. */
+    /**
+     * The x-amz-version-id a write that published {@code v} returns (PutObject, CopyObject,
+     * CompleteMultipartUpload, the commit extension): the new version's id, and none when it was
+     * written as the null version, in an unversioned bucket or a suspended one, as S3 answers.
+     * Decided by what was published, not by the bucket's (cached) versioning state.
+     */
+    static String writtenVersionId(VersionRecord v) {
+        return VersionRecord.NULL_VERSION.equals(v.versionId()) ? null : v.versionId();
+    }
+
+    /** The x-amz-version-id S3 returns on reads: none for buckets that never had versioning. */
     static String headerVersionId(BucketRecord bucket, VersionRecord v) {
         return bucket.versioning() == Versioning.UNVERSIONED ? null : v.versionId();
     }

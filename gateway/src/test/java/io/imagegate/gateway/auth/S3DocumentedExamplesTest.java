@@ -138,6 +138,20 @@ class S3DocumentedExamplesTest {
     }
 
     @Test
+    void aZeroLifetimeIsValidAndAlreadyExpired() {
+        SignedRequest zero = new SignedRequest("GET", "/test.txt",
+                PRESIGNED_QUERY.replace("X-Amz-Expires=86400", "X-Amz-Expires=0"),
+                RequestHeaders.builder().add("Host", HOST).build());
+        for (Instant now : new Instant[] {SIGNED_AT.minusSeconds(60), SIGNED_AT, SIGNED_AT.plusSeconds(1)}) {
+            S3Exception e = assertThrows(S3Exception.class, () -> verifierAt(now).verify(zero));
+            assertEquals(S3ErrorCode.ACCESS_DENIED, e.code());
+            assertEquals("Request has expired", e.getMessage());
+            assertEquals("0", e.details().get("X-Amz-Expires"));
+            assertEquals("2013-05-24T00:00:00Z", e.details().get("Expires"));
+        }
+    }
+
+    @Test
     void presignedUrlFromTheFutureIsRefusedBeyondTheClockSkew() {
         verifierAt(SIGNED_AT.minusSeconds(900)).verify(presignedGet());
         S3Exception e = assertThrows(S3Exception.class, () -> verifierAt(SIGNED_AT.minusSeconds(901)).verify(presignedGet()));
