@@ -66,4 +66,55 @@ class Boto3Test {
                 List.of("python3", script.toString(), gw.endpoint().toString())).ok();
         assertEquals("ok", result.stdout().trim());
     }
+
+    /** The behaviours of issue 12's list of differences from AWS, as boto3 (a non-admin user) meets them. */
+    @Test
+    void boto3SeesTheS3BehavioursAwsHas() throws Exception {
+        Path script = home.resolve("strict.py");
+        Files.writeString(script, """
+                import boto3, sys, urllib.request, urllib.error
+                s3 = boto3.client("s3", endpoint_url=sys.argv[1])
+                names = ["strict-%d" % i for i in range(5)]
+                for n in names:
+                    s3.create_bucket(Bucket=n)
+                # ListBuckets pagination
+                page = s3.list_buckets(MaxBuckets=2, Prefix="strict-")
+                assert [b["Name"] for b in page["Buckets"]] == names[:2], page
+                assert page["Prefix"] == "strict-" and "ContinuationToken" in page, page
+                assert page["Buckets"][0]["BucketRegion"] == "us-east-1", page
+                seen = [b["Name"] for p in s3.get_paginator("list_buckets").paginate(Prefix="strict-",
+                        PaginationConfig={"PageSize": 2}) for b in p["Buckets"]]
+                assert seen == names, seen
+                # an empty continuation token lists from the start
+                s3.put_object(Bucket="strict-0", Key="a", Body=b"a")
+                s3.put_object(Bucket="strict-0", Key="b", Body=b"b")
+                listed = s3.list_objects_v2(Bucket="strict-0", ContinuationToken="")
+                assert [o["Key"] for o in listed["Contents"]] == ["a", "b"], listed
+                assert listed["ContinuationToken"] == "" and not listed["IsTruncated"], listed
+                # X-Amz-Expires=0: valid, and expired at once (boto3 presigns with V2 unless told)
+                from botocore.config import Config
+                v4 = boto3.client("s3", endpoint_url=sys.argv[1], config=Config(signature_version="s3v4"))
+                url = v4.generate_presigned_url("get_object", Params={"Bucket": "strict-0", "Key": "a"}, ExpiresIn=0)
+                assert "X-Amz-Expires=0" in url, url
+                try:
+                    urllib.request.urlopen(url)
+                    raise SystemExit("a zero-lifetime URL was served")
+                except urllib.error.HTTPError as e:
+                    body = e.read().decode()
+                    assert e.code == 403, (e.code, body)
+                    assert "<Code>AccessDenied</Code>" in body and "Request has expired" in body, body
+                    assert "<RequestId>" in body, body
+                # no version id on writes into a suspended bucket; reads say null
+                s3.put_bucket_versioning(Bucket="strict-1", VersioningConfiguration={"Status": "Enabled"})
+                assert "VersionId" in s3.put_object(Bucket="strict-1", Key="k", Body=b"v1")
+                s3.put_bucket_versioning(Bucket="strict-1", VersioningConfiguration={"Status": "Suspended"})
+                put = s3.put_object(Bucket="strict-1", Key="k", Body=b"null")
+                assert "VersionId" not in put, put
+                assert s3.head_object(Bucket="strict-1", Key="k")["VersionId"] == "null"
+                print("ok")
+                """);
+        var result = ExternalTool.run(home, ExternalTool.awsEnv(home),
+                List.of("python3", script.toString(), gw.endpoint().toString())).ok();
+        assertEquals("ok", result.stdout().trim());
+    }
 }

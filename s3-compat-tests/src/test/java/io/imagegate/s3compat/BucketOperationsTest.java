@@ -1,6 +1,9 @@
 package io.imagegate.s3compat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,8 +12,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.Bucket;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.ListBucketsResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -125,5 +130,126 @@ class BucketOperationsTest {
         assertEquals(404, e.statusCode());
         assertEquals("NoSuchBucket", e.awsErrorDetails().errorCode());
         assertTrue(e.requestId() != null && !e.requestId().isEmpty());
+    }
+
+    // ---- ListBuckets pagination (max-buckets, continuation-token, prefix, bucket-region)
+
+    /** Five buckets of the tenant under one prefix, and one of another user under it. */
+    private static java.util.List<String> pagedBuckets(String prefix) {
+        java.util.List<String> mine = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String b = prefix + i;
+            s3.createBucket(r -> r.bucket(b));
+            mine.add(b);
+        }
+        return mine;
+    }
+
+    @Test
+    void listBucketsPagesByMaxBucketsWithAContinuationToken() {
+        String prefix = GatewayFixture.uniqueBucket("pg") + "-";
+        java.util.List<String> mine = pagedBuckets(prefix);
+        try (S3Client other = otherUser("pgother")) {
+            other.createBucket(r -> r.bucket(prefix + "x"));
+            java.util.List<String> seen = new java.util.ArrayList<>();
+            java.util.List<Integer> sizes = new java.util.ArrayList<>();
+            String token = null;
+            do {
+                String t = token;
+                ListBucketsResponse page = s3.listBuckets(r -> r.prefix(prefix).maxBuckets(2).continuationToken(t));
+                assertEquals(prefix, page.prefix());
+                page.buckets().forEach(x -> {
+                    assertEquals("us-east-1", x.bucketRegion(), "a paged listing names each bucket's region");
+                    assertNotNull(x.creationDate());
+                });
+                page.buckets().forEach(x -> seen.add(x.name()));
+                sizes.add(page.buckets().size());
+                token = page.continuationToken();
+            } while (token != null);
+            assertEquals(mine, seen, "the tenant's buckets in order, not the other user's");
+            assertEquals(java.util.List.of(2, 2, 1), sizes);
+
+            // the SDK's paginator follows the tokens by itself
+            assertEquals(mine, s3.listBucketsPaginator(r -> r.prefix(prefix).maxBuckets(3)).buckets().stream()
+                    .map(Bucket::name).toList());
+            // more than there are: all of them, no token
+            ListBucketsResponse all = s3.listBuckets(r -> r.prefix(prefix).maxBuckets(10_000));
+            assertEquals(mine, all.buckets().stream().map(Bucket::name).toList());
+            assertNull(all.continuationToken());
+            // the other user sees only its own
+            assertEquals(java.util.List.of(prefix + "x"), other.listBuckets(r -> r.prefix(prefix)).buckets().stream()
+                    .map(Bucket::name).toList());
+            // a prefix matching nothing: an empty page, the prefix echoed
+            ListBucketsResponse none = s3.listBuckets(r -> r.prefix(prefix + "zz"));
+            assertTrue(none.buckets().isEmpty());
+            assertEquals(prefix + "zz", none.prefix());
+        }
+    }
+
+    @Test
+    void anUnpagedListBucketsHasNoPaginationFields() throws Exception {
+        String b = GatewayFixture.uniqueBucket("unpaged");
+        s3.createBucket(r -> r.bucket(b));
+        RawHttp.Response r = new RawHttp(gw.endpoint()).signed("GET", "/", java.util.Map.of(), null, null);
+        assertEquals(200, r.status(), r.body());
+        assertTrue(r.body().contains("<Name>" + b + "</Name>"), r.body());
+        // AWS: BucketRegion only when the request has a pagination parameter; no Prefix, no token
+        for (String absent : new String[] {"<BucketRegion>", "<Prefix>", "<ContinuationToken>"}) {
+            assertFalse(r.body().contains(absent), absent + " in " + r.body());
+        }
+        RawHttp.Response paged = new RawHttp(gw.endpoint()).signed("GET", "/?bucket-region=us-east-1",
+                java.util.Map.of(), null, null);
+        assertEquals(200, paged.status(), paged.body());
+        assertTrue(paged.body().contains("<Name>" + b + "</Name><CreationDate>"), paged.body());
+        assertTrue(paged.body().contains("<BucketRegion>us-east-1</BucketRegion>"), paged.body());
+    }
+
+    @Test
+    void anEmptyListBucketsContinuationTokenListsFromTheStart() throws Exception {
+        String prefix = GatewayFixture.uniqueBucket("pgempty") + "-";
+        java.util.List<String> mine = pagedBuckets(prefix);
+        RawHttp.Response r = new RawHttp(gw.endpoint()).signed("GET",
+                "/?max-buckets=2&continuation-token=&prefix=" + prefix, java.util.Map.of(), null, null);
+        assertEquals(200, r.status(), r.body());
+        assertTrue(r.body().contains("<Name>" + mine.get(0) + "</Name>"), r.body());
+        assertTrue(r.body().contains("<Name>" + mine.get(1) + "</Name>"), r.body());
+        assertFalse(r.body().contains("<Name>" + mine.get(2) + "</Name>"), r.body());
+        assertTrue(r.body().contains("<ContinuationToken>"), r.body());
+    }
+
+    @Test
+    void badListBucketsParametersAreInvalidArgument() throws Exception {
+        RawHttp raw = new RawHttp(gw.endpoint());
+        for (String query : new String[] {"max-buckets=0", "max-buckets=10001", "max-buckets=-1", "max-buckets=ten",
+                "max-buckets=99999999999", "continuation-token=bm90LW91cnM", "continuation-token=%25%25",
+                "bucket-region=not%20a%20region"}) {
+            RawHttp.Response r = raw.signed("GET", "/?" + query, java.util.Map.of(), null, null);
+            assertEquals(400, r.status(), query + ": " + r.body());
+            assertEquals("InvalidArgument", r.code(), query);
+            assertTrue(r.body().contains("<ArgumentName>"), r.body());
+            assertTrue(r.body().contains("<RequestId>"), r.body());
+        }
+        S3Exception e = assertThrows(S3Exception.class, () -> s3.listBuckets(r -> r.maxBuckets(0)));
+        assertEquals(400, e.statusCode());
+        assertEquals("InvalidArgument", e.awsErrorDetails().errorCode());
+    }
+
+    @Test
+    void listBucketsNeedsASignature() throws Exception {
+        RawHttp.Response r = new RawHttp(gw.endpoint()).exchange(
+                "GET /?max-buckets=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[0]);
+        assertEquals(403, r.status(), r.body());
+        assertEquals("AccessDenied", r.code());
+    }
+
+    private static int users;
+
+    /** A client of a new non-admin user. */
+    static S3Client otherUser(String name) {
+        String n = name + (++users);
+        String key = ("AKIA" + n.toUpperCase() + "0000000000000000").substring(0, 20);
+        gw.gateway().meta().createUser(new io.imagegate.meta.UserRecord(n, key, n + "-secret-key", null, false));
+        return gw.client(key, n + "-secret-key");
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -166,5 +167,33 @@ class ListingTest {
                 page.contents().get(0).owner().id());
         ListObjectsV2Response without = s3.listObjectsV2(r -> r.bucket(bucket).prefix("a/obj1"));
         assertEquals(null, without.contents().get(0).owner());
+    }
+
+    /** AWS (and the s3-tests written against it): {@code continuation-token=} lists from the first key and echoes the empty token. */
+    @Test
+    void anEmptyContinuationTokenListsFromTheStart() throws Exception {
+        List<String> all = expected("a/obj", null);
+        ListObjectsV2Response page = s3.listObjectsV2(r -> r.bucket(bucket).prefix("a/obj").continuationToken(""));
+        assertEquals(all, page.contents().stream().map(S3Object::key).toList());
+        assertFalse(page.isTruncated());
+
+        RawHttp.Response raw = new RawHttp(gw.endpoint()).signed("GET",
+                "/" + bucket + "?list-type=2&prefix=a%2Fobj&max-keys=2&continuation-token=", Map.of(), null, null);
+        assertEquals(200, raw.status(), raw.body());
+        assertTrue(raw.body().contains("<ContinuationToken></ContinuationToken>"), raw.body());
+        assertTrue(raw.body().contains("<Key>" + all.get(0) + "</Key><"), raw.body());
+        assertTrue(raw.body().contains("<NextContinuationToken>"), raw.body());
+    }
+
+    @Test
+    void aContinuationTokenNotOursIsInvalidArgument() throws Exception {
+        for (String token : new String[] {"bm90LW91cnM", "%25%25%25", "YTpvYmox"}) {
+            RawHttp.Response raw = new RawHttp(gw.endpoint()).signed("GET",
+                    "/" + bucket + "?list-type=2&continuation-token=" + token, Map.of(), null, null);
+            assertEquals(400, raw.status(), token);
+            assertEquals("InvalidArgument", raw.code(), token);
+            assertTrue(raw.body().contains("<ArgumentName>continuation-token</ArgumentName>"), raw.body());
+            assertTrue(raw.body().contains("<RequestId>"), raw.body());
+        }
     }
 }

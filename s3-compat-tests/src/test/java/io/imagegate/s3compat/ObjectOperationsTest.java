@@ -86,6 +86,37 @@ class ObjectOperationsTest {
         assertEquals(5, h.contentLength());
     }
 
+    /**
+     * aws-chunked is how a signed stream is framed, not how the object is encoded: S3 stores
+     * Content-Encoding without that token and otherwise as sent (no header when nothing is left).
+     */
+    @Test
+    void contentEncodingIsStoredAsSentLessTheAwsChunkedToken() throws Exception {
+        // the SDK sends its streaming upload as aws-chunked and adds the token to the caller's encoding
+        s3.putObject(r -> r.bucket(bucket).key("enc-sdk").contentEncoding("gzip"), RequestBody.fromString("zipped?"));
+        assertEquals("gzip", s3.headObject(r -> r.bucket(bucket).key("enc-sdk")).contentEncoding());
+        assertEquals("gzip", s3.getObject(r -> r.bucket(bucket).key("enc-sdk")).response().contentEncoding());
+
+        RawHttp raw = new RawHttp(gw.endpoint());
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("aws-chunked,gzip", "gzip");
+        cases.put("gzip,aws-chunked", "gzip");
+        cases.put("aws-chunked, gzip, br", "gzip, br");
+        cases.put("gzip, br", "gzip, br");
+        cases.put("x-custom;q=1", "x-custom;q=1");
+        cases.put("AWS-CHUNKED", null);
+        cases.put("aws-chunked", null);
+        int i = 0;
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            String key = "enc-raw-" + i++;
+            byte[] body = "body".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            RawHttp.Response put = raw.signed("PUT", "/" + bucket + "/" + key, Map.of("Content-Encoding", c.getKey()),
+                    body, String.valueOf(body.length));
+            assertEquals(200, put.status(), c.getKey() + ": " + put.body());
+            assertEquals(c.getValue(), s3.headObject(r -> r.bucket(bucket).key(key)).contentEncoding(), c.getKey());
+        }
+    }
+
     @Test
     void rangeReadsServeExactlyTheRequestedBytes() {
         byte[] data = random(300_000, 7);

@@ -31,7 +31,8 @@ public final class Listing {
     public void listObjects(Call call, S3Request.ListObjects op, BucketRecord bucket) {
         ListParams p = op.params();
         String startAfter = p.marker();
-        if (p.v2() && p.continuationToken() != null) {
+        // an empty continuation-token lists from the start (and is echoed), as S3 does
+        if (p.v2() && p.continuationToken() != null && !p.continuationToken().isEmpty()) {
             startAfter = decodeToken(p.continuationToken());
         }
         ListPage page = stores.meta().list(bucket.name(),
@@ -143,7 +144,7 @@ public final class Listing {
         } catch (IllegalArgumentException e) {
             // fall through
         }
-        // S3 names the argument and not its value; an empty token is refused the same way
+        // S3 names the argument and not its value
         throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The continuation token provided is incorrect")
                 .detail("ArgumentName", "continuation-token");
     }
