@@ -1,6 +1,7 @@
 package io.imagegate.gateway;
 
 import io.imagegate.meta.BucketRecord;
+import io.imagegate.meta.LifecycleConfiguration;
 import io.imagegate.meta.MetadataStore;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -17,14 +18,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * gateways, as bucket configuration does in S3. Writes through this gateway drop the entry at
  * once; a missing bucket is never cached, so a bucket created anywhere is visible at once; and
  * every object write checks the bucket inside its own ZooKeeper transaction regardless.
+ * Lifecycle configurations are cached the same way, their absence included (most buckets have
+ * none, and GET, HEAD and PUT look for one to send {@code x-amz-expiration}).
  */
 public final class BucketCache implements InvocationHandler {
 
     private record Entry(BucketRecord record, long expiresAt) {}
 
+    private record LifecycleEntry(Optional<LifecycleConfiguration> config, long expiresAt) {}
+
     private final MetadataStore delegate;
     private final long ttlNanos;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LifecycleEntry> lifecycles = new ConcurrentHashMap<>();
 
     private BucketCache(MetadataStore delegate, Duration ttl) {
         this.delegate = delegate;
@@ -46,15 +52,34 @@ public final class BucketCache implements InvocationHandler {
         if (name.equals("bucket") && args != null && args.length == 1 && args[0] instanceof String bucket) {
             return lookup(bucket);
         }
+        if (name.equals("lifecycle") && args != null && args.length == 1 && args[0] instanceof String bucket) {
+            return lifecycle(bucket);
+        }
         if ((name.equals("createBucket") || name.equals("deleteBucket") || name.equals("updateBucket"))
                 && args != null && args.length == 1) {
-            entries.remove(args[0] instanceof BucketRecord b ? b.name() : String.valueOf(args[0]));
+            String bucket = args[0] instanceof BucketRecord b ? b.name() : String.valueOf(args[0]);
+            entries.remove(bucket);
+            lifecycles.remove(bucket);
+        }
+        if ((name.equals("putLifecycle") || name.equals("deleteLifecycle")) && args != null && args.length >= 1) {
+            lifecycles.remove(String.valueOf(args[0]));
         }
         try {
             return method.invoke(delegate, args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
+    }
+
+    private Optional<LifecycleConfiguration> lifecycle(String bucket) {
+        long now = System.nanoTime();
+        LifecycleEntry e = lifecycles.get(bucket);
+        if (e != null && now - e.expiresAt < 0) {
+            return e.config;
+        }
+        Optional<LifecycleConfiguration> fresh = delegate.lifecycle(bucket);
+        lifecycles.put(bucket, new LifecycleEntry(fresh, now + ttlNanos));
+        return fresh;
     }
 
     private Optional<BucketRecord> lookup(String bucket) {

@@ -17,6 +17,7 @@ import io.imagegate.gateway.ops.Buckets;
 import io.imagegate.gateway.ops.Deletes;
 import io.imagegate.gateway.ops.Errors;
 import io.imagegate.gateway.ops.ImageExtensions;
+import io.imagegate.gateway.ops.BucketLifecycle;
 import io.imagegate.gateway.ops.Listing;
 import io.imagegate.gateway.ops.Multipart;
 import io.imagegate.gateway.ops.ObjectReads;
@@ -62,6 +63,7 @@ public final class S3Handler implements HttpHandler {
     private final Multipart multipart;
     private final ImageExtensions images;
     private final StorageReportOp storageReport;
+    private final BucketLifecycle lifecycle;
 
     private final GatewayMetrics metrics;
     private final ManagementEndpoints management;
@@ -89,6 +91,7 @@ public final class S3Handler implements HttpHandler {
                 + "bodies (limit: " + requestMemory.limit() + " bytes)", requestMemory, MemoryBudget::held);
         this.images = new ImageExtensions(stores);
         this.storageReport = new StorageReportOp(stores);
+        this.lifecycle = new BucketLifecycle(stores);
     }
 
     @Override
@@ -199,6 +202,9 @@ public final class S3Handler implements HttpHandler {
             case PutBucketVersioning r -> buckets.putVersioning(call, bucket);
             case GetBucketAcl r -> acls.getBucketAcl(call, bucket);
             case PutBucketAcl r -> acls.putBucketAcl(call, bucket);
+            case PutBucketLifecycleConfiguration r -> lifecycle.put(call, bucket);
+            case GetBucketLifecycleConfiguration r -> lifecycle.get(call, bucket);
+            case DeleteBucketLifecycle r -> lifecycle.delete(call, bucket);
             case ListObjects r -> listing.listObjects(call, r, bucket);
             case ListObjectVersions r -> listing.listVersions(call, r, bucket);
             case ListMultipartUploads r -> multipart.listUploads(call, r, bucket);

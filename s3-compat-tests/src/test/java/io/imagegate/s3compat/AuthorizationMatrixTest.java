@@ -132,6 +132,12 @@ class AuthorizationMatrixTest {
             new Op("GetBucketAcl", Rule.OWNER, 200, c -> Req.of("GET", c.b() + "?acl")),
             new Op("PutBucketAcl", Rule.OWNER, 200, c -> Req.of("PUT", c.b() + "?acl")
                     .header("x-amz-acl", c.s().bucketAcl().toString())),
+            new Op("PutBucketLifecycleConfiguration", Rule.OWNER, 200, c -> {
+                String xml = "<LifecycleConfiguration><Rule><ID>r</ID><Filter/><Status>Enabled</Status>"
+                        + "<Expiration><Days>30</Days></Expiration></Rule></LifecycleConfiguration>";
+                return Req.of("PUT", c.b() + "?lifecycle").header("Content-MD5", md5(xml)).body(xml);
+            }),
+            new Op("DeleteBucketLifecycle", Rule.OWNER, 204, c -> Req.of("DELETE", c.b() + "?lifecycle")),
             new Op("ListObjectsV2", Rule.BUCKET_READ, 200, c -> Req.of("GET", c.b() + "?list-type=2")),
             new Op("ListObjects", Rule.BUCKET_READ, 200, c -> Req.of("GET", c.b())),
             new Op("ListObjectVersions", Rule.BUCKET_READ, 200, c -> Req.of("GET", c.b() + "?versions")),

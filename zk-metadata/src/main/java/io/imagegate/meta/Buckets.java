@@ -232,6 +232,9 @@ final class Buckets {
             ops.add(Op.delete(ctx.layout.upload(name, u), -1));
         }
         ops.add(Op.delete(ctx.layout.uploads(name), -1));
+        if (ctx.zk.stat(d, ctx.layout.lifecycle(name)) != null) {
+            ops.add(Op.delete(ctx.layout.lifecycle(name), -1)); // one set meanwhile fails the multi (NotEmpty): retried
+        }
         ops.add(Op.delete(ctx.layout.bucketIncarnation(name, b.incarnationId()), -1));
         ops.add(Op.delete(ctx.layout.bucket(name), b.version()));
         return new DeletePlan(ops, partitions);

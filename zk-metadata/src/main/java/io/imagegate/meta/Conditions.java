@@ -29,6 +29,13 @@ final class Conditions {
                             + v.versionId());
                 }
             }
+            case WriteCondition.IfCurrentIs v -> {
+                if (current == null || !current.versionId().equals(v.versionId())
+                        || !current.lastModified().equals(v.lastModified())) {
+                    throw new MetadataException.PreconditionFailed("current version of " + key + " is not "
+                            + v.versionId() + " of " + v.lastModified());
+                }
+            }
         }
     }
 

@@ -83,6 +83,16 @@ final class Layout {
         return uploads(bucket) + "/" + uploadId;
     }
 
+    /** The bucket's lifecycle configuration; absent when it has none. */
+    String lifecycle(String bucket) {
+        return bucket(bucket) + "/lifecycle";
+    }
+
+    /** Where the lifecycle rules' runs stand (the last one finished, the one under way). */
+    String lifecycleRuns() {
+        return root + "/lifecycle";
+    }
+
     String partsRoot() {
         return root + "/parts";
     }

@@ -147,6 +147,26 @@ public interface MetadataStore extends AutoCloseable {
     /** @throws MetadataException.NoSuchUpload */
     void abortUpload(String bucket, String uploadId);
 
+    // ---- lifecycle configurations
+
+    /**
+     * The bucket's lifecycle configuration; empty when it has none.
+     *
+     * @throws MetadataException.NoSuchBucket
+     */
+    Optional<LifecycleConfiguration> lifecycle(String bucket);
+
+    /**
+     * Replaces the bucket's lifecycle configuration as a whole.
+     *
+     * @throws MetadataException.NoSuchBucket
+     * @throws IllegalArgumentException when its stored form is too large (docs/FORMAT-zookeeper.md)
+     */
+    void putLifecycle(String bucket, LifecycleConfiguration configuration);
+
+    /** Removes the bucket's lifecycle configuration; nothing when it has none. */
+    void deleteLifecycle(String bucket);
+
     // ---- users
 
     /** @throws MetadataException.UserExists when the name or access key is taken */

@@ -15,5 +15,13 @@ public sealed interface WriteCondition {
     /** The commit extension: only if the current version is exactly this version id. */
     record IfCurrentVersion(String versionId) implements WriteCondition {}
 
+    /**
+     * Lifecycle expiration: only if the current version is still exactly the one a decision was made
+     * on, by id and publication time. The time tells apart two null versions (an unversioned key
+     * written again keeps the id {@code null}), so a version written after the decision is never
+     * the one removed.
+     */
+    record IfCurrentIs(String versionId, java.time.Instant lastModified) implements WriteCondition {}
+
     WriteCondition NONE = new None();
 }

@@ -38,6 +38,7 @@ public final class ZkMetadataStore implements MetadataStore {
     private final Users users;
     private final Pins pins;
     private final GcCoordination gc;
+    private final Lifecycles lifecycles;
 
     /** A store on a started client, which the caller keeps and closes. */
     public ZkMetadataStore(CuratorFramework client, ZkStoreConfig config) {
@@ -64,6 +65,7 @@ public final class ZkMetadataStore implements MetadataStore {
         this.users = new Users(ctx, rootClient);
         this.pins = new Pins(ctx, rootClient, reads);
         this.gc = new GcCoordination(ctx, rootClient, pins);
+        this.lifecycles = new Lifecycles(ctx);
     }
 
     /** Connects to {@code connectString} with the default settings; the store closes its client. */
@@ -284,6 +286,42 @@ public final class ZkMetadataStore implements MetadataStore {
     public void abortUpload(String bucket, String uploadId) {
         guard(() -> {
             multipart.abort(bucket, uploadId);
+            return null;
+        });
+    }
+
+    // ---- lifecycle
+
+    @Override
+    public Optional<LifecycleConfiguration> lifecycle(String bucket) {
+        return guard(() -> lifecycles.get(bucket));
+    }
+
+    @Override
+    public void putLifecycle(String bucket, LifecycleConfiguration configuration) {
+        guard(() -> {
+            lifecycles.put(bucket, configuration);
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteLifecycle(String bucket) {
+        guard(() -> {
+            lifecycles.delete(bucket);
+            return null;
+        });
+    }
+
+    /** Where the lifecycle rules' runs stand; read by the holder of the collector lock. */
+    public LifecycleRunState lifecycleRunState() {
+        return guard(lifecycles::runState);
+    }
+
+    /** Records where the lifecycle rules' runs stand; only the holder of the collector lock calls it. */
+    public void saveLifecycleRunState(LifecycleRunState state) {
+        guard(() -> {
+            lifecycles.saveRunState(state);
             return null;
         });
     }

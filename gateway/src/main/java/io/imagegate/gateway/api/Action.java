@@ -18,6 +18,10 @@ public enum Action {
     PUT_BUCKET_VERSIONING("s3:PutBucketVersioning", Access.BUCKET_OWNER),
     GET_BUCKET_ACL("s3:GetBucketAcl", Access.BUCKET_OWNER),
     PUT_BUCKET_ACL("s3:PutBucketAcl", Access.BUCKET_OWNER),
+    PUT_LIFECYCLE_CONFIGURATION("s3:PutLifecycleConfiguration", Access.BUCKET_OWNER),
+    GET_LIFECYCLE_CONFIGURATION("s3:GetLifecycleConfiguration", Access.BUCKET_OWNER),
+    /** DeleteBucketLifecycle: S3 names it {@code s3:PutLifecycleConfiguration} too. */
+    DELETE_BUCKET_LIFECYCLE("s3:PutLifecycleConfiguration", Access.BUCKET_OWNER),
     LIST_OBJECTS("s3:ListBucket", Access.BUCKET_READ),
     LIST_OBJECT_VERSIONS("s3:ListBucketVersions", Access.BUCKET_READ),
     LIST_MULTIPART_UPLOADS("s3:ListBucketMultipartUploads", Access.BUCKET_READ),

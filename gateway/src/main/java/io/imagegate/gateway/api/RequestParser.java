@@ -24,7 +24,7 @@ public final class RequestParser {
     /** Subresources of S3 that imagegate does not implement: answered with NotImplemented. */
     private static final Set<String> UNSUPPORTED = Set.of(
             "accelerate", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
-            "inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification", "object-lock",
+            "inventory", "legal-hold", "logging", "metrics", "notification", "object-lock",
             "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication",
             "requestPayment", "restore", "retention", "select", "tagging", "torrent", "website");
 
@@ -59,6 +59,9 @@ public final class RequestParser {
         if (t.key == null) {
             return bucketRequest(method, t.bucket, query);
         }
+        if (query.has("lifecycle")) {
+            throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "The ?lifecycle subresource applies to buckets.");
+        }
         checkKey(t.key);
         return objectRequest(method, t.bucket, t.key, query, header);
     }
@@ -69,6 +72,7 @@ public final class RequestParser {
                 if (q.has("location")) yield new GetBucketLocation(bucket);
                 if (q.has("versioning")) yield new GetBucketVersioning(bucket);
                 if (q.has("acl")) yield new GetBucketAcl(bucket);
+                if (q.has("lifecycle")) yield new GetBucketLifecycleConfiguration(bucket);
                 if (q.has("versions")) {
                     yield new ListObjectVersions(bucket, q.get("prefix"), emptyToNull(q.get("delimiter")),
                             q.get("key-marker"), q.get("version-id-marker"), maxKeys(q, "max-keys"), urlEncoding(q));
@@ -83,9 +87,10 @@ public final class RequestParser {
             case "PUT" -> {
                 if (q.has("versioning")) yield new PutBucketVersioning(bucket);
                 if (q.has("acl")) yield new PutBucketAcl(bucket);
+                if (q.has("lifecycle")) yield new PutBucketLifecycleConfiguration(bucket);
                 yield new CreateBucket(bucket);
             }
-            case "DELETE" -> new DeleteBucket(bucket);
+            case "DELETE" -> q.has("lifecycle") ? new DeleteBucketLifecycle(bucket) : new DeleteBucket(bucket);
             case "POST" -> {
                 if (q.has("delete")) yield new DeleteObjects(bucket);
                 throw methodNotAllowed();

@@ -72,6 +72,21 @@ public sealed interface S3Request {
         public Action action() { return Action.PUT_BUCKET_ACL; }
     }
 
+    /** {@code PUT ?lifecycle}: replaces the bucket's lifecycle rules (s3:PutLifecycleConfiguration). */
+    record PutBucketLifecycleConfiguration(String bucket) implements S3Request {
+        public Action action() { return Action.PUT_LIFECYCLE_CONFIGURATION; }
+    }
+
+    /** {@code GET ?lifecycle} (s3:GetLifecycleConfiguration). */
+    record GetBucketLifecycleConfiguration(String bucket) implements S3Request {
+        public Action action() { return Action.GET_LIFECYCLE_CONFIGURATION; }
+    }
+
+    /** {@code DELETE ?lifecycle}: S3 names its permission s3:PutLifecycleConfiguration too. */
+    record DeleteBucketLifecycle(String bucket) implements S3Request {
+        public Action action() { return Action.DELETE_BUCKET_LIFECYCLE; }
+    }
+
     /** ListObjects (v1) and ListObjectsV2 share everything but their markers and field names. */
     record ListObjects(String bucket, ListParams params) implements S3Request {
         public Action action() { return Action.LIST_OBJECTS; }

@@ -3,7 +3,6 @@ package io.imagegate.gateway.ops;
 import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
 import io.imagegate.gateway.api.S3Request;
-import io.imagegate.gateway.checksum.ChecksumAlgorithm;
 import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.http.XmlDocument;
 import io.imagegate.gateway.http.XmlWriter;
@@ -14,7 +13,6 @@ import io.imagegate.meta.WriteCondition;
 import io.imagegate.meta.Versioning;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.w3c.dom.Element;
 
@@ -44,7 +42,7 @@ public final class Deletes {
 
     public void deleteObjects(Call call, BucketRecord bucket) throws IOException {
         byte[] body = call.smallBody(2 * 1024 * 1024);
-        checkIntegrity(call, body);
+        RequiredIntegrity.check(call, body);
         XmlDocument doc = XmlDocument.parse(body);
         if (!doc.rootName().equals("Delete")) {
             throw new S3Exception(S3ErrorCode.MALFORMED_XML);
@@ -93,45 +91,6 @@ public final class Deletes {
         } catch (MetadataException.NoSuchKey e) {
             throw Errors.noSuchKey(key);
         }
-    }
-
-    /** DeleteObjects must carry Content-MD5 or an x-amz-checksum-* of its body, and it must match. */
-    private static void checkIntegrity(Call call, byte[] body) {
-        byte[] md5 = BodyIngest.contentMd5(call);
-        boolean any = md5 != null;
-        if (md5 != null && !Arrays.equals(md5, digest(ChecksumAlgorithm.MD5, body))) {
-            throw ChecksumAlgorithm.MD5.mismatch();
-        }
-        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
-            String v = a.isAmzChecksum() ? call.header(a.headerName()) : null;
-            if (v != null) {
-                any = true;
-                if (!Arrays.equals(a.decode(v), digest(a, body))) {
-                    throw a.mismatch();
-                }
-            }
-        }
-        String trailer = call.header("x-amz-trailer");
-        if (trailer != null) {
-            ChecksumAlgorithm a = ChecksumAlgorithm.fromHeaderName(trailer).filter(ChecksumAlgorithm::isAmzChecksum)
-                    .orElseThrow(() -> new S3Exception(S3ErrorCode.INVALID_REQUEST,
-                            "The value specified in the x-amz-trailer header is not supported"));
-            String v = call.trailers().get(a.headerName());
-            if (v == null || !Arrays.equals(a.decode(v), digest(a, body))) {
-                throw a.mismatch();
-            }
-            any = true;
-        }
-        if (!any) {
-            throw new S3Exception(S3ErrorCode.INVALID_REQUEST,
-                    "Missing required header for this request: Content-MD5 or x-amz-checksum-*");
-        }
-    }
-
-    private static byte[] digest(ChecksumAlgorithm a, byte[] body) {
-        var c = a.newChecksummer();
-        c.update(body, 0, body.length);
-        return c.digest();
     }
 
     private record Target(String key, String versionId) {}

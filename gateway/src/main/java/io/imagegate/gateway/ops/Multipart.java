@@ -244,8 +244,9 @@ public final class Multipart {
         return Optional.of(HexFormat.of().formatHex(md5.digest()) + "-" + requested.size());
     }
 
-    private static void respondCompleted(Call call, BucketRecord bucket, String key, VersionRecord published) {
+    private void respondCompleted(Call call, BucketRecord bucket, String key, VersionRecord published) {
         call.respondHeader("x-amz-version-id", Versions.writtenVersionId(published));
+        ExpirationHeader.write(call, stores, bucket, published);
         XmlWriter x = XmlWriter.s3("CompleteMultipartUploadResult")
                 .element("Location", "/" + bucket.name() + "/" + UriCodec.encodeKey(key))
                 .element("Bucket", bucket.name()).element("Key", key)

@@ -42,6 +42,9 @@ public final class ObjectReads {
         Optional<ByteRangeSpec> range = range(call, op, root, v);
 
         ObjectHeaders.write(call, bucket, v);
+        if (op.versionId() == null) {
+            ExpirationHeader.write(call, stores, bucket, v);
+        }
         for (Map.Entry<String, String> o : OVERRIDES.entrySet()) {
             call.respondHeader(o.getValue(), call.query().get(o.getKey()));
         }

@@ -58,6 +58,7 @@ public final class ObjectWrites {
 
         call.respondHeader("ETag", "\"" + published.etag() + "\"");
         call.respondHeader("x-amz-version-id", Versions.writtenVersionId(published));
+        ExpirationHeader.write(call, stores, bucket, published);
         call.respondHeader(body.algorithm().headerName(), body.checksumBase64());
         call.respondHeader("x-amz-checksum-type", "FULL_OBJECT");
         call.respond(200);
@@ -95,6 +96,7 @@ public final class ObjectWrites {
         }
 
         call.respondHeader("x-amz-version-id", Versions.writtenVersionId(published));
+        ExpirationHeader.write(call, stores, bucket, published);
         call.respondHeader("x-amz-copy-source-version-id", Versions.headerVersionId(src.bucket(), from));
         XmlWriter x = XmlWriter.s3("CopyObjectResult")
                 .element("ETag", "\"" + published.etag() + "\"")
