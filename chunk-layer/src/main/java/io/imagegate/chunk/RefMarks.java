@@ -57,6 +57,27 @@ final class RefMarks {
         return new long[] {count, bytes};
     }
 
+    /** Distinct marked entries that {@code other} has not marked, and their data bytes. */
+    long[] totalsNotIn(RefMarks other) {
+        long count = 0;
+        long bytes = 0;
+        for (Map.Entry<PackId, Entries> e : byPack.entrySet()) {
+            long[] mine = e.getValue().sortedDistinct();
+            long[] theirs = other.marked(e.getKey());
+            int j = 0;
+            for (long m : mine) {
+                while (j < theirs.length && theirs[j] < m) {
+                    j++;
+                }
+                if (j == theirs.length || theirs[j] != m) {
+                    count++;
+                    bytes += length(m);
+                }
+            }
+        }
+        return new long[] {count, bytes};
+    }
+
     static long offset(long mark) {
         return mark >>> LENGTH_BITS;
     }

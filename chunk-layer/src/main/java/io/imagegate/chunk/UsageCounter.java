@@ -79,6 +79,16 @@ public final class UsageCounter {
         }
     }
 
+    /**
+     * The distinct chunks and pages this counter has seen and {@code others} has not: what only these
+     * roots hold, so what removing them (and nothing else) frees.
+     */
+    public Usage notIn(UsageCounter others) {
+        long[] c = chunks.totalsNotIn(others.chunks);
+        long[] p = pages.totalsNotIn(others.pages);
+        return new Usage(roots, c[0], c[1], p[0], p[1]);
+    }
+
     /** The distinct chunks and pages seen so far. */
     public Usage usage() {
         long[] c = chunks.totals();

@@ -68,6 +68,10 @@ public final class BucketCache implements InvocationHandler {
             return method.invoke(delegate, args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
+        } finally {
+            if ((name.equals("putLifecycle") || name.equals("deleteLifecycle")) && args != null && args.length >= 1) {
+                lifecycles.remove(String.valueOf(args[0])); // again: a read during the write may have cached the old one
+            }
         }
     }
 

@@ -10,6 +10,8 @@ import io.imagegate.gateway.gc.GcOptions;
 import io.imagegate.gateway.gc.StorageGauges;
 import io.imagegate.gateway.gc.StorageReports;
 import io.imagegate.gateway.http.SignatureAuthenticator;
+import io.imagegate.gateway.lifecycle.LifecycleMetrics;
+import io.imagegate.gateway.lifecycle.LifecycleRunner;
 import io.imagegate.gateway.ops.Stores;
 import io.imagegate.meta.EmbeddedZooKeeper;
 import io.imagegate.meta.MetadataException;
@@ -192,13 +194,16 @@ public final class Gateway implements AutoCloseable {
             // collector, one at a time collects (ZooKeeper lock); the report is cached for /metrics
             DefaultChunkRepository repository = (DefaultChunkRepository) chunks;
             reports = new StorageReports(meta, repository, STORAGE_REPORT_MAX_AGE);
-            gc = new GarbageCollection(zkMeta, repository, options.gc()).startPeriodic(options.gc());
+            LifecycleRunner lifecycle = new LifecycleRunner(zkMeta, clock);
+            gc = new GarbageCollection(zkMeta, repository, options.gc()).withLifecycle(lifecycle)
+                    .startPeriodic(options.gc());
             // ----
             Stores stores = new Stores(BucketCache.wrap(meta, BUCKET_CACHE_TTL), chunks, clock, options.http(), reports);
             // the credential scope must name this gateway's region, as S3 answers a wrong one with the right one
             SigV4Config sig = SigV4Config.defaults().withRegion(options.http().region(), false);
             GatewayMetrics metrics = new GatewayMetrics(store);
             StorageGauges.register(metrics, reports, gc);
+            LifecycleMetrics.register(metrics, lifecycle.totals());
             if (certificate != null) {
                 registerCertificateMetrics(metrics, certificate);
             }

@@ -69,6 +69,11 @@ public final class GatewayMetrics {
         zookeeper.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** Registers a counter whose value is read on demand from {@code source}. */
+    public <T> void counter(String name, String description, T source, ToDoubleFunction<T> value) {
+        FunctionCounter.builder(name, source, value).description(description).register(registry);
+    }
+
     /** Registers a gauge computed on demand, e.g. from the storage report. */
     public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
         Gauge.builder(name, source, value).description(description).register(registry);

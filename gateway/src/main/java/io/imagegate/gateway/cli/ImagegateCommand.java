@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code imagegate} command: the gateway and its administration. */
 @Command(name = "imagegate", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "S3-compatible object gateway for virtual-machine and disk images.",
-        subcommands = {ServeCommand.class, UserCommand.class, GcCommand.class, StatsCommand.class,
+        subcommands = {ServeCommand.class, UserCommand.class, GcCommand.class, StatsCommand.class, LifecycleCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ImagegateCommand implements Runnable {
 

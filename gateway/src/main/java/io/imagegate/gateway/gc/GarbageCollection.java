@@ -4,6 +4,8 @@ import io.imagegate.chunk.CollectionReport;
 import io.imagegate.chunk.CollectorConfig;
 import io.imagegate.chunk.DefaultChunkRepository;
 import io.imagegate.chunk.GarbageCollector;
+import io.imagegate.gateway.lifecycle.LifecycleReport;
+import io.imagegate.gateway.lifecycle.LifecycleRunner;
 import io.imagegate.meta.GcCoordination;
 import io.imagegate.meta.ZkMetadataStore;
 import java.io.IOException;
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * Garbage collection of one gateway's chunk store, coordinated through ZooKeeper: every gateway
  * runs the periodic task, and whichever takes the collector lock collects (and does the metadata
  * upkeep of {@link ZkMetadataStore#sweep()}); the others skip that round. {@code imagegate gc}
- * takes the same lock. Collections run one at a time, on the thread that took the lock.
+ * takes the same lock. Collections run one at a time, on the thread that took the lock. A periodic
+ * round first applies the buckets' lifecycle rules under the same lock (see {@link LifecycleRunner}),
+ * so the versions they expire are reclaimed by the collection that follows.
  */
 public final class GarbageCollection implements AutoCloseable {
 
@@ -29,6 +33,7 @@ public final class GarbageCollection implements AutoCloseable {
     private final GarbageCollector collector;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("imagegate-gc").factory());
+    private volatile LifecycleRunner lifecycle;
     private volatile CollectionReport last;
     private volatile long collections;
     private volatile long skipped;
@@ -43,6 +48,26 @@ public final class GarbageCollection implements AutoCloseable {
     public GarbageCollection(ZkMetadataStore meta, DefaultChunkRepository chunks, CollectorConfig config) {
         this.meta = meta;
         this.collector = new GarbageCollector(chunks, config);
+    }
+
+    /** Applies the lifecycle rules at the start of every periodic round. */
+    public GarbageCollection withLifecycle(LifecycleRunner runner) {
+        this.lifecycle = runner;
+        return this;
+    }
+
+    /**
+     * Applies the lifecycle rules now (resuming an interrupted run) if the collector lock can be had
+     * within {@code wait}; empty when another collector holds it that long.
+     */
+    public Optional<LifecycleReport> runLifecycle(LifecycleRunner runner, Duration wait) {
+        Optional<GcCoordination.CollectorLock> lock = meta.gc().tryLock(wait);
+        if (lock.isEmpty()) {
+            return Optional.empty();
+        }
+        try (GcCoordination.CollectorLock held = lock.get()) {
+            return Optional.of(runner.run(held));
+        }
     }
 
     /** Starts the periodic task: first after {@code initialDelay}, then every {@code interval} after one ends. */
@@ -83,6 +108,14 @@ public final class GarbageCollection implements AutoCloseable {
             return Optional.empty();
         }
         try (GcCoordination.CollectorLock held = lock.get()) {
+            LifecycleRunner rules = lifecycle;
+            if (upkeep && !dryRun && rules != null) {
+                try {
+                    rules.run(held);
+                } catch (RuntimeException e) {
+                    log.warn("lifecycle run stopped; the next round resumes it: {}", e.toString());
+                }
+            }
             CollectionReport report = collector.collect(new MetadataLiveRoots(meta, held), dryRun);
             if (!dryRun) {
                 last = report;
