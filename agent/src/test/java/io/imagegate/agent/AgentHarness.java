@@ -4,7 +4,7 @@ import io.imagegate.agent.daemon.Agent;
 import io.imagegate.agent.daemon.AgentConfig;
 import io.imagegate.agent.daemon.AttachRequest;
 import io.imagegate.agent.daemon.ExportStatus;
-import io.imagegate.agent.remote.RetryPolicy;
+import io.imagegate.chunk.retry.RetryPolicy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

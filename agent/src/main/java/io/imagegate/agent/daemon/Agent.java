@@ -9,6 +9,7 @@ import io.imagegate.agent.remote.ExtensionClient;
 import io.imagegate.agent.remote.Manifest;
 import io.imagegate.agent.remote.ObjectHead;
 import io.imagegate.agent.remote.ObjectRef;
+import io.imagegate.agent.remote.Retries;
 import io.imagegate.agent.remote.S3Access;
 import io.imagegate.agent.remote.S3Endpoint;
 import io.imagegate.tls.CaBundle;
@@ -309,11 +310,12 @@ public final class Agent implements AutoCloseable {
 
     /** Pins the version (HEAD) and finds out whether the store offers manifests. */
     private ImageVersion resolve(S3Access s3, ObjectRef wanted, String mode) throws IOException {
-        ObjectHead head = config.retry().run(() -> s3.head(wanted), () -> {});
+        ObjectHead head = Retries.run(config.retry(), () -> s3.head(wanted), () -> {});
         ObjectRef pinned = wanted.withVersion(head.versionId() != null ? head.versionId() : wanted.versionId());
         String m = mode == null ? "auto" : mode;
         if (!m.equals("plain")) {
-            Optional<Manifest> manifest = config.retry().run(() -> new ExtensionClient(s3).probe(pinned), () -> {});
+            Optional<Manifest> manifest = Retries.run(config.retry(), () -> new ExtensionClient(s3).probe(pinned),
+                    () -> {});
             if (manifest.isPresent()) {
                 Manifest mf = manifest.get();
                 if (mf.size() != head.size()) {

@@ -1,6 +1,7 @@
 package io.imagegate.agent.daemon;
 
-import io.imagegate.agent.remote.RetryPolicy;
+import io.imagegate.agent.remote.Retries;
+import io.imagegate.chunk.retry.RetryPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -42,7 +43,7 @@ public record AgentConfig(Path dataDir, Path cacheDir, Path controlSocket, long 
                 : env.containsKey("XDG_STATE_HOME") ? Path.of(env.get("XDG_STATE_HOME"), "imagegate-agent")
                 : Path.of(home, ".local", "state", "imagegate-agent");
         return new AgentConfig(data, data.resolve("cache"), defaultControl(env, user), DEFAULT_CACHE_BYTES, 16, 4 << 20,
-                4 << 20, RetryPolicy.defaults(), Duration.ofSeconds(30), Duration.ofSeconds(120), 64 * 1024, null);
+                4 << 20, Retries.defaults(), Duration.ofSeconds(30), Duration.ofSeconds(120), 64 * 1024, null);
     }
 
     /** Where {@code snapshot}, {@code status} and {@code detach} look for the running agent. */

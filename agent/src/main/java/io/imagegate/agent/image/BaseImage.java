@@ -4,6 +4,7 @@ import io.imagegate.agent.cache.CacheKey;
 import io.imagegate.agent.cache.NodeCache;
 import io.imagegate.agent.nbd.Zeros;
 import io.imagegate.agent.remote.RemoteException;
+import io.imagegate.agent.remote.Retries;
 import io.imagegate.agent.remote.S3Access;
 import io.imagegate.chunk.ChunkHash;
 import java.io.IOException;
@@ -424,7 +425,7 @@ public final class BaseImage {
         int length = (int) (end - start);
         byte[] data = limits.buffers.take(length);
         try {
-            limits.retry.run(() -> {
+            Retries.run(limits.retry, () -> {
                 stats.fetchRequests.incrementAndGet();
                 s3.getRange(version.ref(), version.etag(), start, length, data, 0);
                 verify(run, data, start);

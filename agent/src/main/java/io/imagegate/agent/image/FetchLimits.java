@@ -1,6 +1,6 @@
 package io.imagegate.agent.image;
 
-import io.imagegate.agent.remote.RetryPolicy;
+import io.imagegate.chunk.retry.RetryPolicy;
 import java.util.concurrent.Semaphore;
 
 /**

@@ -24,7 +24,10 @@ import software.amazon.awssdk.http.SdkHttpMethod;
 
 /**
  * imagegate's extensions as docs/API.md specifies them: {@code ?manifest}, {@code ?missing-chunks}
- * and {@code ?commit}. {@link #probe} tells an imagegate gateway from any other S3 service.
+ * and {@code ?commit}. {@link #probe} tells an imagegate gateway from any other S3 service. The one
+ * client of these extensions: the agent's attach and snapshots, and the benchmarks (bench's
+ * multisnapshot and multideployment) all go through it. One call is one request; callers retry
+ * with {@link Retries}.
  */
 public final class ExtensionClient {
 
@@ -207,7 +210,8 @@ public final class ExtensionClient {
             JsonNode a = JSON.readTree(r.readAll(MAX_JSON));
             String version = a.hasNonNull("versionId") ? a.get("versionId").asText() : r.header("x-amz-version-id");
             return new CommitResult(version, text(a, "etag"), a.path("size").asLong(size),
-                    a.path("uploadedChunks").asLong(), a.path("uploadedBytes").asLong(), a.path("reusedChunks").asLong());
+                    a.path("uploadedChunks").asLong(), a.path("uploadedBytes").asLong(), a.path("reusedChunks").asLong(),
+                    a.path("storedBytes").asLong(-1), a.path("pagesWritten").asLong(-1), a.path("pagesReused").asLong(-1));
         } catch (IOException e) {
             if (e instanceof RemoteException re) {
                 throw re;

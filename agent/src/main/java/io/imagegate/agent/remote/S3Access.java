@@ -64,6 +64,7 @@ public final class S3Access implements AutoCloseable {
     private final S3Endpoint endpoint;
     private final URI baseUri;
     private final SdkHttpClient http;
+    private final boolean ownsHttp;
     private final S3Client s3;
     private final AwsCredentialsProvider credentials;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
@@ -77,21 +78,27 @@ public final class S3Access implements AutoCloseable {
         this(endpoint, credentials(endpoint), maxConnections, requestTimeout);
     }
 
+    /**
+     * Over an HTTP client the caller made and keeps (the benchmarks count the bytes it sends);
+     * {@link #close} leaves it open. The endpoint's CA bundle is then the caller's business.
+     */
+    public S3Access(S3Endpoint endpoint, SdkHttpClient http, Duration requestTimeout) {
+        this(endpoint, credentials(endpoint), http, false, requestTimeout);
+    }
+
     /** With credentials from {@code credentials} rather than the endpoint's keys (tests rotate them). */
-    @SuppressWarnings("deprecation") // the Apache 4 client: the one DEPENDENCIES.md names; apache5-client would do too
     S3Access(S3Endpoint endpoint, AwsCredentialsProvider credentials, int maxConnections, Duration requestTimeout) {
+        this(endpoint, credentials, apacheClient(endpoint, maxConnections, requestTimeout), true, requestTimeout);
+    }
+
+    private S3Access(S3Endpoint endpoint, AwsCredentialsProvider credentials, SdkHttpClient http, boolean ownsHttp,
+                     Duration requestTimeout) {
         this.endpoint = endpoint;
         this.credentials = credentials;
         this.baseUri = endpoint.endpoint() != null ? endpoint.endpoint()
                 : URI.create("https://s3." + endpoint.region() + ".amazonaws.com");
-        ApacheHttpClient.Builder httpBuilder = ApacheHttpClient.builder()
-                .maxConnections(maxConnections)
-                .connectionTimeout(Duration.ofSeconds(5))
-                .socketTimeout(requestTimeout);
-        if (endpoint.caBundle() != null) {
-            httpBuilder.tlsTrustManagersProvider(trust(endpoint.caBundle()));
-        }
-        this.http = httpBuilder.build();
+        this.http = http;
+        this.ownsHttp = ownsHttp;
         var b = S3Client.builder()
                 .region(Region.of(endpoint.region()))
                 .credentialsProvider(credentials)
@@ -104,6 +111,18 @@ public final class S3Access implements AutoCloseable {
             b.endpointOverride(endpoint.endpoint()).forcePathStyle(true);
         }
         this.s3 = b.build();
+    }
+
+    @SuppressWarnings("deprecation") // the Apache 4 client: the one DEPENDENCIES.md names; apache5-client would do too
+    private static SdkHttpClient apacheClient(S3Endpoint endpoint, int maxConnections, Duration requestTimeout) {
+        ApacheHttpClient.Builder httpBuilder = ApacheHttpClient.builder()
+                .maxConnections(maxConnections)
+                .connectionTimeout(Duration.ofSeconds(5))
+                .socketTimeout(requestTimeout);
+        if (endpoint.caBundle() != null) {
+            httpBuilder.tlsTrustManagersProvider(trust(endpoint.caBundle()));
+        }
+        return httpBuilder.build();
     }
 
     /** The CA bundle's trust, for SDK calls and presigned range GETs alike (one HTTP client serves both). */
@@ -431,6 +450,8 @@ public final class S3Access implements AutoCloseable {
     @Override
     public void close() {
         s3.close();
-        http.close();
+        if (ownsHttp) {
+            http.close();
+        }
     }
 }

@@ -8,7 +8,7 @@ import io.imagegate.agent.S3ProxyFixture;
 import io.imagegate.agent.cache.NodeCache;
 import io.imagegate.agent.remote.ObjectHead;
 import io.imagegate.agent.remote.ObjectRef;
-import io.imagegate.agent.remote.RetryPolicy;
+import io.imagegate.agent.remote.Retries;
 import io.imagegate.agent.remote.S3Access;
 import io.imagegate.agent.remote.S3Endpoint;
 import java.nio.ByteBuffer;
@@ -64,7 +64,7 @@ class LayeredDiskTest {
                 S3ProxyFixture.SECRET_KEY, null), 8, Duration.ofSeconds(20));
              NodeCache cache = NodeCache.open(dir.resolve("cache"), 1 << 30)) {
             ExportStats stats = new ExportStats();
-            FetchLimits limits = new FetchLimits(4, 1 << 20, 0, RetryPolicy.defaults());
+            FetchLimits limits = new FetchLimits(4, 1 << 20, 0, Retries.defaults());
             ImageVersion v = new ImageVersion.Plain("s", new ObjectRef("layers", "disk.raw", null), head.etag(), SIZE,
                     65536);
             BaseImage base = new BaseImage(v, s3, cache, limits, stats);
@@ -131,7 +131,7 @@ class LayeredDiskTest {
             ExportStats stats = new ExportStats();
             ImageVersion v = new ImageVersion.Plain("s", new ObjectRef("layers", "disk.raw", null), head.etag(), SIZE,
                     65536);
-            BaseImage base = new BaseImage(v, s3, cache, new FetchLimits(4, 1 << 20, 0, RetryPolicy.defaults()), stats);
+            BaseImage base = new BaseImage(v, s3, cache, new FetchLimits(4, 1 << 20, 0, Retries.defaults()), stats);
             OverlayLayer l0 = OverlayLayer.create(dir, 0, SIZE);
             LayeredDisk disk = new LayeredDisk(base, l0, List.of(), false, stats);
             disk.write(70000, ByteBuffer.wrap(new byte[] {1, 2, 3}));

@@ -15,7 +15,7 @@ import io.imagegate.agent.remote.ExtensionClient;
 import io.imagegate.agent.remote.Manifest;
 import io.imagegate.agent.remote.ObjectHead;
 import io.imagegate.agent.remote.ObjectRef;
-import io.imagegate.agent.remote.RetryPolicy;
+import io.imagegate.agent.remote.Retries;
 import io.imagegate.agent.remote.S3Access;
 import io.imagegate.agent.remote.S3Endpoint;
 import io.imagegate.bench.BenchTls;
@@ -84,7 +84,7 @@ final class AgentNode implements DeployNode {
         }
         ImageVersion version = new ImageVersion.Chunked(pinned, manifest.get());
         FetchLimits limits = new FetchLimits(settings.parallelFetches(), settings.maxRunBytes(),
-                settings.readAheadBytes(), RetryPolicy.defaults());
+                settings.readAheadBytes(), Retries.defaults());
         BaseImage base = new BaseImage(version, s3, cache, limits, stats);
         overlay = OverlayLayer.create(dir.resolve("export"), 0, version.size());
         LayeredDisk disk = new LayeredDisk(base, overlay, List.of(), false, stats);

@@ -1,25 +1,24 @@
 package io.imagegate.bench.snapshots;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.imagegate.agent.remote.CommitChunk;
+import io.imagegate.agent.remote.CommitResult;
+import io.imagegate.agent.remote.ExtensionClient;
+import io.imagegate.agent.remote.ObjectRef;
+import io.imagegate.agent.remote.RemoteException;
+import io.imagegate.agent.remote.Retries;
+import io.imagegate.agent.remote.S3Access;
+import io.imagegate.agent.remote.S3Endpoint;
 import io.imagegate.bench.BenchTls;
 import io.imagegate.bench.ServerProcess;
-import java.io.ByteArrayInputStream;
+import io.imagegate.chunk.ChunkHash;
+import io.imagegate.chunk.retry.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -33,13 +32,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.HttpExecuteRequest;
-import software.amazon.awssdk.http.HttpExecuteResponse;
-import software.amazon.awssdk.http.SdkHttpFullRequest;
-import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
@@ -48,32 +41,35 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
  * The client side of every method, one per server: the AWS SDK v2 sync client for standard S3,
- * and requests signed by the SDK's own SigV4 signer for imagegate's extensions (docs/API.md),
- * sent as the node agent sends them (UNSIGNED-PAYLOAD, streamed bodies). Both go through one
+ * and the node agent's own {@link ExtensionClient} for imagegate's extensions (docs/API.md), so
+ * the benchmark sends exactly what the agent sends (UNSIGNED-PAYLOAD, streamed bodies). Both go through one
  * {@link CountingHttpClient}, so {@link #sent()} is everything the client put on the wire, resent
  * requests included; {@link #retries()} says how many were resent.
  */
 final class S3Session implements AutoCloseable {
 
-    static final ObjectMapper JSON = new ObjectMapper();
     static final String CHUNK_SIZE_HEADER = "x-imagegate-chunk-size";
-    private static final int MISSING_BATCH = 100_000;
     private static final int MAX_ATTEMPTS = 5;
+    /** Extension requests: the project's policy (full jitter), 5 attempts, waits up to 250 ms doubled to 4 s. */
+    private static final RetryPolicy EXTENSION_RETRY = new RetryPolicy(MAX_ATTEMPTS, Duration.ofMillis(250),
+            Duration.ofSeconds(4));
 
-    private final URI endpoint;
     private final CountingHttpClient http;
+    private final S3Access access;
+    private final ExtensionClient extensions;
     private final S3Client s3;
     private final AwsBasicCredentials credentials =
             AwsBasicCredentials.create(ServerProcess.ACCESS_KEY, ServerProcess.SECRET_KEY);
-    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     private final LongAdder retries = new LongAdder();
     private final LongAdder attempts = new LongAdder();
     private final LongAdder calls = new LongAdder();
 
     S3Session(URI endpoint, int connections) {
-        this.endpoint = endpoint;
         this.http = new CountingHttpClient(BenchTls.trust(ApacheHttpClient.builder().maxConnections(connections)
                 .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofMinutes(10))).build());
+        this.access = new S3Access(new S3Endpoint(endpoint, "us-east-1", ServerProcess.ACCESS_KEY,
+                ServerProcess.SECRET_KEY, null), http, Duration.ofMinutes(10));
+        this.extensions = new ExtensionClient(access);
         this.s3 = S3Client.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
@@ -201,172 +197,37 @@ final class S3Session implements AutoCloseable {
                 .multipartUpload(m -> m.parts(parts))).versionId();
     }
 
-    // ---- imagegate's extensions (docs/API.md)
-
-    /** One chunk of a commit; its bytes travel in the body when {@code upload}. */
-    record CommitChunk(long offset, int length, String hash, boolean upload) {}
+    // ---- imagegate's extensions (docs/API.md), through the agent's one client of them
 
     /** The hashes among {@code hashes} that a commit on {@code baseVersion} would have to upload. */
-    Set<String> missing(String bucket, String key, String baseVersion, List<String> hashes) {
-        Set<String> missing = new HashSet<>();
-        for (int from = 0; from < hashes.size(); from += MISSING_BATCH) {
-            ObjectNode body = JSON.createObjectNode();
-            ArrayNode list = body.putArray("hashes");
-            hashes.subList(from, Math.min(hashes.size(), from + MISSING_BATCH)).forEach(list::add);
-            byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-            JsonNode answer = send(SdkHttpMethod.POST, bucket, key, "missing-chunks&versionId=" + baseVersion,
-                    Map.of("Content-Type", "application/json"), ContentStreamProvider.fromByteArrayUnsafe(bytes),
-                    bytes.length);
-            answer.path("missing").forEach(h -> missing.add(h.asText()));
-        }
-        return missing;
+    Set<ChunkHash> missing(String bucket, String key, String baseVersion, List<ChunkHash> hashes) {
+        ObjectRef base = new ObjectRef(bucket, key, baseVersion);
+        return extension(() -> extensions.missing(base, hashes));
     }
 
     /** Publishes base + chunks as a new version of the key; the uploaded chunks' bytes are asked for as the body streams. */
-    JsonNode commit(String bucket, String key, String baseVersion, long size, List<CommitChunk> chunks,
-                    ChunkBytes bytes) {
-        ObjectNode desc = JSON.createObjectNode();
-        desc.put("size", size);
-        ArrayNode list = desc.putArray("chunks");
-        long data = 0;
-        for (CommitChunk c : chunks) {
-            list.addObject().put("offset", c.offset()).put("length", c.length()).put("hash", c.hash())
-                    .put("upload", c.upload());
-            data += c.upload() ? c.length() : 0;
-        }
-        byte[] json = desc.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] head = ByteBuffer.allocate(4 + json.length).putInt(json.length).put(json).array();
-        List<CommitChunk> uploads = chunks.stream().filter(CommitChunk::upload).toList();
-        return send(SdkHttpMethod.POST, bucket, key, "commit",
-                Map.of("Content-Type", "application/vnd.imagegate.commit", "x-imagegate-base-version-id", baseVersion),
-                () -> new SequenceInputStream(new ByteArrayInputStream(head), new ChunkStream(uploads, bytes)),
-                head.length + data);
-    }
-
-    /** The bytes of one uploaded chunk, produced while the commit body streams. */
-    @FunctionalInterface
-    interface ChunkBytes {
-        byte[] get(CommitChunk chunk);
+    CommitResult commit(String bucket, String key, String baseVersion, long size, List<CommitChunk> chunks,
+                        ExtensionClient.ChunkBytes bytes) {
+        ObjectRef base = new ObjectRef(bucket, key, baseVersion);
+        return extension(() -> extensions.commit(base, size, chunks, bytes));
     }
 
     /**
-     * Sends one signed extension request, again (re-signed, body produced anew, every byte counted
-     * again) after a 500 or 503, as S3 clients do: the gateway answers 503 when its metadata service
-     * stalls, having changed nothing.
+     * One extension request under the shared retry policy: sent again (re-signed, body produced anew,
+     * every byte counted again) after a 5xx or a broken connection, as S3 clients do: the gateway
+     * answers 503 when its metadata service stalls, having changed nothing.
      */
-    private JsonNode send(SdkHttpMethod method, String bucket, String key, String query, Map<String, String> headers,
-                          ContentStreamProvider body, long length) {
-        String what = method + " /" + bucket + "/" + key + "?" + query;
-        for (int attempt = 1; ; attempt++) {
-            int status;
-            byte[] answer;
-            try {
-                HttpExecuteResponse response = http.prepareRequest(signed(method, bucket, key, query, headers, body, length))
-                        .call();
-                try (InputStream in = response.responseBody().<InputStream>map(x -> x).orElse(InputStream.nullInputStream())) {
-                    answer = in.readAllBytes();
-                }
-                status = response.httpResponse().statusCode();
-            } catch (IOException e) {
-                if (attempt == MAX_ATTEMPTS) {
-                    throw new UncheckedIOException(what + ": " + e.getMessage(), e);
-                }
-                backOff(attempt);
-                continue;
-            }
-            if (status == 200) {
-                try {
-                    return JSON.readTree(answer);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            if ((status != 500 && status != 503) || attempt == MAX_ATTEMPTS) {
-                throw new IllegalStateException(what + ": " + status + " " + new String(answer, StandardCharsets.UTF_8));
-            }
-            backOff(attempt);
-        }
-    }
-
-    private HttpExecuteRequest signed(SdkHttpMethod method, String bucket, String key, String query,
-                                      Map<String, String> headers, ContentStreamProvider body, long length) {
-        SdkHttpFullRequest.Builder b = SdkHttpFullRequest.builder().method(method)
-                .uri(endpoint.resolve("/" + bucket + "/" + key + "?" + query));
-        headers.forEach(b::putHeader);
-        b.putHeader("Content-Length", Long.toString(length));
-        b.contentStreamProvider(body);
-        SdkHttpFullRequest request = b.build();
-        SignedRequest signed = signer.sign(r -> r.request(request)
-                .payload(body)
-                .identity(credentials)
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
-                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
-                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false));
-        return HttpExecuteRequest.builder().request(signed.request()).contentStreamProvider(signed.payload().orElse(null))
-                .build();
-    }
-
-    private void backOff(int attempt) {
-        retries.increment();
+    private <T> T extension(Retries.Call<T> call) {
         try {
-            Thread.sleep(500L * attempt);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The uploaded chunks one after another, each produced when the HTTP client reaches it. */
-    private static final class ChunkStream extends InputStream {
-        private final Iterator<CommitChunk> chunks;
-        private final ChunkBytes source;
-        private byte[] current = new byte[0];
-        private int at;
-
-        ChunkStream(List<CommitChunk> chunks, ChunkBytes source) {
-            this.chunks = chunks.iterator();
-            this.source = source;
-        }
-
-        private boolean advance() {
-            while (at == current.length) {
-                if (!chunks.hasNext()) {
-                    return false;
-                }
-                CommitChunk c = chunks.next();
-                current = source.get(c);
-                at = 0;
-                if (current.length != c.length()) {
-                    throw new IllegalStateException("chunk at " + c.offset() + " has " + current.length + " bytes");
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public int read() {
-            return advance() ? current[at++] & 0xFF : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (len == 0) {
-                return 0;
-            }
-            if (!advance()) {
-                return -1;
-            }
-            int n = Math.min(len, current.length - at);
-            System.arraycopy(current, at, b, off, n);
-            at += n;
-            return n;
+            return Retries.run(EXTENSION_RETRY, call, retries::increment);
+        } catch (RemoteException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
     @Override
     public void close() {
+        access.close();
         s3.close();
         http.close();
     }

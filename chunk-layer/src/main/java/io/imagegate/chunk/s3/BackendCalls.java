@@ -1,13 +1,13 @@
 package io.imagegate.chunk.s3;
 
 import io.imagegate.chunk.BackendUnavailableException;
+import io.imagegate.chunk.retry.RetryPolicy;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +18,7 @@ import software.amazon.awssdk.core.exception.SdkServiceException;
 /**
  * Runs one S3 request with the store's retry policy: failures that may pass (throttling, server
  * errors, timeouts, broken connections, including those met while reading a response body) are
- * retried with jittered backoff; when the budget is spent the request fails with
+ * retried with the shared full-jitter backoff ({@link RetryPolicy}); when the budget is spent the request fails with
  * {@link BackendUnavailableException}. Anything else fails at once as an IOException.
  */
 final class BackendCalls {
@@ -55,31 +55,45 @@ final class BackendCalls {
     }
 
     <T> T call(String operation, Attempt<T> attempt) throws IOException {
-        Throwable last = null;
-        for (int n = 1; ; n++) {
+        return policy.run(() -> {
             attempts.incrementAndGet();
-            try {
-                return attempt.run();
-            } catch (Permanent p) {
-                throw p.error;
-            } catch (UncheckedIOException e) {
-                last = e.getCause();
-                classify(operation, e.getCause());
-            } catch (IOException | RuntimeException e) {
-                last = e;
-                classify(operation, e);
+            return attempt.run();
+        }, new RetryPolicy.Failures<IOException>() {
+            @Override
+            public void classify(Exception failure) throws IOException {
+                if (failure instanceof Permanent p) {
+                    throw p.error;
+                }
+                BackendCalls.classify(operation, failure instanceof UncheckedIOException u ? u.getCause() : failure);
             }
-            if (n >= policy.maxAttempts()) {
+
+            @Override
+            public IOException exhausted(Exception last, int n) {
+                Throwable cause = cause(last);
                 exhausted.incrementAndGet();
-                log.warn("s3 backend unavailable op={} target={} attempts={} error={}", operation, target, n, describe(last));
-                throw new BackendUnavailableException("S3 " + operation + " on " + target + " failed " + n
-                        + " times, last: " + describe(last), policy.maxDelay(), last);
+                log.warn("s3 backend unavailable op={} target={} attempts={} error={}", operation, target, n, describe(cause));
+                return new BackendUnavailableException("S3 " + operation + " on " + target + " failed " + n
+                        + " times, last: " + describe(cause), policy.maxDelay(), cause);
             }
-            retries.incrementAndGet();
-            Duration wait = policy.backoff(n, ThreadLocalRandom.current());
-            log.debug("s3 retry op={} attempt={} waitMs={} error={}", operation, n, wait.toMillis(), describe(last));
-            sleep(wait);
-        }
+
+            @Override
+            public IOException interrupted(Exception last) {
+                InterruptedIOException i = new InterruptedIOException("interrupted while backing off");
+                i.initCause(cause(last));
+                return i;
+            }
+
+            @Override
+            public void retrying(Exception failure, int retry, Duration wait) {
+                retries.incrementAndGet();
+                log.debug("s3 retry op={} attempt={} waitMs={} error={}", operation, retry, wait.toMillis(),
+                        describe(cause(failure)));
+            }
+        });
+    }
+
+    private static Throwable cause(Exception e) {
+        return e instanceof UncheckedIOException u ? u.getCause() : e;
     }
 
     /** Returns when {@code e} may pass on a retry; throws what the caller should see otherwise. */
@@ -133,14 +147,5 @@ final class BackendCalls {
             return "HTTP " + s.statusCode();
         }
         return e == null ? "none" : e.getClass().getSimpleName() + ": " + e.getMessage();
-    }
-
-    private static void sleep(Duration d) throws InterruptedIOException {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while backing off");
-        }
     }
 }

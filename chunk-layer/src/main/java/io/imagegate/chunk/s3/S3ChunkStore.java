@@ -3,6 +3,7 @@ package io.imagegate.chunk.s3;
 import io.imagegate.chunk.ChunkStore;
 import io.imagegate.chunk.PackId;
 import io.imagegate.chunk.PackNotFoundException;
+import io.imagegate.chunk.retry.RetryPolicy;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
 package io.imagegate.chunk.s3;
 
+import io.imagegate.chunk.retry.RetryPolicy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;

@@ -10,6 +10,7 @@ import io.imagegate.chunk.BackendUnavailableException;
 import io.imagegate.chunk.ChunkStore;
 import io.imagegate.chunk.PackId;
 import io.imagegate.chunk.PackNotFoundException;
+import io.imagegate.chunk.retry.RetryPolicy;
 import io.imagegate.chunk.s3.S3TestServer.Op;
 import java.io.EOFException;
 import java.io.IOException;

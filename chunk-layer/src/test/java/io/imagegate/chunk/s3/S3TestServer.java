@@ -1,5 +1,6 @@
 package io.imagegate.chunk.s3;
 
+import io.imagegate.chunk.retry.RetryPolicy;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
