@@ -7,10 +7,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagegate.gateway.lifecycle.LifecycleReport;
+import io.imagegate.gateway.lifecycle.LifecycleRunner;
 import io.imagegate.meta.UserRecord;
+import io.imagegate.meta.ZkMetadataStore;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,10 +26,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The README's lifecycle rule, as an operator sets it with aws-cli (which sends Content-MD5 for this
- * call by itself), as a tenant that is not an administrator: keep the 10 newest snapshots.
+ * call by itself), as a tenant that is not an administrator: keep the 10 newest snapshots; and what
+ * it leaves, as aws-cli lists it.
  */
 class LifecycleCliTest {
 
@@ -76,6 +86,26 @@ class LifecycleCliTest {
         assertEquals(1, rule.path("NoncurrentVersionExpiration").path("NoncurrentDays").asInt());
         assertEquals(10, rule.path("NoncurrentVersionExpiration").path("NewerNoncurrentVersions").asInt());
         assertEquals(7, rule.path("AbortIncompleteMultipartUpload").path("DaysAfterInitiation").asInt());
+
+        // the rule at work: 13 snapshots of one image (written as the agent does, through the SDK),
+        // judged two days on, leave the current one and the 10 newest before it, as aws-cli lists them
+        String key = "vm-1.raw";
+        List<String> ids = new ArrayList<>();
+        try (S3Client s3 = gw.client(OPERATOR.accessKey(), OPERATOR.secretKey())) {
+            for (int i = 0; i < 13; i++) {
+                byte[] snapshot = ("snapshot " + i).repeat(100).getBytes(StandardCharsets.UTF_8);
+                ids.add(s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(snapshot)).versionId());
+            }
+        }
+        LifecycleRunner twoDaysOn = new LifecycleRunner((ZkMetadataStore) gw.gateway().meta(),
+                Clock.fixed(Instant.now().plus(Duration.ofDays(2)), ZoneOffset.UTC));
+        LifecycleReport report = gw.gateway().garbageCollection().runLifecycle(twoDaysOn, Duration.ofSeconds(30))
+                .orElseThrow();
+        assertEquals(2, report.versionsExpired());
+        List<String> listed = new ArrayList<>();
+        JSON.readTree(aws("s3api", "list-object-versions", "--bucket", bucket).ok().stdout()).path("Versions")
+                .forEach(v -> listed.add(v.path("VersionId").asText()));
+        assertEquals(ids.subList(2, 13).reversed(), listed, "the current snapshot and the 10 newest before it");
 
         Path bad = Files.writeString(home.resolve("bad.json"), """
                 {"Rules": [{"ID": "r", "Status": "Enabled", "Filter": {"Prefix": ""},

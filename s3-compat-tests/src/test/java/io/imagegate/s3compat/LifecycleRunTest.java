@@ -17,12 +17,18 @@ import io.imagegate.gateway.lifecycle.PhysicalBytes;
 import io.imagegate.meta.LifecycleRunState;
 import io.imagegate.meta.UserRecord;
 import io.imagegate.meta.ZkMetadataStore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -237,6 +243,40 @@ class LifecycleRunTest {
         assertEquals(List.of("kept"), left.deleteMarkers().stream().map(m -> m.key()).toList());
         assertEquals(List.of("kept"), left.versions().stream().map(ObjectVersion::key).toList());
         assertEquals(0, of(bucket, run(new LifecycleRunner(meta(), daysLater(2)))).markersRemoved());
+    }
+
+    /** The gateway's imagegate_lifecycle_* counters at /metrics, by name. */
+    static Map<String, Double> lifecycleMetrics() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(gw.endpoint() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        Map<String, Double> out = new TreeMap<>();
+        r.body().lines().filter(l -> l.startsWith("imagegate_lifecycle_"))
+                .forEach(l -> out.put(l.substring(0, l.indexOf(' ')), Double.parseDouble(l.substring(l.indexOf(' ') + 1))));
+        return out;
+    }
+
+    @Test
+    void theGatewaysOwnRunsCountInItsMetrics() throws Exception {
+        Map<String, Double> before = lifecycleMetrics();
+        assertEquals(List.of("imagegate_lifecycle_delete_markers_removed_total", "imagegate_lifecycle_logical_bytes_freed_total",
+                "imagegate_lifecycle_runs_total", "imagegate_lifecycle_uploads_aborted_total",
+                "imagegate_lifecycle_versions_expired_total"), List.copyOf(before.keySet()));
+        String bucket = bucket(false);
+        s3.putObject(r -> r.bucket(bucket).key("a"), RequestBody.fromBytes(new byte[1000]));
+        s3.putObject(r -> r.bucket(bucket).key("b"), RequestBody.fromBytes(new byte[3000]));
+        rules(bucket, LifecycleRule.builder().id("past-date").status(ExpirationStatus.ENABLED).filter(f -> f.prefix(""))
+                .expiration(e -> e.date(Instant.parse("2020-01-01T00:00:00Z"))).build());
+
+        // the gateway's own runner (its periodic rounds' one), on the real clock: the date has passed
+        assertTrue(gw.gateway().garbageCollection().runLifecycle(Duration.ofSeconds(30)).isPresent());
+        Map<String, Double> after = lifecycleMetrics();
+        assertEquals(0, s3.listObjectsV2(r -> r.bucket(bucket)).keyCount());
+        assertEquals(2.0, after.get("imagegate_lifecycle_versions_expired_total")
+                - before.get("imagegate_lifecycle_versions_expired_total"));
+        assertEquals(4000.0, after.get("imagegate_lifecycle_logical_bytes_freed_total")
+                - before.get("imagegate_lifecycle_logical_bytes_freed_total"));
+        assertTrue(after.get("imagegate_lifecycle_runs_total") > before.get("imagegate_lifecycle_runs_total"));
     }
 
     @Test

@@ -70,6 +70,15 @@ public final class GarbageCollection implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies this gateway's own rules now (the runner its periodic rounds use, whose runs its
+     * {@code imagegate_lifecycle_*} metrics count); empty when it has none or the lock was not had.
+     */
+    public Optional<LifecycleReport> runLifecycle(Duration wait) {
+        LifecycleRunner rules = lifecycle;
+        return rules == null ? Optional.empty() : runLifecycle(rules, wait);
+    }
+
     /** Starts the periodic task: first after {@code initialDelay}, then every {@code interval} after one ends. */
     public GarbageCollection startPeriodic(GcOptions options) {
         if (options.periodic()) {
