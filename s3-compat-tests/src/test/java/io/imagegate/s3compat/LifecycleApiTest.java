@@ -235,6 +235,77 @@ class LifecycleApiTest {
                 () -> a.getBucketLifecycleConfiguration(r -> r.bucket(bucket))).statusCode());
     }
 
+    /** Broken or hostile bodies: 400 MalformedXML with a RequestId, never a 500, and nothing stored. */
+    @Test
+    void hostileDocumentsAreMalformedXmlNeverA500() throws Exception {
+        String bucket = newBucket();
+        String ok = "<Filter><Prefix></Prefix></Filter><Status>Enabled</Status>";
+        String rule = "<Rule><ID>a</ID>" + ok + "<Expiration><Days>1</Days></Expiration></Rule>";
+        List<byte[]> bodies = List.of(
+                new byte[0],
+                "not xml".getBytes(StandardCharsets.UTF_8),
+                new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, '<', 0},
+                config(rule).replace("</LifecycleConfiguration>", "").getBytes(StandardCharsets.UTF_8),
+                (config(rule) + "<LifecycleConfiguration/>").getBytes(StandardCharsets.UTF_8),
+                ("<!DOCTYPE LifecycleConfiguration [<!ENTITY x \"y\">]>"
+                        + config(rule.replace("<ID>a</ID>", "<ID>&x;</ID>"))).getBytes(StandardCharsets.UTF_8),
+                ("<!DOCTYPE LifecycleConfiguration [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                        + config(rule.replace("<ID>a</ID>", "<ID>&x;</ID>"))).getBytes(StandardCharsets.UTF_8),
+                config(rule.replace("<ID>a</ID>", "<ID>" + "<a>".repeat(60_000) + "</a>".repeat(60_000) + "</ID>"))
+                        .getBytes(StandardCharsets.UTF_8),
+                config(rule.replace("<Days>1</Days>", "<Days>99999999999</Days>")).getBytes(StandardCharsets.UTF_8),
+                config(rule.replace("<Days>1</Days>", "<Date>someday</Date>")).getBytes(StandardCharsets.UTF_8),
+                config(rule.replace("<Days>1</Days>", "<ExpiredObjectDeleteMarker>yes</ExpiredObjectDeleteMarker>"))
+                        .getBytes(StandardCharsets.UTF_8));
+        for (byte[] body : bodies) {
+            SignedHttp.Response r = aliceHttp.send("PUT", "/" + bucket + "?lifecycle", Map.of("Content-MD5", md5(body)), body);
+            String text = new String(r.body(), StandardCharsets.UTF_8);
+            String shown = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8);
+            assertEquals(400, r.status(), shown + " -> " + text);
+            assertTrue(text.contains("<Code>MalformedXML</Code>") && text.contains("<RequestId>"), shown + " -> " + text);
+        }
+        assertEquals(404, assertThrows(S3Exception.class,
+                () -> a.getBucketLifecycleConfiguration(r -> r.bucket(bucket))).statusCode());
+    }
+
+    /** Rules whose expiry lies beyond any date an HTTP header can carry still let objects be read and written. */
+    @Test
+    void farOffExpiriesDoNotBreakObjectReads() throws Exception {
+        String bucket = newBucket();
+        a.putObject(r -> r.bucket(bucket).key("k"), RequestBody.fromString("x"));
+        for (String expiration : List.of("<Days>2147483647</Days>", "<Date>9999-12-31T00:00:00Z</Date>",
+                "<Date>0001-01-01T00:00:00Z</Date>")) {
+            put(aliceHttp, bucket, config("<Rule><ID>far</ID><Filter/><Status>Enabled</Status><Expiration>" + expiration
+                    + "</Expiration></Rule>")).expect(200);
+            SignedHttp.Response get = aliceHttp.send("GET", "/" + bucket + "/k", Map.of(), new byte[0]);
+            assertEquals(200, get.status(), expiration + " -> " + new String(get.body(), StandardCharsets.UTF_8));
+            assertEquals(200, aliceHttp.send("HEAD", "/" + bucket + "/k", Map.of(), new byte[0]).status(), expiration);
+            a.putObject(r -> r.bucket(bucket).key("k"), RequestBody.fromString("y"));
+            assertEquals(1, a.getBucketLifecycleConfiguration(r -> r.bucket(bucket)).rules().size());
+        }
+    }
+
+    /** Who does not own the bucket is refused before the body is looked at: 403 even for a broken one. */
+    @Test
+    void nonOwnersGetAccessDeniedWhateverTheBody() throws Exception {
+        String bucket = newBucket();
+        byte[] broken = "<LifecycleConfiguration><Rule>".getBytes(StandardCharsets.UTF_8);
+        for (SignedHttp.Response r : List.of(
+                bobHttp.send("PUT", "/" + bucket + "?lifecycle", Map.of("Content-MD5", md5(broken)), broken),
+                bobHttp.send("PUT", "/" + bucket + "?lifecycle", Map.of(), broken),
+                bobHttp.send("GET", "/" + bucket + "?lifecycle", Map.of(), new byte[0]),
+                bobHttp.send("DELETE", "/" + bucket + "?lifecycle", Map.of(), new byte[0]))) {
+            String text = new String(r.body(), StandardCharsets.UTF_8);
+            assertEquals(403, r.status(), text);
+            assertTrue(text.contains("<Code>AccessDenied</Code>") && text.contains("<RequestId>"), text);
+        }
+        var anonymous = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                gw.endpoint().resolve("/" + bucket + "?lifecycle")).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, anonymous.statusCode());
+        assertTrue(anonymous.body().contains("<Code>AccessDenied</Code>"), anonymous.body());
+    }
+
     @Test
     void expirationHeaderNamesTheRuleAndTheMidnightAfterTheAge() {
         String bucket = newBucket();
