@@ -4,7 +4,10 @@ import io.imagegate.agent.cache.NodeCache;
 import io.imagegate.agent.image.BaseImage;
 import io.imagegate.agent.image.FetchLimits;
 import io.imagegate.agent.image.ImageVersion;
+import io.imagegate.chunk.retry.RetryPolicy;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +23,16 @@ import org.slf4j.LoggerFactory;
 public final class Hydrator {
 
     private static final Logger log = LoggerFactory.getLogger(Hydrator.class);
-    private static final long RETRY_MILLIS = 5000;
+    /** Pauses after a failed fetch (whose own retries are spent): up to 1 s doubling to 1 min, full jitter. */
+    private static final RetryPolicy PAUSES = new RetryPolicy(100, Duration.ofSeconds(1), Duration.ofMinutes(1));
+    static final String TOO_LARGE = "too large for the cache";
+    static final String EVICTED = "given up: evicted";
 
-    /** Where hydration stands: {@code state} is waiting, hydrating, done, or stopped. */
+    /**
+     * Where hydration stands: {@code state} is waiting (for the boot profile's prefetch), hydrating,
+     * done, stopped, {@value #TOO_LARGE} (the version's data exceeds the node cache) or
+     * {@value #EVICTED} (two whole walks in a row ended with chunks evicted again).
+     */
     public record Progress(String state, long bytes, long totalBytes, long etaSeconds) {}
 
     private final String name;
@@ -36,6 +46,7 @@ public final class Hydrator {
     private volatile long bytes;
     private volatile long total;
     private volatile long etaSeconds = -1;
+    private int failures;
     private Thread thread;
 
     /**
@@ -73,28 +84,52 @@ public final class Hydrator {
             if (before != null) {
                 before.await();
             }
+            int evictedPasses = 0;
             while (!stopped) {
-                if (pass()) {
+                Pass p = pass();
+                if (p == Pass.DONE) {
                     state = "done";
                     etaSeconds = 0;
                     log.info("hydrated export={} bytes={}", name, total);
+                    return;
+                }
+                if (p == Pass.TOO_LARGE) {
+                    state = TOO_LARGE;
+                    etaSeconds = -1;
+                    log.warn("not hydrating export={}: its {} bytes of data do not fit in the node cache of {} bytes",
+                            name, total, cache.stats().maxBytes());
+                    return;
+                }
+                // a whole walk that left chunks out: the cache evicted them (other images, a guest's reads)
+                evictedPasses = p == Pass.EVICTED ? evictedPasses + 1 : 0;
+                if (evictedPasses == 2) {
+                    state = EVICTED;
+                    etaSeconds = -1;
+                    log.warn("hydration of export={} given up: the node cache evicted its chunks twice in a row "
+                            + "({} of {} bytes held); a larger cache (--cache-size) would hold it", name, bytes, total);
                     return;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (stopped && !state.equals("done")) {
+            if (stopped && (state.equals("hydrating") || state.equals("waiting"))) {
                 state = "stopped";
             }
         }
     }
 
-    /** One walk over the version; true when every chunk is in the cache at its end. */
-    private boolean pass() throws InterruptedException {
+    /** How one walk over the version ended. */
+    private enum Pass { DONE, AGAIN, EVICTED, TOO_LARGE }
+
+    /** One walk over the version. */
+    private Pass pass() throws InterruptedException {
         BaseImage b = base.get();
         ImageVersion v = b.version();
         count(v);
+        if (total > cache.stats().maxBytes()) {
+            return Pass.TOO_LARGE; // it would evict itself: a walk that never ends, fetching all the time
+        }
         state = "hydrating";
         long started = System.nanoTime();
         long startBytes = bytes;
@@ -123,11 +158,15 @@ public final class Hydrator {
             }
             try {
                 b.ensure(first, i - 1, true);
+                failures = 0;
             } catch (IOException e) {
-                log.info("hydration of export={} paused (tries again in {} s): {}", name, RETRY_MILLIS / 1000,
+                // the fetch's own retries are spent: the store is away for a while. Pause with the
+                // shared policy's full jitter, so that nodes that lost it together do not return in step
+                Duration pause = PAUSES.backoff(Math.min(++failures, 30), ThreadLocalRandom.current());
+                log.info("hydration of export={} paused (tries again in {} ms): {}", name, pause.toMillis(),
                         e.getMessage());
-                Thread.sleep(RETRY_MILLIS);
-                return false;
+                Thread.sleep(pause);
+                return Pass.AGAIN;
             }
             next = Math.max(next, System.nanoTime()) + run * 1_000_000_000L / rate;
             bytes += run;
@@ -135,11 +174,14 @@ public final class Hydrator {
             double measured = elapsed > 0.5 ? (bytes - startBytes) / elapsed : rate;
             etaSeconds = (long) Math.ceil((total - bytes) / Math.max(1.0, Math.min(measured, rate)));
             if (base.get() != b) {
-                return false; // a snapshot moved the base: walk the new version
+                return Pass.AGAIN; // a snapshot moved the base: walk the new version
             }
         }
+        if (stopped) {
+            return Pass.AGAIN;
+        }
         count(v);
-        return bytes == total;
+        return bytes == total ? Pass.DONE : Pass.EVICTED;
     }
 
     /** Bytes of the version's data chunks, and of those in the cache. */

@@ -111,4 +111,23 @@ class HydrationTest {
             }
         }
     }
+
+    @Test
+    void aVersionLargerThanTheNodeCacheIsNotHydratedAtAll(@TempDir Path dir) throws Exception {
+        byte[] image = Images.disk(SIZE, 22);
+        long data = dataBytes(image);
+        try (GatewayFixture gateway = GatewayFixture.start(); S3Client s3 = gateway.client()) {
+            Images.bucket(s3, "images", true);
+            Images.put(s3, "images", "vm.raw", image);
+            // a 1 MiB cache cannot hold the ~4 MiB of data: a walk would evict what it fetched and never end
+            try (Agent agent = Agent.start(AgentHarness.config(dir).withCacheMaxBytes(1L << 20))) {
+                agent.attach(AgentHarness.attach(gateway.endpoint(), "s3://images/vm.raw", GatewayFixture.ACCESS_KEY,
+                        GatewayFixture.SECRET_KEY).withExport("vm").withHydrate(64L << 20));
+                ExportStatus s = awaitHydration(agent, "too large for the cache");
+                assertEquals(data, s.hydrateTotalBytes());
+                assertEquals(0, s.fetchedBytes(), "nothing fetched for it");
+                assertEquals(-1, s.hydrateEtaSeconds());
+            }
+        }
+    }
 }
