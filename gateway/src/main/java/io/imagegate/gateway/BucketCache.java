@@ -3,6 +3,7 @@ package io.imagegate.gateway;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.LifecycleConfiguration;
 import io.imagegate.meta.MetadataStore;
+import io.imagegate.meta.PolicyDocument;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -20,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * every object write checks the bucket inside its own ZooKeeper transaction regardless.
  * Lifecycle configurations are cached the same way, their absence included (most buckets have
  * none, and GET, HEAD and PUT look for one to send {@code x-amz-expiration}).
+ * Bucket policies are cached the same way, their absence included (every request in a bucket
+ * looks for one, and most buckets have none).
  */
 public final class BucketCache implements InvocationHandler {
 
@@ -31,6 +34,10 @@ public final class BucketCache implements InvocationHandler {
     private final long ttlNanos;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LifecycleEntry> lifecycles = new ConcurrentHashMap<>();
+
+    private record PolicyEntry(Optional<PolicyDocument> policy, long expiresAt) {}
+
+    private final ConcurrentHashMap<String, PolicyEntry> policies = new ConcurrentHashMap<>();
 
     private BucketCache(MetadataStore delegate, Duration ttl) {
         this.delegate = delegate;
@@ -55,14 +62,23 @@ public final class BucketCache implements InvocationHandler {
         if (name.equals("lifecycle") && args != null && args.length == 1 && args[0] instanceof String bucket) {
             return lifecycle(bucket);
         }
+        if (name.equals("bucketPolicy") && args != null && args.length == 1 && args[0] instanceof String bucket) {
+            return policy(bucket);
+        }
         if ((name.equals("createBucket") || name.equals("deleteBucket") || name.equals("updateBucket"))
                 && args != null && args.length == 1) {
             String bucket = args[0] instanceof BucketRecord b ? b.name() : String.valueOf(args[0]);
             entries.remove(bucket);
             lifecycles.remove(bucket);
+            policies.remove(bucket);
         }
         if ((name.equals("putLifecycle") || name.equals("deleteLifecycle")) && args != null && args.length >= 1) {
             lifecycles.remove(String.valueOf(args[0]));
+        }
+        boolean policyWrite = (name.equals("putBucketPolicy") || name.equals("deleteBucketPolicy"))
+                && args != null && args.length >= 1;
+        if (policyWrite) {
+            policies.remove(String.valueOf(args[0]));
         }
         try {
             return method.invoke(delegate, args);
@@ -71,6 +87,9 @@ public final class BucketCache implements InvocationHandler {
         } finally {
             if ((name.equals("putLifecycle") || name.equals("deleteLifecycle")) && args != null && args.length >= 1) {
                 lifecycles.remove(String.valueOf(args[0])); // again: a read during the write may have cached the old one
+            }
+            if (policyWrite) {
+                policies.remove(String.valueOf(args[0])); // again: a read during the write may have cached the old one
             }
         }
     }
@@ -83,6 +102,17 @@ public final class BucketCache implements InvocationHandler {
         }
         Optional<LifecycleConfiguration> fresh = delegate.lifecycle(bucket);
         lifecycles.put(bucket, new LifecycleEntry(fresh, now + ttlNanos));
+        return fresh;
+    }
+
+    private Optional<PolicyDocument> policy(String bucket) {
+        long now = System.nanoTime();
+        PolicyEntry e = policies.get(bucket);
+        if (e != null && now - e.expiresAt < 0) {
+            return e.policy;
+        }
+        Optional<PolicyDocument> fresh = delegate.bucketPolicy(bucket);
+        policies.put(bucket, new PolicyEntry(fresh, now + ttlNanos));
         return fresh;
     }
 

@@ -13,7 +13,9 @@ import io.imagegate.gateway.http.ErrorResponses;
 import io.imagegate.gateway.http.MemoryBudget;
 import io.imagegate.gateway.ops.AccessControl;
 import io.imagegate.gateway.ops.Acls;
+import io.imagegate.gateway.ops.BucketPolicies;
 import io.imagegate.gateway.ops.Buckets;
+import io.imagegate.gateway.policy.PolicyLookup;
 import io.imagegate.gateway.ops.Deletes;
 import io.imagegate.gateway.ops.Errors;
 import io.imagegate.gateway.ops.ImageExtensions;
@@ -64,6 +66,8 @@ public final class S3Handler implements HttpHandler {
     private final ImageExtensions images;
     private final StorageReportOp storageReport;
     private final BucketLifecycle lifecycle;
+    private final BucketPolicies bucketPolicies;
+    private final PolicyLookup policies;
 
     private final GatewayMetrics metrics;
     private final ManagementEndpoints management;
@@ -92,6 +96,8 @@ public final class S3Handler implements HttpHandler {
         this.images = new ImageExtensions(stores);
         this.storageReport = new StorageReportOp(stores);
         this.lifecycle = new BucketLifecycle(stores);
+        this.bucketPolicies = new BucketPolicies(stores);
+        this.policies = new PolicyLookup(stores.meta());
     }
 
     @Override
@@ -115,6 +121,7 @@ public final class S3Handler implements HttpHandler {
             checkHeaderSize(exchange);
             requireTls(exchange);
             authenticator.authenticate(call);
+            call.policies(policies.forCaller(call.principal().anonymous() ? null : call.principal().id()));
             if (ManagementEndpoints.isMetrics(exchange) && parser.bucketFromHost(call.header("Host")) == null) {
                 // a signed scrape: every series for an administrator, nothing for anyone else
                 if (!call.principal().admin()) {
@@ -170,21 +177,21 @@ public final class S3Handler implements HttpHandler {
     private void route(Call call, S3Request op) throws IOException {
         switch (op) {
             case ListBuckets r -> {
-                AccessControl.checkOperation(call.principal(), op, null);
+                AccessControl.checkOperation(call, op, null);
                 buckets.listBuckets(call, r);
             }
             case CreateBucket r -> {
-                AccessControl.checkOperation(call.principal(), op, null);
+                AccessControl.checkOperation(call, op, null);
                 buckets.create(call, r);
             }
             case GetStorageReport r -> {
-                AccessControl.checkOperation(call.principal(), op, null);
+                AccessControl.checkOperation(call, op, null);
                 storageReport.report(call, r);
             }
             default -> {
                 BucketRecord bucket = buckets.require(op.bucket());
                 AccessControl.checkExpectedOwner(call.header("x-amz-expected-bucket-owner"), bucket);
-                AccessControl.checkOperation(call.principal(), op, bucket);
+                AccessControl.checkOperation(call, op, bucket);
                 inBucket(call, op, bucket);
             }
         }
@@ -205,6 +212,9 @@ public final class S3Handler implements HttpHandler {
             case PutBucketLifecycleConfiguration r -> lifecycle.put(call, bucket);
             case GetBucketLifecycleConfiguration r -> lifecycle.get(call, bucket);
             case DeleteBucketLifecycle r -> lifecycle.delete(call, bucket);
+            case GetBucketPolicy r -> bucketPolicies.get(call, bucket);
+            case PutBucketPolicy r -> bucketPolicies.put(call, bucket);
+            case DeleteBucketPolicy r -> bucketPolicies.delete(call, bucket);
             case ListObjects r -> listing.listObjects(call, r, bucket);
             case ListObjectVersions r -> listing.listVersions(call, r, bucket);
             case ListMultipartUploads r -> multipart.listUploads(call, r, bucket);

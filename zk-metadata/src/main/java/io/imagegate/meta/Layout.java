@@ -88,6 +88,14 @@ final class Layout {
         return bucket(bucket) + "/lifecycle";
     }
 
+    /**
+     * The bucket's policy (PutBucketPolicy), created, replaced and deleted only in multis that check
+     * the bucket's incarnation child, and deleted with the bucket.
+     */
+    String bucketPolicy(String bucket) {
+        return bucket(bucket) + "/policy";
+    }
+
     /** Where the lifecycle rules' runs stand (the last one finished, the one under way). */
     String lifecycleRuns() {
         return root + "/lifecycle";
@@ -118,6 +126,15 @@ final class Layout {
 
     String user(String name) {
         return users() + "/" + KeyNames.escape(name);
+    }
+
+    /** Users' policies, one znode per user, named by the user's canonical id. */
+    String userPolicies() {
+        return root + "/userpolicies";
+    }
+
+    String userPolicy(String canonicalId) {
+        return userPolicies() + "/" + canonicalId;
     }
 
     String accessKeys() {

@@ -167,6 +167,53 @@ public interface MetadataStore extends AutoCloseable {
     /** Removes the bucket's lifecycle configuration; nothing when it has none. */
     void deleteLifecycle(String bucket);
 
+    // ---- access policies
+
+    /**
+     * The bucket's policy; empty when it has none.
+     *
+     * @throws MetadataException.NoSuchBucket
+     */
+    Optional<PolicyDocument> bucketPolicy(String bucket);
+
+    /**
+     * Replaces the bucket's policy as a whole, on the bucket as it is now (a bucket deleted and
+     * created again meanwhile is not written to).
+     *
+     * @throws MetadataException.NoSuchBucket
+     * @throws IllegalArgumentException when its stored form is too large (docs/FORMAT-zookeeper.md)
+     */
+    void putBucketPolicy(String bucket, PolicyDocument policy);
+
+    /**
+     * Removes the bucket's policy; nothing when it has none.
+     *
+     * @throws MetadataException.NoSuchBucket
+     */
+    void deleteBucketPolicy(String bucket);
+
+    /**
+     * The policy of the user with this canonical id; empty when it has none. Read on every request
+     * of the user, from memory; a change through another store shows once its watch fires.
+     */
+    Optional<PolicyDocument> userPolicy(String canonicalId);
+
+    /**
+     * Sets the policy of the user named {@code userName} (kept by its canonical id).
+     *
+     * @throws MetadataException.NoSuchUser
+     * @throws IllegalArgumentException when its stored form is too large
+     */
+    void putUserPolicy(String userName, PolicyDocument policy);
+
+    /**
+     * Removes the user's policy.
+     *
+     * @return false when it had none
+     * @throws MetadataException.NoSuchUser
+     */
+    boolean deleteUserPolicy(String userName);
+
     // ---- users
 
     /** @throws MetadataException.UserExists when the name or access key is taken */
@@ -180,6 +227,11 @@ public interface MetadataStore extends AutoCloseable {
      */
     default Optional<UserRecord> userById(String canonicalId) {
         return users().stream().filter(u -> u.canonicalId().equals(canonicalId)).findFirst();
+    }
+
+    /** The user with this name, as stored now. */
+    default Optional<UserRecord> user(String name) {
+        return users().stream().filter(u -> u.name().equals(name)).findFirst();
     }
 
     List<UserRecord> users();

@@ -123,6 +123,17 @@ final class Users implements AutoCloseable {
         return n == null ? Optional.empty() : Optional.of(Json.read(n.data(), UserRecord.class));
     }
 
+    /** The user with this name, read from ZooKeeper. */
+    Optional<UserRecord> byName(String name) {
+        if (blank(name)) {
+            return Optional.empty();
+        }
+        Deadline d = ctx.deadline();
+        ctx.syncForRead(d);
+        Zk.Node n = ctx.zk.get(d, ctx.layout.user(name));
+        return n == null ? Optional.empty() : Optional.of(Json.read(n.data(), UserRecord.class));
+    }
+
     List<UserRecord> list() {
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
@@ -152,6 +163,11 @@ final class Users implements AutoCloseable {
             List<Op> ops = new ArrayList<>(List.of(Op.delete(ctx.layout.user(name), n.stat().getVersion())));
             if (ctx.zk.stat(d, ctx.layout.accessKey(u.accessKey())) != null) {
                 ops.add(Op.delete(ctx.layout.accessKey(u.accessKey()), -1));
+            }
+            // the user's policy goes with it; one set after this read rewrote the user record, so
+            // the delete above fails at its version and is planned again
+            if (ctx.zk.stat(d, ctx.layout.userPolicy(u.canonicalId())) != null) {
+                ops.add(Op.delete(ctx.layout.userPolicy(u.canonicalId()), -1));
             }
             Zk.Outcome o = ctx.zk.multi(d, ops);
             if (o instanceof Zk.Outcome.Ambiguous a

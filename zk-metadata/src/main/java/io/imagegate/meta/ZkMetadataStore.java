@@ -39,6 +39,7 @@ public final class ZkMetadataStore implements MetadataStore {
     private final Pins pins;
     private final GcCoordination gc;
     private final Lifecycles lifecycles;
+    private final Policies policies;
 
     /** A store on a started client, which the caller keeps and closes. */
     public ZkMetadataStore(CuratorFramework client, ZkStoreConfig config) {
@@ -66,6 +67,7 @@ public final class ZkMetadataStore implements MetadataStore {
         this.pins = new Pins(ctx, rootClient, reads);
         this.gc = new GcCoordination(ctx, rootClient, pins);
         this.lifecycles = new Lifecycles(ctx);
+        this.policies = new Policies(ctx, rootClient);
     }
 
     /** Connects to {@code connectString} with the default settings; the store closes its client. */
@@ -326,6 +328,47 @@ public final class ZkMetadataStore implements MetadataStore {
         });
     }
 
+    // ---- policies
+
+    @Override
+    public Optional<PolicyDocument> bucketPolicy(String bucket) {
+        return guard(() -> policies.bucketPolicy(bucket));
+    }
+
+    @Override
+    public void putBucketPolicy(String bucket, PolicyDocument policy) {
+        guard(() -> {
+            policies.putBucketPolicy(bucket, policy);
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteBucketPolicy(String bucket) {
+        guard(() -> {
+            policies.deleteBucketPolicy(bucket);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<PolicyDocument> userPolicy(String canonicalId) {
+        return guard(() -> policies.userPolicy(canonicalId));
+    }
+
+    @Override
+    public void putUserPolicy(String userName, PolicyDocument policy) {
+        guard(() -> {
+            policies.putUserPolicy(userName, policy);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean deleteUserPolicy(String userName) {
+        return guard(() -> policies.deleteUserPolicy(userName));
+    }
+
     // ---- users
 
     @Override
@@ -341,6 +384,11 @@ public final class ZkMetadataStore implements MetadataStore {
     @Override
     public Optional<UserRecord> userById(String canonicalId) {
         return users.byId(canonicalId);
+    }
+
+    @Override
+    public Optional<UserRecord> user(String name) {
+        return guard(() -> users.byName(name));
     }
 
     @Override
@@ -402,6 +450,7 @@ public final class ZkMetadataStore implements MetadataStore {
     @Override
     public void close() {
         pins.close();
+        policies.close();
         users.close();
         maintenance.close();
         if (ownsClient) {
@@ -420,7 +469,7 @@ public final class ZkMetadataStore implements MetadataStore {
                         + ", newer than this store's " + FormatUpgrade.FORMAT + ": run a newer imagegate");
             }
             for (String child : List.of(ctx.layout.buckets(), ctx.layout.users(), ctx.layout.accessKeys(),
-                    ctx.layout.partsRoot())) {
+                    ctx.layout.userPolicies(), ctx.layout.partsRoot())) {
                 createIfMissing(zk, child);
             }
             for (char shard : Layout.SHARDS.toCharArray()) {

@@ -22,9 +22,14 @@ public enum Action {
     GET_LIFECYCLE_CONFIGURATION("s3:GetLifecycleConfiguration", Access.BUCKET_OWNER),
     /** DeleteBucketLifecycle: S3 names it {@code s3:PutLifecycleConfiguration} too. */
     DELETE_BUCKET_LIFECYCLE("s3:PutLifecycleConfiguration", Access.BUCKET_OWNER),
+    /** The three bucket-policy operations: the owner's and administrators', whatever a policy says (see {@link #managesPolicy}). */
+    GET_BUCKET_POLICY("s3:GetBucketPolicy", Access.BUCKET_OWNER),
+    PUT_BUCKET_POLICY("s3:PutBucketPolicy", Access.BUCKET_OWNER),
+    DELETE_BUCKET_POLICY("s3:DeleteBucketPolicy", Access.BUCKET_OWNER),
     LIST_OBJECTS("s3:ListBucket", Access.BUCKET_READ),
     LIST_OBJECT_VERSIONS("s3:ListBucketVersions", Access.BUCKET_READ),
     LIST_MULTIPART_UPLOADS("s3:ListBucketMultipartUploads", Access.BUCKET_READ),
+    /** DeleteObjects: {@code s3:DeleteObject} (or {@code s3:DeleteObjectVersion}) on each key it names, decided key by key. */
     DELETE_OBJECTS("s3:DeleteObject", Access.BUCKET_WRITE),
     GET_OBJECT("s3:GetObject", Access.OBJECT_READ),
     GET_OBJECT_VERSION("s3:GetObjectVersion", Access.OBJECT_READ),
@@ -34,7 +39,9 @@ public enum Action {
     DELETE_OBJECT("s3:DeleteObject", Access.BUCKET_WRITE),
     DELETE_OBJECT_VERSION("s3:DeleteObjectVersion", Access.BUCKET_WRITE),
     GET_OBJECT_ACL("s3:GetObjectAcl", Access.BUCKET_OWNER),
+    GET_OBJECT_VERSION_ACL("s3:GetObjectVersionAcl", Access.BUCKET_OWNER),
     PUT_OBJECT_ACL("s3:PutObjectAcl", Access.BUCKET_OWNER),
+    PUT_OBJECT_VERSION_ACL("s3:PutObjectVersionAcl", Access.BUCKET_OWNER),
     CREATE_MULTIPART_UPLOAD("s3:PutObject", Access.BUCKET_WRITE),
     UPLOAD_PART("s3:PutObject", Access.BUCKET_WRITE),
     /** UploadPartCopy: {@code s3:PutObject} here, and reading the source. */
@@ -55,6 +62,15 @@ public enum Action {
     Action(String iamName, Access need) {
         this.iamName = iamName;
         this.need = need;
+    }
+
+    /**
+     * Whether this is one of the bucket-policy operations, which no policy grants and no bucket policy
+     * denies to the bucket's owner or an administrator (so an owner cannot lock itself out, as in AWS):
+     * only a deny in the caller's own user policy refuses them.
+     */
+    public boolean managesPolicy() {
+        return this == GET_BUCKET_POLICY || this == PUT_BUCKET_POLICY || this == DELETE_BUCKET_POLICY;
     }
 
     /** The policy action name, e.g. {@code s3:PutObject} or {@code imagegate:CommitVersion}. */

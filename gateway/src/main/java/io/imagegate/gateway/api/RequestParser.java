@@ -25,7 +25,7 @@ public final class RequestParser {
     private static final Set<String> UNSUPPORTED = Set.of(
             "accelerate", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
             "inventory", "legal-hold", "logging", "metrics", "notification", "object-lock",
-            "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication",
+            "ownershipControls", "policyStatus", "publicAccessBlock", "replication",
             "requestPayment", "restore", "retention", "select", "tagging", "torrent", "website");
 
     private final List<String> domains;
@@ -62,6 +62,9 @@ public final class RequestParser {
         if (query.has("lifecycle")) {
             throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "The ?lifecycle subresource applies to buckets.");
         }
+        if (query.has("policy")) {
+            throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "The ?policy subresource applies to buckets.");
+        }
         checkKey(t.key);
         return objectRequest(method, t.bucket, t.key, query, header);
     }
@@ -73,6 +76,7 @@ public final class RequestParser {
                 if (q.has("versioning")) yield new GetBucketVersioning(bucket);
                 if (q.has("acl")) yield new GetBucketAcl(bucket);
                 if (q.has("lifecycle")) yield new GetBucketLifecycleConfiguration(bucket);
+                if (q.has("policy")) yield new GetBucketPolicy(bucket);
                 if (q.has("versions")) {
                     yield new ListObjectVersions(bucket, q.get("prefix"), emptyToNull(q.get("delimiter")),
                             q.get("key-marker"), q.get("version-id-marker"), maxKeys(q, "max-keys"), urlEncoding(q));
@@ -88,9 +92,11 @@ public final class RequestParser {
                 if (q.has("versioning")) yield new PutBucketVersioning(bucket);
                 if (q.has("acl")) yield new PutBucketAcl(bucket);
                 if (q.has("lifecycle")) yield new PutBucketLifecycleConfiguration(bucket);
+                if (q.has("policy")) yield new PutBucketPolicy(bucket);
                 yield new CreateBucket(bucket);
             }
-            case "DELETE" -> q.has("lifecycle") ? new DeleteBucketLifecycle(bucket) : new DeleteBucket(bucket);
+            case "DELETE" -> q.has("lifecycle") ? new DeleteBucketLifecycle(bucket)
+                    : q.has("policy") ? new DeleteBucketPolicy(bucket) : new DeleteBucket(bucket);
             case "POST" -> {
                 if (q.has("delete")) yield new DeleteObjects(bucket);
                 throw methodNotAllowed();

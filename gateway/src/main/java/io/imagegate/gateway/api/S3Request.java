@@ -24,6 +24,11 @@ public sealed interface S3Request {
     /** Operations on one object: the bucket and the key. */
     sealed interface ObjectRequest extends S3Request {
         String key();
+
+        /** The version the request names ({@code versionId}), for the {@code s3:VersionId} condition key; null when none. */
+        default String versionId() {
+            return null;
+        }
     }
 
     // ---- service
@@ -87,6 +92,21 @@ public sealed interface S3Request {
         public Action action() { return Action.DELETE_BUCKET_LIFECYCLE; }
     }
 
+    /** {@code GET ?policy}: the bucket policy as it was set. */
+    record GetBucketPolicy(String bucket) implements S3Request {
+        public Action action() { return Action.GET_BUCKET_POLICY; }
+    }
+
+    /** {@code PUT ?policy}: replaces the bucket policy. */
+    record PutBucketPolicy(String bucket) implements S3Request {
+        public Action action() { return Action.PUT_BUCKET_POLICY; }
+    }
+
+    /** {@code DELETE ?policy}. */
+    record DeleteBucketPolicy(String bucket) implements S3Request {
+        public Action action() { return Action.DELETE_BUCKET_POLICY; }
+    }
+
     /** ListObjects (v1) and ListObjectsV2 share everything but their markers and field names. */
     record ListObjects(String bucket, ListParams params) implements S3Request {
         public Action action() { return Action.LIST_OBJECTS; }
@@ -126,11 +146,11 @@ public sealed interface S3Request {
     }
 
     record GetObjectAcl(String bucket, String key, String versionId) implements ObjectRequest {
-        public Action action() { return Action.GET_OBJECT_ACL; }
+        public Action action() { return versionId == null ? Action.GET_OBJECT_ACL : Action.GET_OBJECT_VERSION_ACL; }
     }
 
     record PutObjectAcl(String bucket, String key, String versionId) implements ObjectRequest {
-        public Action action() { return Action.PUT_OBJECT_ACL; }
+        public Action action() { return versionId == null ? Action.PUT_OBJECT_ACL : Action.PUT_OBJECT_VERSION_ACL; }
     }
 
     // ---- multipart uploads

@@ -21,8 +21,9 @@ import picocli.CommandLine.Parameters;
  * {@code imagegate user create|list|delete}: manage users while gateways run. Changes are in
  * ZooKeeper, so every gateway sees them at once.
  */
-@Command(name = "user", mixinStandardHelpOptions = true, description = "Create, list and delete users.",
-        subcommands = {UserCommand.Create.class, UserCommand.ListUsers.class, UserCommand.Delete.class})
+@Command(name = "user", mixinStandardHelpOptions = true, description = "Create, list and delete users; set their policies.",
+        subcommands = {UserCommand.Create.class, UserCommand.ListUsers.class, UserCommand.Delete.class,
+                UserPolicyCommand.class})
 final class UserCommand {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+=-]{0,63}");

@@ -2,6 +2,7 @@ package io.imagegate.gateway.http;
 
 import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
+import io.imagegate.gateway.policy.RequestPolicies;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
@@ -26,6 +27,7 @@ public final class Call {
     private MemoryBudget.Reservation memory;
     private Query query;
     private Principal principal = Principal.ANONYMOUS;
+    private RequestPolicies policies = RequestPolicies.NONE;
     private ClientInputStream body;
     private long bodyBytesWritten;
     private Supplier<Map<String, String>> trailers = Map::of;
@@ -91,6 +93,31 @@ public final class Call {
 
     public void principal(Principal p) {
         this.principal = p;
+    }
+
+    /** The access policies that bear on this request: its user's, and its buckets' (set once it is authenticated). */
+    public RequestPolicies policies() {
+        return policies;
+    }
+
+    public void policies(RequestPolicies p) {
+        this.policies = p;
+    }
+
+    /** The address the request came from (the TCP peer), as policies' {@code aws:SourceIp} sees it; null if unknown. */
+    public String sourceIp() {
+        java.net.InetSocketAddress a = exchange.getSourceAddress();
+        if (a == null || a.getAddress() == null) {
+            return null;
+        }
+        String ip = a.getAddress().getHostAddress();
+        int scope = ip.indexOf('%');
+        return scope < 0 ? ip : ip.substring(0, scope);
+    }
+
+    /** Whether the request came over HTTPS ({@code aws:SecureTransport}). */
+    public boolean secure() {
+        return exchange.getConnection() != null && exchange.getConnection().getSslSessionInfo() != null;
     }
 
     /** The first value of a request header, or null. */

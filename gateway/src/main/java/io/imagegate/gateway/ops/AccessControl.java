@@ -3,23 +3,42 @@ package io.imagegate.gateway.ops;
 import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
 import io.imagegate.gateway.api.Access;
+import io.imagegate.gateway.api.Action;
 import io.imagegate.gateway.api.S3Request;
+import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.http.Principal;
+import io.imagegate.gateway.policy.ConditionKeys;
+import io.imagegate.gateway.policy.Decision;
+import io.imagegate.gateway.policy.Policy;
+import io.imagegate.gateway.policy.RequestPolicies;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.CanonicalIds;
 import io.imagegate.meta.VersionRecord;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Who may do what: the one place authorization is decided, from bucket ownership (by canonical
- * id) and canned ACLs, as S3 does with ACLs enabled: the bucket owner controls every object in its
- * bucket (S3's "bucket owner enforced"), ACLs grant others read or write, and administrators act
- * on every bucket. Every operation passes {@link #checkOperation} with its {@link S3Request#action()}
- * before it runs; every version an operation reads, or whose bytes a write reuses, passes
- * {@link #requireRead}. Explicit grants and bucket policies belong here, keyed by the action.
+ * Who may do what: the one place authorization is decided. Every operation passes
+ * {@link #checkOperation} with its {@link S3Request#action()} before it runs; every version an
+ * operation reads, or whose bytes a write reuses, passes {@link #requireRead}; every key of a
+ * DeleteObjects passes {@link #checkDelete}. Each decision is AWS's within one account
+ * (docs/SECURITY.md, "The rule"):
+ * <ol>
+ *   <li>an explicit {@code Deny} in the caller's user policy or in the bucket's policy refuses;
+ *   <li>else an {@code Allow} in either grants;
+ *   <li>else the owner and ACL rules decide, as S3 does with ACLs enabled: the bucket owner (by
+ *       canonical id) controls everything in its bucket ("bucket owner enforced"), canned ACLs grant
+ *       others read or write, and administrators act on every bucket.
+ * </ol>
+ * The bucket-policy operations are the exception: only the owner and administrators use them,
+ * which no policy changes except a deny in the caller's own user policy.
  */
 public final class AccessControl {
+
+    private static final String GET_OBJECT = "s3:GetObject";
+    private static final String GET_OBJECT_VERSION = "s3:GetObjectVersion";
+    private static final String LIST_BUCKET = "s3:ListBucket";
 
     private AccessControl() {}
 
@@ -30,39 +49,63 @@ public final class AccessControl {
     }
 
     /**
-     * What an operation needs on its bucket ({@code bucket} null for service-level operations).
-     * Object reads are decided per version by {@link #requireRead}.
+     * What an operation needs of its bucket ({@code bucket} null for service-level operations and
+     * CreateBucket): its action on its resource. Reads of versions are also decided per version
+     * ({@link #requireRead}); DeleteObjects per key ({@link #checkDelete}).
      */
-    public static void checkOperation(Principal p, S3Request op, BucketRecord bucket) {
-        Access need = op.access();
+    public static void checkOperation(Call call, S3Request op, BucketRecord bucket) {
+        Principal p = call.principal();
+        Action action = op.action();
         if (bucket == null) {
-            boolean allowed = switch (need) {
+            Decision d = decide(call, null, op.bucket(), action.iamName(), resource(op), null, true);
+            if (d == Decision.DENY) {
+                throw denied();
+            }
+            boolean allowed = d == Decision.ALLOW || switch (action.need()) {
                 case AUTHENTICATED -> !p.anonymous();
                 case ADMIN -> p.admin();
-                default -> throw new IllegalStateException(op.action() + " needs a bucket");
+                default -> throw new IllegalStateException(action + " needs a bucket");
             };
             if (!allowed) {
                 throw denied();
             }
             return;
         }
-        checkBucket(p, need, bucket);
-    }
-
-    /** Checks a bucket-level need; OBJECT_READ is decided per version with {@link #requireRead}. */
-    public static void checkBucket(Principal p, Access need, BucketRecord bucket) {
-        if (ownsBucket(p, bucket)) {
+        if (action == Action.DELETE_OBJECTS) {
+            // each key is decided on its own; refused whole when the caller may delete nothing here
+            if (!mayByDefault(p, Access.BUCKET_WRITE, bucket) && !mayAllowDeletes(call, bucket)) {
+                throw denied();
+            }
             return;
         }
-        boolean allowed = switch (need) {
-            case AUTHENTICATED -> !p.anonymous();
-            case ADMIN -> false;
-            case BUCKET_READ -> mayList(p, bucket);
-            case BUCKET_WRITE -> bucket.acl() == CannedAcl.PUBLIC_READ_WRITE;
-            case BUCKET_OWNER -> false;
-            case OBJECT_READ -> true; // decided per version
-        };
-        if (!allowed) {
+        if (action.managesPolicy()) {
+            Decision own = decideUser(call, action.iamName(), resource(op), null);
+            if (own == Decision.DENY || !ownsBucket(p, bucket)) {
+                throw denied();
+            }
+            return;
+        }
+        String versionId = op instanceof S3Request.ObjectRequest o ? o.versionId() : null;
+        Decision d = decide(call, bucket, bucket.name(), action.iamName(), resource(op), versionId, true);
+        if (d == Decision.DENY) {
+            throw denied();
+        }
+        if (d == Decision.ALLOW) {
+            return;
+        }
+        if (!mayByDefault(p, action.need(), bucket)) {
+            throw denied();
+        }
+    }
+
+    /**
+     * One key of a DeleteObjects: {@code s3:DeleteObject}, or {@code s3:DeleteObjectVersion} when it
+     * names a version, on that key; without a policy's word, write access to the bucket.
+     */
+    public static void checkDelete(Call call, BucketRecord bucket, String key, String versionId) {
+        String action = versionId == null ? "s3:DeleteObject" : "s3:DeleteObjectVersion";
+        Decision d = decide(call, bucket, bucket.name(), action, Policy.objectArn(bucket.name(), key), versionId, false);
+        if (d == Decision.DENY || (d == Decision.NONE && !mayByDefault(call.principal(), Access.BUCKET_WRITE, bucket))) {
             throw denied();
         }
     }
@@ -70,41 +113,40 @@ public final class AccessControl {
     /**
      * The rule for reading a version, and for every write that reuses another version's bytes (a
      * copy source, a part copy's source, a commit's base, the base {@code ?missing-chunks} answers
-     * about): the caller must be allowed to read that version. {@code find} looks the version up
-     * as the operation does and throws its "not there" errors (NoSuchKey, NoSuchVersion, a delete
-     * marker's 404 or 405); a caller who may not list the bucket gets 403 AccessDenied instead, as
-     * S3 answers callers without s3:ListBucket, so whether a version exists is learnt only by those
-     * allowed to know. A version that exists and is not readable is 403 to everyone.
+     * about): the caller must be allowed to read that version, {@code s3:GetObject} on its key, or
+     * {@code s3:GetObjectVersion} when the request names the version ({@code versionId} not null).
+     * {@code find} looks the version up as the operation does and throws its "not there" errors
+     * (NoSuchKey, NoSuchVersion, a delete marker's 404 or 405); a caller who may not list the bucket
+     * gets 403 AccessDenied instead, as S3 answers callers without s3:ListBucket, so whether a
+     * version exists is learnt only by those allowed to know. A version that exists and is not
+     * readable is 403 to everyone, and so is any version a policy denies, before it is looked up.
      */
-    public static VersionRecord requireRead(Principal p, BucketRecord bucket, Supplier<VersionRecord> find) {
+    public static VersionRecord requireRead(Call call, BucketRecord bucket, String key, String versionId,
+            Supplier<VersionRecord> find) {
+        String action = versionId == null ? GET_OBJECT : GET_OBJECT_VERSION;
+        Decision d = decide(call, bucket, bucket.name(), action, Policy.objectArn(bucket.name(), key), versionId, false);
+        if (d == Decision.DENY) {
+            throw denied();
+        }
         VersionRecord v;
         try {
             v = find.get();
         } catch (S3Exception e) {
-            if (revealsExistence(e) && !mayList(p, bucket)) {
+            if (revealsExistence(e) && !mayList(call, bucket)) {
                 throw denied();
             }
             throw e;
         }
-        if (!mayRead(p, bucket, v)) {
+        if (d == Decision.NONE && !(ownsBucket(call.principal(), bucket) || grantsRead(v.acl(), call.principal()))) {
             throw denied();
         }
         return v;
     }
 
-    public static void checkObjectRead(Principal p, BucketRecord bucket, VersionRecord object) {
-        if (!mayRead(p, bucket, object)) {
-            throw denied();
-        }
-    }
-
-    private static boolean mayRead(Principal p, BucketRecord bucket, VersionRecord object) {
-        return ownsBucket(p, bucket) || grantsRead(object.acl(), p);
-    }
-
-    /** Whether the caller may list the bucket, and so learn which keys and versions exist. */
-    public static boolean mayList(Principal p, BucketRecord bucket) {
-        return ownsBucket(p, bucket) || grantsRead(bucket.acl(), p);
+    /** Whether the caller may list the bucket ({@code s3:ListBucket}), and so learn which keys and versions exist. */
+    public static boolean mayList(Call call, BucketRecord bucket) {
+        Decision d = decide(call, bucket, bucket.name(), LIST_BUCKET, Policy.bucketArn(bucket.name()), null, false);
+        return d == Decision.ALLOW || (d == Decision.NONE && mayByDefault(call.principal(), Access.BUCKET_READ, bucket));
     }
 
     public static boolean ownsBucket(Principal p, BucketRecord bucket) {
@@ -119,6 +161,94 @@ public final class AccessControl {
         if (expected != null && !expected.trim().equals(CanonicalIds.ofOwner(bucket.owner()))) {
             throw denied();
         }
+    }
+
+    // ---- the policies' word
+
+    /**
+     * What the caller's user policy and the bucket's policy say of {@code action} on {@code resource}:
+     * an explicit deny in either, else an allow in either, else nothing. {@code listing}: the
+     * request's own listing parameters are the {@code s3:prefix}, {@code s3:delimiter} and
+     * {@code s3:max-keys} keys (not when a read asks whether its caller may list).
+     */
+    private static Decision decide(Call call, BucketRecord bucket, String bucketName, String action, String resource,
+            String versionId, boolean listing) {
+        RequestPolicies policies = call.policies();
+        Policy user = policies.user();
+        Policy onBucket = bucket == null ? null : policies.bucket(bucketName);
+        if (user == null && onBucket == null) {
+            return Decision.NONE;
+        }
+        Function<String, String> keys = keys(call, action, versionId, listing);
+        String id = call.principal().anonymous() ? null : call.principal().id();
+        Decision d = user == null ? Decision.NONE : user.evaluate(id, action, resource, keys);
+        return onBucket == null ? d : d.and(onBucket.evaluate(id, action, resource, keys));
+    }
+
+    /** The caller's user policy alone (the bucket-policy operations, which bucket policies do not govern). */
+    private static Decision decideUser(Call call, String action, String resource, String versionId) {
+        Policy user = call.policies().user();
+        return user == null ? Decision.NONE
+                : user.evaluate(call.principal().id(), action, resource, keys(call, action, versionId, false));
+    }
+
+    private static boolean mayAllowDeletes(Call call, BucketRecord bucket) {
+        String id = call.principal().anonymous() ? null : call.principal().id();
+        Function<String, String> keys = keys(call, "s3:DeleteObject", null, false);
+        for (Policy p : new Policy[] {call.policies().user(), call.policies().bucket(bucket.name())}) {
+            if (p != null && (p.mayAllowIn(id, "s3:DeleteObject", bucket.name(), keys)
+                    || p.mayAllowIn(id, "s3:DeleteObjectVersion", bucket.name(), keys))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The request's condition keys (docs/SECURITY.md lists them), by lower-case name; null for one it lacks. */
+    private static Function<String, String> keys(Call call, String action, String versionId, boolean listing) {
+        Principal p = call.principal();
+        return key -> switch (key) {
+            case ConditionKeys.SOURCE_IP -> call.sourceIp();
+            case ConditionKeys.SECURE_TRANSPORT -> String.valueOf(call.secure());
+            case ConditionKeys.USERNAME -> p.anonymous() ? null : p.name();
+            case ConditionKeys.USERID -> p.anonymous() ? null : p.id();
+            case ConditionKeys.USER_AGENT -> call.header("User-Agent");
+            case ConditionKeys.REFERER -> call.header("Referer");
+            case ConditionKeys.PREFIX -> listing ? call.query().get("prefix") : null;
+            case ConditionKeys.DELIMITER -> listing ? call.query().get("delimiter") : null;
+            case ConditionKeys.MAX_KEYS -> listing ? call.query().get("max-keys") : null;
+            case ConditionKeys.VERSION_ID -> versionId;
+            case ConditionKeys.ACL -> call.header("x-amz-acl");
+            default -> null;
+        };
+    }
+
+    /** The resource an operation's action acts on: an object's ARN, its bucket's, or the service's. */
+    private static String resource(S3Request op) {
+        if (op instanceof S3Request.ObjectRequest o) {
+            return Policy.objectArn(o.bucket(), o.key());
+        }
+        return op.bucket() == null ? Policy.SERVICE_RESOURCE : Policy.bucketArn(op.bucket());
+    }
+
+    // ---- the owner and the ACLs
+
+    /**
+     * The owner and ACL rules, where no policy has spoken: a bucket-level need (OBJECT_READ is
+     * decided per version by {@link #requireRead}). Explicit ACL grants belong here.
+     */
+    private static boolean mayByDefault(Principal p, Access need, BucketRecord bucket) {
+        if (ownsBucket(p, bucket)) {
+            return true;
+        }
+        return switch (need) {
+            case AUTHENTICATED -> !p.anonymous();
+            case ADMIN -> false;
+            case BUCKET_READ -> grantsRead(bucket.acl(), p);
+            case BUCKET_WRITE -> bucket.acl() == CannedAcl.PUBLIC_READ_WRITE;
+            case BUCKET_OWNER -> false;
+            case OBJECT_READ -> true; // decided per version
+        };
     }
 
     private static boolean revealsExistence(S3Exception e) {

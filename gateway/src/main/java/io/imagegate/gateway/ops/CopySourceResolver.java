@@ -25,7 +25,8 @@ final class CopySourceResolver {
     Source resolve(Call call, CopySource source) {
         BucketRecord bucket = stores.meta().bucket(source.bucket()).orElseThrow(() -> Errors.noSuchBucket(source.bucket()));
         AccessControl.checkExpectedOwner(call.header("x-amz-source-expected-bucket-owner"), bucket);
-        VersionRecord v = AccessControl.requireRead(call.principal(), bucket, () -> find(bucket, source));
+        VersionRecord v = AccessControl.requireRead(call, bucket, source.key(), source.versionId(),
+                () -> find(bucket, source));
         if (v.deleteMarker()) {
             throw new S3Exception(S3ErrorCode.INVALID_REQUEST,
                     "The source of a copy request may not specifically refer to a delete marker by version id.");

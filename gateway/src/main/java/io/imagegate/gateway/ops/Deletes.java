@@ -60,6 +60,7 @@ public final class Deletes {
         XmlWriter x = XmlWriter.s3("DeleteResult");
         for (Target t : targets) {
             try {
+                AccessControl.checkDelete(call, bucket, t.key, t.versionId);
                 DeleteResult r = delete(call, bucket, t.key, t.versionId, WriteCondition.NONE);
                 if (!quiet) {
                     x.start("Deleted").element("Key", t.key).element("VersionId", t.versionId);

@@ -74,7 +74,7 @@ public final class ImageExtensions {
     // ---- GET ?manifest
 
     public void manifest(Call call, S3Request.GetManifest op, BucketRecord bucket) throws IOException {
-        VersionRecord v = AccessControl.requireRead(call.principal(), bucket,
+        VersionRecord v = AccessControl.requireRead(call, bucket, op.key(), op.versionId(),
                 () -> Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "GET"));
         if (op.offset() > v.size()) {
             throw Errors.invalidArgument("The offset is past the object's end (" + v.size() + " bytes).", "offset",
@@ -126,7 +126,7 @@ public final class ImageExtensions {
 
     public void missingChunks(Call call, S3Request.MissingChunks op, BucketRecord bucket) throws IOException {
         // answering which chunks the base lacks tells what it holds: read access to the base, as a commit
-        VersionRecord base = AccessControl.requireRead(call.principal(), bucket,
+        VersionRecord base = AccessControl.requireRead(call, bucket, op.key(), op.versionId(),
                 () -> Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "POST"));
         ManifestRoot root = ObjectHeaders.root(base);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -222,7 +222,7 @@ public final class ImageExtensions {
         boolean requireCurrent = requireCurrent(call);
         CannedAcl acl = Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE);
         // the new version keeps the base's bytes: the caller must be allowed to read the base
-        VersionRecord base = AccessControl.requireRead(call.principal(), bucket,
+        VersionRecord base = AccessControl.requireRead(call, bucket, op.key(), baseId,
                 () -> Versions.byId(stores.meta(), bucket, op.key(), baseId));
         if (base.deleteMarker()) {
             throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The base version of a commit may not be a delete marker.");

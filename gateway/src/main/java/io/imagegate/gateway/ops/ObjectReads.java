@@ -32,7 +32,7 @@ public final class ObjectReads {
     }
 
     public void get(Call call, S3Request.GetObject op, BucketRecord bucket) throws IOException {
-        VersionRecord v = AccessControl.requireRead(call.principal(), bucket, () -> Versions.forRead(stores.meta(),
+        VersionRecord v = AccessControl.requireRead(call, bucket, op.key(), op.versionId(), () -> Versions.forRead(stores.meta(),
                 bucket, op.key(), op.versionId(), op.head() ? "HEAD" : "GET"));
         checkOverridesAllowed(call);
         Conditionals.checkRead(call::header, v);
