@@ -73,8 +73,9 @@ final class Policies implements AutoCloseable {
             byId.put(lastSegment(data.getPath()), new Mirrored(data.getStat().getVersion(),
                     Json.read(data.getData(), Doc.class).policy()));
         } catch (IllegalStateException unreadable) {
-            // a record this store cannot read is no policy it could apply: the user gets none
-            byId.remove(lastSegment(data.getPath()));
+            // a record this store cannot read keeps its place as a document no parser accepts, so the
+            // gateway denies the user everything rather than dropping the denies it may hold
+            byId.put(lastSegment(data.getPath()), new Mirrored(data.getStat().getVersion(), new PolicyDocument("")));
         }
     }
 

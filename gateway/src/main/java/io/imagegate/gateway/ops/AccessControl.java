@@ -61,8 +61,9 @@ public final class AccessControl {
             if (d == Decision.DENY) {
                 throw denied();
             }
-            boolean allowed = d == Decision.ALLOW || switch (action.need()) {
-                case AUTHENTICATED -> !p.anonymous();
+            // no policy makes a user an administrator: administrators' operations are theirs alone
+            boolean allowed = switch (action.need()) {
+                case AUTHENTICATED -> d == Decision.ALLOW || !p.anonymous();
                 case ADMIN -> p.admin();
                 default -> throw new IllegalStateException(action + " needs a bucket");
             };
