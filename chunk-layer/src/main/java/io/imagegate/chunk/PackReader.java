@@ -94,7 +94,7 @@ public final class PackReader {
             long offset = index.getLong();
             ChunkHash hash = ChunkHash.read(index);
             if (type == null || length < 0 || offset < PackFormat.HEADER_BYTES + PackFormat.ENTRY_HEADER_BYTES
-                    || offset + length > indexStart) {
+                    || offset > indexStart - length) { // not offset + length: a corrupt offset near 2^63 wraps
                 throw new CorruptPackException(id, "footer entry " + i + " is malformed");
             }
             entries.add(new PackEntry(type, hash, offset, length));
@@ -108,6 +108,10 @@ public final class PackReader {
      * cannot be located without the footer.
      */
     public static List<PackEntry> scan(ChunkStore store, ChunkStore.PackInfo pack) throws IOException {
+        if (pack.size() < PackFormat.HEADER_BYTES) {
+            // not a read past the end (an IOException from the store): a pack this short is corrupt
+            throw new CorruptPackException(pack.id(), "too short for a pack header: " + pack.size() + " bytes");
+        }
         long end = entriesEnd(store, pack);
         ByteBuffer magic = ByteBuffer.allocate(PackFormat.HEADER_BYTES);
         store.read(pack.id(), 0, magic);

@@ -39,10 +39,15 @@ public final class Redirect {
         }
         List<Entry> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparingLong(Entry::oldOffset));
-        for (int i = 1; i < sorted.size(); i++) {
-            Entry a = sorted.get(i - 1);
-            if (a.oldOffset() + a.length() > sorted.get(i).oldOffset()) {
-                throw new IllegalArgumentException("redirect entries overlap at " + sorted.get(i).oldOffset());
+        for (int i = 0; i < sorted.size(); i++) {
+            Entry a = sorted.get(i);
+            if (a.oldOffset() > Long.MAX_VALUE - a.length() || a.newOffset() > Long.MAX_VALUE - a.length()) {
+                throw new IllegalArgumentException("redirect entry at " + a.oldOffset() + " ends past 2^63");
+            }
+            // two entries never start at one offset (each has its header), even empty ones: entryAt finds one
+            if (i > 0 && (sorted.get(i - 1).oldOffset() + sorted.get(i - 1).length() > a.oldOffset()
+                    || sorted.get(i - 1).oldOffset() == a.oldOffset())) {
+                throw new IllegalArgumentException("redirect entries overlap at " + a.oldOffset());
             }
         }
         this.from = from;
@@ -76,7 +81,7 @@ public final class Redirect {
      * one, which the collector guarantees by copying live entries in their order.
      */
     public Location locate(long offset, long length) {
-        if (length <= 0) {
+        if (length <= 0 || offset < 0 || offset > Long.MAX_VALUE - length) {
             return null;
         }
         int i = Arrays.binarySearch(oldOffsets, offset);

@@ -1,0 +1,86 @@
+package io.imagegate.gateway.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.imagegate.gateway.S3ErrorCode;
+import io.imagegate.gateway.S3Exception;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+/**
+ * Fuzzes the XML body parser every XML operation uses: bytes parse into a document without a
+ * DTD, or are MalformedXML; never another exception; no entity reaches outside the body (a
+ * canary file a document may name by {@code file:} never shows up in its text); and parsing costs
+ * memory in proportion to the body (at most {@link #ALLOCATED_PER_BYTE} bytes allocated per body
+ * byte plus a constant), so no expansion attack works. What each operation makes of a document is
+ * fuzzed through a real gateway by {@code GatewayWireFuzzTest}.
+ */
+class XmlDocumentFuzzTest {
+
+    static final long ALLOCATED_PER_BYTE = 200;
+    static final long ALLOCATED_CONSTANT = 8L << 20;
+    private static final String CANARY_TEXT = "imagegate-xxe-canary";
+    private static final Path CANARY = canary();
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    @FuzzTest
+    @DictionaryEntries({"<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///tmp/imagegate-xxe-canary\">]>", "&x;",
+        "<!ENTITY y \"&x;&x;&x;&x;\">", "<?xml version=\"1.0\"?>", "<![CDATA[", "]]>",
+        "<xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\" href=\"file:///tmp/imagegate-xxe-canary\"/>",
+        "<CompleteMultipartUpload>", "<Part><PartNumber>1</PartNumber><ETag>\"e\"</ETag></Part>",
+        "<Delete><Object><Key>k</Key></Object></Delete>", "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "<AccessControlPolicy>", "<VersioningConfiguration><Status>Enabled</Status>", "&#x10FFFF;", "&#0;"})
+    void bodiesParseWithoutDtdsOrAreMalformedXml(FuzzedDataProvider data) {
+        String prefix = data.consumeBoolean() ? "<!DOCTYPE a [<!ENTITY x SYSTEM \"" + CANARY.toUri() + "\">]>" : "";
+        byte[] body = (prefix + data.consumeRemainingAsString()).getBytes(StandardCharsets.UTF_8);
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        XmlDocument doc;
+        try {
+            doc = XmlDocument.parse(body);
+        } catch (S3Exception e) {
+            assertEquals(S3ErrorCode.MALFORMED_XML, e.code());
+            return;
+        } finally {
+            long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(allocated <= ALLOCATED_PER_BYTE * body.length + ALLOCATED_CONSTANT,
+                    () -> "parsing " + body.length + " bytes allocated " + allocated);
+        }
+        assertNull(doc.root().getOwnerDocument().getDoctype(), "no document with a DTD is accepted");
+        assertFalse(doc.root().getTextContent().contains(CANARY_TEXT), "an entity read a file");
+        walk(doc.root(), 0);
+    }
+
+    /** Every element answers the lookups the operations use, without throwing. */
+    private static void walk(Element e, int depth) {
+        XmlDocument.children(e, "Part");
+        XmlDocument.childText(e, "Key");
+        for (Node n = e.getFirstChild(); n != null && depth < 64; n = n.getNextSibling()) {
+            if (n instanceof Element child) {
+                walk(child, depth + 1);
+            }
+        }
+    }
+
+    private static Path canary() {
+        try {
+            Path file = Path.of(System.getProperty("java.io.tmpdir"), CANARY_TEXT);
+            Files.writeString(file, CANARY_TEXT);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
