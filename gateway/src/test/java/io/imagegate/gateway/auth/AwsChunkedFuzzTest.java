@@ -107,9 +107,28 @@ class AwsChunkedFuzzTest {
 
     /**
      * Reads the body to its end or its rejection. Returns the decoded length, or -1 when rejected.
+     * A read over the allocation bound is tried once more on the same bytes before it counts: the
+     * first decode of a path also loads (and, when fuzzing, instruments) its classes, which the
+     * thread's allocation counter includes; unbounded buffering allocates again.
      */
     private static long decode(Repeating raw, ChunkSigner signer, boolean trailer, long decodedLength,
             List<String> declared) throws IOException {
+        try {
+            return decode(raw, signer, trailer, decodedLength, declared, false);
+        } catch (OverAllocated e) {
+            return decode(raw.again(), signer, trailer, decodedLength, declared, true);
+        }
+    }
+
+    /** A read allocated more than the bound, not yet counted as a finding. */
+    private static final class OverAllocated extends RuntimeException {
+        OverAllocated() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static long decode(Repeating raw, ChunkSigner signer, boolean trailer, long decodedLength,
+            List<String> declared, boolean strict) throws IOException {
         AwsChunkedStream in = new AwsChunkedStream(raw, signer, trailer, decodedLength, declared);
         byte[] buffer = new byte[16384];
         long decoded = 0;
@@ -127,6 +146,9 @@ class AwsChunkedFuzzTest {
                 return -1;
             }
             long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+            if (!strict && allocated > MAX_ALLOCATED_PER_READ) {
+                throw new OverAllocated();
+            }
             assertTrue(allocated <= MAX_ALLOCATED_PER_READ,
                     () -> "one read allocated " + allocated + " bytes: the decoder buffers without bound");
             if (n < 0) {
@@ -162,6 +184,11 @@ class AwsChunkedFuzzTest {
 
         long length() {
             return length;
+        }
+
+        /** The same bytes from their start. */
+        Repeating again() {
+            return new Repeating(segment, (int) (segment.length == 0 ? 0 : length / segment.length));
         }
 
         @Override
