@@ -60,6 +60,12 @@ public record GatewayConfig(
                 publicBucketMetrics, requestMemoryBytes);
     }
 
+    /** The region the gateway claims (signatures, bucket locations; us-east-1 keeps S3's legacy rules there). */
+    public GatewayConfig withRegion(String newRegion) {
+        return new GatewayConfig(host, port, newRegion, domains, defaultChunkSize, maxPutSize, minPartSize, maxSkew, https,
+                publicBucketMetrics, requestMemoryBytes);
+    }
+
     public GatewayConfig withHost(String newHost) {
         return new GatewayConfig(newHost, port, region, domains, defaultChunkSize, maxPutSize, minPartSize, maxSkew, https,
                 publicBucketMetrics, requestMemoryBytes);

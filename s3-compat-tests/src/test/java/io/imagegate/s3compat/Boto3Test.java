@@ -72,7 +72,7 @@ class Boto3Test {
     void boto3SeesTheS3BehavioursAwsHas() throws Exception {
         Path script = home.resolve("strict.py");
         Files.writeString(script, """
-                import boto3, sys, urllib.request, urllib.error
+                import boto3, botocore.exceptions, sys, urllib.request, urllib.error
                 s3 = boto3.client("s3", endpoint_url=sys.argv[1])
                 names = ["strict-%d" % i for i in range(5)]
                 for n in names:
@@ -111,10 +111,34 @@ class Boto3Test {
                 put = s3.put_object(Bucket="strict-1", Key="k", Body=b"null")
                 assert "VersionId" not in put, put
                 assert s3.head_object(Bucket="strict-1", Key="k")["VersionId"] == "null"
+                # us-east-1: creating one's own bucket again succeeds and resets its ACL
+                s3.put_bucket_acl(Bucket="strict-2", ACL="public-read")
+                s3.create_bucket(Bucket="strict-2")
+                assert len(s3.get_bucket_acl(Bucket="strict-2")["Grants"]) == 1
+                # bucket-owner-full-control, as tools upload into others' buckets: the writer owns the object
+                s3.put_object(Bucket="strict-2", Key="bofc", Body=b"x", ACL="bucket-owner-full-control")
+                acl = s3.get_object_acl(Bucket="strict-2", Key="bofc")
+                assert [g["Permission"] for g in acl["Grants"]] == ["FULL_CONTROL"], acl
+                other = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2],
+                                     aws_secret_access_key=sys.argv[3])
+                s3.put_bucket_acl(Bucket="strict-3", ACL="public-read-write")
+                other.put_object(Bucket="strict-3", Key="theirs", Body=b"t", ACL="bucket-owner-read")
+                assert s3.get_object(Bucket="strict-3", Key="theirs")["Body"].read() == b"t"
+                other.put_object(Bucket="strict-3", Key="private", Body=b"p")
+                try:
+                    s3.get_object(Bucket="strict-3", Key="private")
+                    raise SystemExit("the bucket owner read an object its writer did not grant it")
+                except botocore.exceptions.ClientError as e:
+                    assert e.response["Error"]["Code"] == "AccessDenied", e.response
+                owner = other.get_object_acl(Bucket="strict-3", Key="private")["Owner"]["ID"]
+                assert owner != s3.list_buckets()["Owner"]["ID"], owner
                 print("ok")
                 """);
+        gw.gateway().meta().createUser(new io.imagegate.meta.UserRecord("boto-other", "AKIABOTOOTHER0000001",
+                "boto-other-secret-key", null, false));
         var result = ExternalTool.run(home, ExternalTool.awsEnv(home),
-                List.of("python3", script.toString(), gw.endpoint().toString())).ok();
+                List.of("python3", script.toString(), gw.endpoint().toString(), "AKIABOTOOTHER0000001",
+                        "boto-other-secret-key")).ok();
         assertEquals("ok", result.stdout().trim());
     }
 }

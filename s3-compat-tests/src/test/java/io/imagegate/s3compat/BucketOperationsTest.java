@@ -7,16 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.imagegate.gateway.Gateway;
+import io.imagegate.gateway.GatewayConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.Bucket;
+import software.amazon.awssdk.services.s3.model.BucketCannedACL;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.ListBucketsResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.Permission;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** CreateBucket, HeadBucket, ListBuckets, DeleteBucket, GetBucketLocation, versioning state. */
@@ -45,11 +53,58 @@ class BucketOperationsTest {
         assertEquals(200, s3.headBucket(r -> r.bucket(b)).sdkHttpResponse().statusCode());
     }
 
+    /**
+     * AWS, us-east-1: "if you re-create an existing bucket that you already own in the North
+     * Virginia Region, Amazon S3 returns 200 OK and resets the bucket access control lists".
+     */
     @Test
-    void creatingOwnBucketTwiceIsBucketAlreadyOwnedByYou() {
+    void creatingOwnBucketAgainInUsEast1SucceedsAndResetsItsAcl() {
         String b = GatewayFixture.uniqueBucket("twice");
-        s3.createBucket(r -> r.bucket(b));
-        assertThrows(BucketAlreadyOwnedByYouException.class, () -> s3.createBucket(r -> r.bucket(b)));
+        s3.createBucket(r -> r.bucket(b).acl(BucketCannedACL.PUBLIC_READ));
+        s3.putBucketVersioning(r -> r.bucket(b).versioningConfiguration(c -> c.status(BucketVersioningStatus.ENABLED)));
+        s3.putObject(r -> r.bucket(b).key("kept"), RequestBody.fromString("still here"));
+        assertEquals(2, s3.getBucketAcl(r -> r.bucket(b)).grants().size(), "owner and AllUsers READ");
+
+        assertEquals(200, s3.createBucket(r -> r.bucket(b)).sdkHttpResponse().statusCode());
+        var acl = s3.getBucketAcl(r -> r.bucket(b));
+        assertEquals(1, acl.grants().size(), "reset to private: " + acl.grants());
+        assertEquals(Permission.FULL_CONTROL, acl.grants().get(0).permission());
+        assertEquals(acl.owner().id(), acl.grants().get(0).grantee().id());
+        // the ACL asked for on the new request is the one set
+        s3.createBucket(r -> r.bucket(b).acl(BucketCannedACL.AUTHENTICATED_READ));
+        assertTrue(s3.getBucketAcl(r -> r.bucket(b)).grants().stream().anyMatch(g -> g.grantee().uri() != null
+                && g.grantee().uri().endsWith("/AuthenticatedUsers") && g.permission() == Permission.READ));
+        // nothing else of the bucket changes
+        assertEquals(BucketVersioningStatus.ENABLED, s3.getBucketVersioning(r -> r.bucket(b)).status());
+        assertEquals("still here", s3.getObjectAsBytes(r -> r.bucket(b).key("kept")).asUtf8String());
+        // someone else's bucket stays BucketAlreadyExists, and its ACL untouched
+        try (S3Client other = otherUser("twiceother")) {
+            S3Exception e = assertThrows(S3Exception.class, () -> other.createBucket(r -> r.bucket(b)));
+            assertEquals(409, e.statusCode());
+            assertEquals("BucketAlreadyExists", e.awsErrorDetails().errorCode());
+        }
+        assertEquals(2, s3.getBucketAcl(r -> r.bucket(b)).grants().size());
+    }
+
+    /** Every other region: 409 BucketAlreadyOwnedByYou, and nothing changes. */
+    @Test
+    void creatingOwnBucketAgainElsewhereIsBucketAlreadyOwnedByYou() throws Exception {
+        Gateway eu = Gateway.start(Gateway.Options.defaults(gw.dataDir()).withZooKeeper(gw.zookeeperConnect())
+                .withHttp(GatewayConfig.defaults().withPort(0).withRegion("eu-west-1"))
+                .withRootCredentials(GatewayFixture.ACCESS_KEY, GatewayFixture.SECRET_KEY));
+        try (eu; S3Client client = S3Client.builder().endpointOverride(eu.endpoint()).region(Region.EU_WEST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        GatewayFixture.TENANT_ACCESS_KEY, GatewayFixture.TENANT_SECRET_KEY)))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
+            String b = GatewayFixture.uniqueBucket("twice-eu");
+            client.createBucket(r -> r.bucket(b).acl(BucketCannedACL.PUBLIC_READ)
+                    .createBucketConfiguration(c -> c.locationConstraint("eu-west-1")));
+            BucketAlreadyOwnedByYouException e = assertThrows(BucketAlreadyOwnedByYouException.class,
+                    () -> client.createBucket(r -> r.bucket(b).createBucketConfiguration(c -> c.locationConstraint("eu-west-1"))));
+            assertEquals(409, e.statusCode());
+            assertTrue(e.requestId() != null && !e.requestId().isEmpty());
+            assertEquals(2, client.getBucketAcl(r -> r.bucket(b)).grants().size(), "the ACL is kept");
+        }
     }
 
     @Test

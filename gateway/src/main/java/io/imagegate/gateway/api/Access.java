@@ -12,6 +12,11 @@ public enum Access {
     BUCKET_WRITE,
     /** Change or delete the bucket itself, its ACL, versioning and the ACLs of its objects. */
     BUCKET_OWNER,
-    /** Read an object: the bucket owner, or anyone the object's ACL lets read. */
-    OBJECT_READ
+    /** Read an object: its owner, or anyone the object's ACL lets read; decided per version. */
+    OBJECT_READ,
+    /**
+     * Read or change an object's ACL (S3's READ_ACP and WRITE_ACP): its owner, or the bucket's
+     * owner under {@code bucket-owner-full-control}; decided per version.
+     */
+    OBJECT_ACP
 }

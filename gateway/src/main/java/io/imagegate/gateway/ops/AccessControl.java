@@ -27,9 +27,11 @@ import java.util.function.Supplier;
  * <ol>
  *   <li>an explicit {@code Deny} in the caller's user policy or in the bucket's policy refuses;
  *   <li>else an {@code Allow} in either grants;
- *   <li>else the owner and ACL rules decide, as S3 does with ACLs enabled: the bucket owner (by
- *       canonical id) controls everything in its bucket ("bucket owner enforced"), canned ACLs grant
- *       others read or write, and administrators act on every bucket.
+ *   <li>else the owner and ACL rules decide, as S3 does with ACLs enabled and objects owned by
+ *       their writer: the bucket owner (by canonical id) controls its bucket (listing, writes,
+ *       deletes, configuration), an object's owner (its writer) reads it and its ACL, canned ACLs
+ *       grant others read or write ({@code bucket-owner-read} and {@code bucket-owner-full-control}
+ *       the bucket's owner), and administrators act on every bucket.
  * </ol>
  * The bucket-policy operations are the exception: only the owner and administrators use them,
  * which no policy changes except a deny in the caller's own user policy.
@@ -138,10 +140,58 @@ public final class AccessControl {
             }
             throw e;
         }
-        if (d == Decision.NONE && !(ownsBucket(call.principal(), bucket) || grantsRead(v.acl(), call.principal()))) {
+        if (d == Decision.NONE && !mayRead(call.principal(), bucket, v)) {
             throw denied();
         }
         return v;
+    }
+
+    /**
+     * GetObjectAcl and PutObjectAcl (S3's READ_ACP and WRITE_ACP), after {@link #checkOperation}
+     * passed {@code op}: unless a policy allowed its action, the version's owner, or the bucket's
+     * owner when the version's ACL is {@code bucket-owner-full-control}. Whether it exists is learnt
+     * as for reads ({@link #requireRead}).
+     */
+    public static VersionRecord requireAcp(Call call, BucketRecord bucket, S3Request.ObjectRequest op,
+            Supplier<VersionRecord> find) {
+        Decision d = decide(call, bucket, bucket.name(), op.action().iamName(), resource(op), op.versionId(), false);
+        if (d == Decision.DENY) {
+            throw denied();
+        }
+        VersionRecord v;
+        try {
+            v = find.get();
+        } catch (S3Exception e) {
+            if (revealsExistence(e) && !mayList(call, bucket)) {
+                throw denied();
+            }
+            throw e;
+        }
+        Principal p = call.principal();
+        if (d == Decision.NONE && !(p.admin() || ownsObject(p, bucket, v)
+                || (v.acl() == CannedAcl.BUCKET_OWNER_FULL_CONTROL && isBucketOwner(p, bucket)))) {
+            throw denied();
+        }
+        return v;
+    }
+
+    /** The owner and ACL rules for reading a version: an administrator, its owner, or whom its ACL names. */
+    private static boolean mayRead(Principal p, BucketRecord bucket, VersionRecord v) {
+        return p.admin() || ownsObject(p, bucket, v) || grantsRead(v.acl(), p, bucket);
+    }
+
+    /** Whether the caller owns the version: wrote it (anonymous writes belong to the bucket's owner), by canonical id. */
+    public static boolean ownsObject(Principal p, BucketRecord bucket, VersionRecord v) {
+        return !p.anonymous() && p.id().equals(objectOwner(bucket, v));
+    }
+
+    /** The canonical id of a version's owner. */
+    public static String objectOwner(BucketRecord bucket, VersionRecord v) {
+        return CanonicalIds.ofOwner(v.owner() != null ? v.owner() : bucket.owner());
+    }
+
+    private static boolean isBucketOwner(Principal p, BucketRecord bucket) {
+        return !p.anonymous() && p.id().equals(CanonicalIds.ofOwner(bucket.owner()));
     }
 
     /** Whether the caller may list the bucket ({@code s3:ListBucket}), and so learn which keys and versions exist. */
@@ -235,8 +285,9 @@ public final class AccessControl {
     // ---- the owner and the ACLs
 
     /**
-     * The owner and ACL rules, where no policy has spoken: a bucket-level need (OBJECT_READ is
-     * decided per version by {@link #requireRead}). Explicit ACL grants belong here.
+     * The owner and ACL rules, where no policy has spoken: a bucket-level need (OBJECT_READ and
+     * OBJECT_ACP are decided per version by {@link #requireRead} and {@link #requireAcp}). Explicit
+     * ACL grants belong here.
      */
     private static boolean mayByDefault(Principal p, Access need, BucketRecord bucket) {
         if (ownsBucket(p, bucket)) {
@@ -245,10 +296,10 @@ public final class AccessControl {
         return switch (need) {
             case AUTHENTICATED -> !p.anonymous();
             case ADMIN -> false;
-            case BUCKET_READ -> grantsRead(bucket.acl(), p);
+            case BUCKET_READ -> grantsRead(bucket.acl(), p, bucket);
             case BUCKET_WRITE -> bucket.acl() == CannedAcl.PUBLIC_READ_WRITE;
             case BUCKET_OWNER -> false;
-            case OBJECT_READ -> true; // decided per version
+            case OBJECT_READ, OBJECT_ACP -> true; // decided per version
         };
     }
 
@@ -259,7 +310,7 @@ public final class AccessControl {
         };
     }
 
-    private static boolean grantsRead(CannedAcl acl, Principal p) {
+    private static boolean grantsRead(CannedAcl acl, Principal p, BucketRecord bucket) {
         if (acl == null) {
             return false;
         }
@@ -267,6 +318,7 @@ public final class AccessControl {
             case PRIVATE -> false;
             case PUBLIC_READ, PUBLIC_READ_WRITE -> true;
             case AUTHENTICATED_READ -> !p.anonymous();
+            case BUCKET_OWNER_READ, BUCKET_OWNER_FULL_CONTROL -> isBucketOwner(p, bucket);
         };
     }
 

@@ -18,7 +18,9 @@ import org.w3c.dom.Element;
 
 /**
  * Canned ACLs on buckets and objects: set with {@code x-amz-acl} (or an AccessControlPolicy
- * body equal to a canned ACL), read back as the grants S3 would list.
+ * body equal to a canned ACL), read back as the grants S3 would list. An object's ACL names its
+ * owner, the user who wrote it, with FULL_CONTROL; {@code bucket-owner-read} and
+ * {@code bucket-owner-full-control} add the bucket's owner, and mean {@code private} on a bucket.
  */
 public final class Acls {
 
@@ -51,24 +53,30 @@ public final class Acls {
     }
 
     public void getBucketAcl(Call call, BucketRecord bucket) {
-        call.respondXml(200, policy(bucket.owner(), bucket.acl()));
+        String owner = CanonicalIds.ofOwner(bucket.owner());
+        call.respondXml(200, policy(owner, owner, bucket.acl()));
     }
 
     public void putBucketAcl(Call call, BucketRecord bucket) throws IOException {
-        CannedAcl acl = requested(call, bucket.owner());
+        String owner = CanonicalIds.ofOwner(bucket.owner());
+        CannedAcl acl = requested(call, owner, owner).forBucket();
         stores.meta().updateBucket(bucket.withAcl(acl));
         call.respond(200);
     }
 
     public void getObjectAcl(Call call, BucketRecord bucket, S3Request.GetObjectAcl op) {
-        VersionRecord object = Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "GET");
+        VersionRecord object = AccessControl.requireAcp(call, bucket, op,
+                () -> Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "GET"));
         call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, object));
-        call.respondXml(200, policy(bucket.owner(), object.acl()));
+        call.respondXml(200, policy(AccessControl.objectOwner(bucket, object), CanonicalIds.ofOwner(bucket.owner()),
+                object.acl()));
     }
 
     public void putObjectAcl(Call call, BucketRecord bucket, S3Request.PutObjectAcl op) throws IOException {
-        Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "PUT"); // 404 and 405 as S3 orders them
-        CannedAcl acl = requested(call, bucket.owner());
+        // 404 and 405 as S3 orders them, to those who may list the bucket
+        VersionRecord object = AccessControl.requireAcp(call, bucket, op,
+                () -> Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "PUT"));
+        CannedAcl acl = requested(call, AccessControl.objectOwner(bucket, object), CanonicalIds.ofOwner(bucket.owner()));
         try {
             stores.meta().setAcl(bucket.name(), op.key(), op.versionId(), acl);
         } catch (IllegalArgumentException e) {
@@ -79,8 +87,13 @@ public final class Acls {
         call.respond(200);
     }
 
-    /** The ACL a PutBucketAcl or PutObjectAcl request asks for. */
-    CannedAcl requested(Call call, String owner) throws IOException {
+    /**
+     * The ACL a PutBucketAcl or PutObjectAcl request asks for.
+     *
+     * @param owner the canonical id of the resource's owner
+     * @param bucketOwner the canonical id of the bucket's owner
+     */
+    CannedAcl requested(Call call, String owner, String bucketOwner) throws IOException {
         Optional<CannedAcl> header = cannedFromHeader(call);
         byte[] body = call.smallBody(64 * 1024);
         if (header.isPresent()) {
@@ -94,10 +107,10 @@ public final class Acls {
             throw new S3Exception(S3ErrorCode.MISSING_SECURITY_HEADER,
                     "Your request was missing a required header").detail("MissingHeaderName", "x-amz-acl");
         }
-        return fromPolicy(XmlDocument.parse(body));
+        return fromPolicy(XmlDocument.parse(body), owner, bucketOwner);
     }
 
-    private static CannedAcl fromPolicy(XmlDocument doc) {
+    private static CannedAcl fromPolicy(XmlDocument doc, String owner, String bucketOwner) {
         if (!doc.rootName().equals("AccessControlPolicy")) {
             throw new S3Exception(S3ErrorCode.MALFORMED_ACL);
         }
@@ -106,7 +119,10 @@ public final class Acls {
             for (Element grant : XmlDocument.children(list, "Grant")) {
                 String permission = XmlDocument.childText(grant, "Permission").orElse("");
                 String who = XmlDocument.children(grant, "Grantee").stream().findFirst()
-                        .map(g -> XmlDocument.childText(g, "URI").orElse("owner")).orElse("?");
+                        .map(g -> XmlDocument.childText(g, "URI").orElseGet(() -> {
+                            String id = XmlDocument.childText(g, "ID").map(String::trim).orElse("");
+                            return id.equals(bucketOwner) && !id.equals(owner) ? "bucket-owner" : "owner";
+                        })).orElse("?");
                 grants.add(who + " " + permission);
             }
         }
@@ -115,22 +131,34 @@ public final class Acls {
         if (grants.equals(Set.of(ALL_USERS + " READ"))) return CannedAcl.PUBLIC_READ;
         if (grants.equals(Set.of(ALL_USERS + " READ", ALL_USERS + " WRITE"))) return CannedAcl.PUBLIC_READ_WRITE;
         if (grants.equals(Set.of(AUTHENTICATED_USERS + " READ"))) return CannedAcl.AUTHENTICATED_READ;
+        if (grants.equals(Set.of("bucket-owner READ"))) return CannedAcl.BUCKET_OWNER_READ;
+        if (grants.equals(Set.of("bucket-owner FULL_CONTROL"))) return CannedAcl.BUCKET_OWNER_FULL_CONTROL;
         throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED,
                 "Only access control policies equal to a canned ACL are supported.");
     }
 
-    /** @param owner the owner field as stored (a canonical id, or an old record's user name) */
-    private XmlWriter policy(String owner, CannedAcl acl) {
+    /**
+     * @param owner the canonical id of the resource's owner (the bucket's, or the object's writer)
+     * @param bucketOwner the canonical id of the bucket's owner
+     */
+    private XmlWriter policy(String owner, String bucketOwner, CannedAcl acl) {
         XmlWriter x = XmlWriter.s3("AccessControlPolicy");
         owners.write(x, "Owner", owner);
-        String id = CanonicalIds.ofOwner(owner);
         x.start("AccessControlList");
-        x.start("Grant").start("Grantee", "xmlns:xsi", XSI, "xsi:type", "CanonicalUser")
-                .element("ID", id).element("DisplayName", owners.displayName(id)).end()
-                .element("Permission", "FULL_CONTROL").end();
+        user(x, owner, "FULL_CONTROL");
         CannedAcl a = acl == null ? CannedAcl.PRIVATE : acl;
         switch (a) {
             case PRIVATE -> { }
+            case BUCKET_OWNER_READ -> {
+                if (!bucketOwner.equals(owner)) {
+                    user(x, bucketOwner, "READ");
+                }
+            }
+            case BUCKET_OWNER_FULL_CONTROL -> {
+                if (!bucketOwner.equals(owner)) {
+                    user(x, bucketOwner, "FULL_CONTROL");
+                }
+            }
             case PUBLIC_READ -> group(x, ALL_USERS, "READ");
             case PUBLIC_READ_WRITE -> {
                 group(x, ALL_USERS, "READ");
@@ -139,6 +167,12 @@ public final class Acls {
             case AUTHENTICATED_READ -> group(x, AUTHENTICATED_USERS, "READ");
         }
         return x.end();
+    }
+
+    private void user(XmlWriter x, String id, String permission) {
+        x.start("Grant").start("Grantee", "xmlns:xsi", XSI, "xsi:type", "CanonicalUser")
+                .element("ID", id).element("DisplayName", owners.displayName(id)).end()
+                .element("Permission", permission).end();
     }
 
     private static void group(XmlWriter x, String uri, String permission) {

@@ -29,6 +29,9 @@ public final class Buckets {
     /** The shape of an AWS region code (us-east-1, ap-southeast-4, us-gov-west-1, eusc-de-east-1). */
     private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-[0-9]+");
 
+    /** The region where S3 keeps its legacy answers (CreateBucket of one's own bucket: 200). */
+    private static final String LEGACY_REGION = "us-east-1";
+
     private final Stores stores;
 
     public Buckets(Stores stores) {
@@ -122,17 +125,33 @@ public final class Buckets {
         Principal p = call.principal();
         AccessControl.requireAuthenticated(p);
         checkName(op.bucket());
-        CannedAcl acl = Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE);
+        CannedAcl acl = Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE).forBucket();
         int chunkSize = chunkSize(call);
         checkLocation(call);
         BucketRecord record = new BucketRecord(op.bucket(), p.id(), stores.clock().instant(), acl,
                 Versioning.UNVERSIONED, chunkSize, stores.config().region());
-        try {
-            stores.meta().createBucket(record);
-        } catch (MetadataException.BucketAlreadyExists e) {
-            S3ErrorCode code = p.id().equals(CanonicalIds.ofOwner(e.owner())) ? S3ErrorCode.BUCKET_ALREADY_OWNED_BY_YOU
-                    : S3ErrorCode.BUCKET_ALREADY_EXISTS;
-            throw new S3Exception(code).detail("BucketName", op.bucket());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                stores.meta().createBucket(record);
+                break;
+            } catch (MetadataException.BucketAlreadyExists e) {
+                boolean mine = p.id().equals(CanonicalIds.ofOwner(e.owner()));
+                if (!mine) {
+                    throw new S3Exception(S3ErrorCode.BUCKET_ALREADY_EXISTS).detail("BucketName", op.bucket());
+                }
+                if (!LEGACY_REGION.equals(stores.config().region()) || attempt == 3) {
+                    throw new S3Exception(S3ErrorCode.BUCKET_ALREADY_OWNED_BY_YOU).detail("BucketName", op.bucket());
+                }
+                // us-east-1's legacy rule: creating a bucket one owns again succeeds and resets its ACL
+                // (to the one asked for, private by default); its objects, versioning and chunk size stay
+                try {
+                    stores.meta().updateBucket(new BucketRecord(op.bucket(), e.owner(), record.created(), acl,
+                            null, record.chunkSize(), record.region()));
+                    break;
+                } catch (MetadataException.NoSuchBucket gone) {
+                    // deleted meanwhile: create it afresh
+                }
+            }
         }
         call.respondHeader("Location", "/" + op.bucket());
         call.respond(200);
