@@ -18,6 +18,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -208,6 +209,11 @@ class BucketPolicyTest {
             assertEquals("bytes of images/base.raw", reader.getObjectAsBytes(r -> r.bucket(b).key("images/base.raw"))
                     .asUtf8String());
             reader.putObject(r -> r.bucket(b).key("images/new.raw"), RequestBody.fromString("new"));
+            // the object is the reader's, its writer (ObjectAclTest): the bucket's owner reads it once granted
+            assertEquals("new", reader.getObjectAsBytes(r -> r.bucket(b).key("images/new.raw")).asUtf8String());
+            denied(() -> owner.getObject(r -> r.bucket(b).key("images/new.raw")));
+            reader.putObject(r -> r.bucket(b).key("images/new.raw").acl(ObjectCannedACL.BUCKET_OWNER_FULL_CONTROL),
+                    RequestBody.fromString("new"));
             assertEquals("new", owner.getObjectAsBytes(r -> r.bucket(b).key("images/new.raw")).asUtf8String());
             denied(() -> reader.getObject(r -> r.bucket(b).key("other/x")));
             denied(() -> reader.deleteObject(r -> r.bucket(b).key("images/new.raw")));
