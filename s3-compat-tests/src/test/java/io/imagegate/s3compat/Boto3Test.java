@@ -130,6 +130,14 @@ class Boto3Test {
                     raise SystemExit("the bucket owner read an object its writer did not grant it")
                 except botocore.exceptions.ClientError as e:
                     assert e.response["Error"]["Code"] == "AccessDenied", e.response
+                # non-ASCII metadata (botocore sends only ASCII: RFC 2047 words), stored decoded, returned as a B word
+                import email.header
+                s3.put_object(Bucket="strict-4", Key="meta", Body=b"m",
+                              Metadata={"city": "=?UTF-8?Q?Z=C3=BCrich?=", "plain": "ascii"})
+                meta = s3.head_object(Bucket="strict-4", Key="meta")["Metadata"]
+                assert meta == {"city": "=?UTF-8?B?WsO8cmljaA==?=", "plain": "ascii"}, meta
+                word, charset = email.header.decode_header(meta["city"])[0]
+                assert word.decode(charset) == "Z\u00fcrich", (word, charset)
                 owner = other.get_object_acl(Bucket="strict-3", Key="private")["Owner"]["ID"]
                 assert owner != s3.list_buckets()["Owner"]["ID"], owner
                 print("ok")

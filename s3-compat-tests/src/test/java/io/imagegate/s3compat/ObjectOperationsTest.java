@@ -117,6 +117,60 @@ class ObjectOperationsTest {
         }
     }
 
+    /**
+     * S3 decodes RFC 2047 encoded-words in x-amz-meta-* values before storing them and returns a
+     * value that is not printable US-ASCII as a UTF-8 encoded-word; ASCII values go both ways as is.
+     */
+    @Test
+    void nonAsciiMetadataTravelsAsRfc2047EncodedWords() throws Exception {
+        RawHttp raw = new RawHttp(gw.endpoint());
+        byte[] body = "m".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        RawHttp.Response put = raw.signed("PUT", "/" + bucket + "/meta-2047", Map.of(
+                "x-amz-meta-word", "=?UTF-8?B?5pel5pys6Kqe?=",
+                "x-amz-meta-q", "=?ISO-8859-1?Q?caf=E9?=",
+                "x-amz-meta-ascii", "plain =?not a word",
+                "x-amz-meta-bad", "=?NO-SUCH-CHARSET?B?w6k=?="), body, String.valueOf(body.length));
+        assertEquals(200, put.status(), put.body());
+        HeadObjectResponse h = s3.headObject(r -> r.bucket(bucket).key("meta-2047"));
+        assertEquals(Map.of("word", "=?UTF-8?B?5pel5pys6Kqe?=", "q", "=?UTF-8?B?Y2Fmw6k=?=",
+                "ascii", "plain =?not a word", "bad", "=?NO-SUCH-CHARSET?B?w6k=?="), h.metadata());
+        // what is stored is the decoded text: a copy that replaces metadata with the same words keeps it
+        s3.copyObject(r -> r.sourceBucket(bucket).sourceKey("meta-2047").destinationBucket(bucket)
+                .destinationKey("meta-2047-copy").metadataDirective(MetadataDirective.REPLACE)
+                .metadata(Map.of("word", "=?UTF-8?Q?=E6=97=A5=E6=9C=AC=E8=AA=9E?=")));
+        assertEquals(Map.of("word", "=?UTF-8?B?5pel5pys6Kqe?="),
+                s3.getObject(r -> r.bucket(bucket).key("meta-2047-copy")).response().metadata());
+    }
+
+    /**
+     * A header value sent as raw bytes outside US-ASCII is signed as those bytes (as S3 verifies
+     * them; the SDK's signer hashes the UTF-8 bytes it then sends), read byte for byte as
+     * ISO-8859-1, as HTTP reads header bytes, and returned as an encoded-word of what was read.
+     */
+    @Test
+    void rawNonAsciiHeaderBytesAreSignedAsReceived() throws Exception {
+        RawHttp raw = new RawHttp(gw.endpoint());
+        byte[] body = "r".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        RawHttp.Response put = raw.signed("PUT", "/" + bucket + "/meta-raw", Map.of("x-amz-meta-city", "Z\u00fcrich"),
+                body, String.valueOf(body.length));
+        assertEquals(200, put.status(), put.body());
+        String read = new String("Z\u00fcrich".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertEquals("=?UTF-8?B?" + java.util.Base64.getEncoder().encodeToString(
+                        read.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "?=",
+                s3.headObject(r -> r.bucket(bucket).key("meta-raw")).metadata().get("city"));
+
+        // other bytes than those signed: refused
+        var signed = raw.sign("PUT", "/" + bucket + "/meta-raw2", Map.of("x-amz-meta-city", "Z\u00fcrich"), body);
+        StringBuilder head = new StringBuilder("PUT /" + bucket + "/meta-raw2 HTTP/1.1\r\n");
+        signed.forEach((k, vs) -> vs.forEach(v -> head.append(k).append(": ")
+                .append(k.equalsIgnoreCase("x-amz-meta-city") ? "Z\u00f6rich" : v).append("\r\n")));
+        head.append("Content-Length: 1\r\nConnection: close\r\n\r\n");
+        RawHttp.Response tampered = raw.exchange(head.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), body);
+        assertEquals(403, tampered.status(), tampered.body());
+        assertEquals("SignatureDoesNotMatch", tampered.code());
+    }
+
     @Test
     void rangeReadsServeExactlyTheRequestedBytes() {
         byte[] data = random(300_000, 7);

@@ -53,7 +53,23 @@ final class Canonical {
     }
 
     static String stringToSign(String timestamp, String scope, String canonicalRequest) {
-        return "AWS4-HMAC-SHA256\n" + timestamp + '\n' + scope + '\n' + Hashes.sha256Hex(canonicalRequest);
+        return "AWS4-HMAC-SHA256\n" + timestamp + '\n' + scope + '\n' + Hashes.sha256Hex(bytes(canonicalRequest));
+    }
+
+    /**
+     * The bytes a canonical request is hashed as: the bytes the request carried. Everything in it
+     * is US-ASCII but header values, which HTTP reads byte for byte as ISO-8859-1 characters, so a
+     * canonical request of such characters hashes as ISO-8859-1: a header value sent as UTF-8 bytes
+     * is signed as those bytes, as S3 signs them. One holding other characters (built in-process,
+     * not read from the wire) hashes as UTF-8.
+     */
+    static byte[] bytes(String canonicalRequest) {
+        for (int i = 0; i < canonicalRequest.length(); i++) {
+            if (canonicalRequest.charAt(i) > 0xFF) {
+                return canonicalRequest.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return canonicalRequest.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** A header value with leading and trailing whitespace removed and inner runs made one space. */

@@ -37,6 +37,10 @@ final class Hashes {
         return hex(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    static String sha256Hex(byte[] bytes) {
+        return hex(sha256().digest(bytes));
+    }
+
     static String hex(byte[] bytes) {
         char[] out = new char[bytes.length * 2];
         for (int i = 0; i < bytes.length; i++) {
@@ -48,7 +52,10 @@ final class Hashes {
 
     /** Hex of every byte, space-separated, as S3 shows StringToSignBytes in errors. */
     static String spacedHex(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return spacedHex(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String spacedHex(byte[] bytes) {
         StringBuilder sb = new StringBuilder(bytes.length * 3);
         for (byte b : bytes) {
             if (!sb.isEmpty()) {

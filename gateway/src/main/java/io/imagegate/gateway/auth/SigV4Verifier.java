@@ -173,7 +173,7 @@ public final class SigV4Verifier {
                 .detail("SignatureProvided", claim.signature())
                 .detail("StringToSignBytes", Hashes.spacedHex(stringToSign))
                 .detail("CanonicalRequest", canonicalRequest)
-                .detail("CanonicalRequestBytes", Hashes.spacedHex(canonicalRequest));
+                .detail("CanonicalRequestBytes", Hashes.spacedHex(Canonical.bytes(canonicalRequest)));
     }
 
     /**

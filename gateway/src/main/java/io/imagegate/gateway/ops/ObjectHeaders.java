@@ -4,6 +4,7 @@ import io.imagegate.chunk.ManifestRoot;
 import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
 import io.imagegate.gateway.http.Call;
+import io.imagegate.gateway.http.EncodedWords;
 import io.imagegate.gateway.http.HttpDates;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.VersionRecord;
@@ -78,7 +79,8 @@ final class ObjectHeaders {
             String name = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
             if (name.startsWith(META_PREFIX)) {
                 String key = name.substring(META_PREFIX.length());
-                String value = String.join(",", values);
+                // S3 stores encoded-words decoded (and returns non-ASCII values encoded: write below)
+                String value = EncodedWords.decode(String.join(",", values));
                 meta.put(key, value);
                 bytes += key.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
             }
@@ -106,7 +108,7 @@ final class ObjectHeaders {
             }
         }
         for (Map.Entry<String, String> m : v.userMetadata().entrySet()) {
-            call.respondHeader(META_PREFIX + m.getKey(), m.getValue());
+            call.respondHeader(META_PREFIX + m.getKey(), EncodedWords.encode(m.getValue()));
         }
         call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, v));
     }
