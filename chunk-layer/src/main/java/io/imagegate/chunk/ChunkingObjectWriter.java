@@ -6,6 +6,7 @@ import java.security.DigestException;
 import java.security.MessageDigest;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The {@link ObjectWriter} of a {@link DefaultChunkRepository}: fills a chunk buffer (or takes
@@ -34,14 +35,14 @@ final class ChunkingObjectWriter implements ObjectWriter {
     private State state = State.OPEN;
 
     ChunkingObjectWriter(ChunkStore store, RepositoryConfig config, BufferPool buffers, int chunkSize,
-            DedupIndex dedup) {
+            DedupIndex dedup, Supplier<PackId> packIds) {
         if (chunkSize < 4096 || chunkSize > ManifestRoot.MAX_CHUNK_SIZE) {
             throw new IllegalArgumentException("chunk size outside 4 KiB..4 MiB: " + chunkSize);
         }
         this.chunkSize = chunkSize;
         this.dedup = Objects.requireNonNull(dedup, "dedup");
         this.buffers = buffers;
-        this.sink = new PackSink(store, config.maxPackBytes(), buffers);
+        this.sink = new PackSink(store, config.maxPackBytes(), buffers, packIds);
         this.written = new ChunkTable(1024, config.dedupTableEntries());
         this.tree = PageTreeBuilder.objectTree(this::storePage, config.pageEntries());
     }

@@ -13,6 +13,7 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -33,8 +34,18 @@ public final class DefaultChunkRepository implements ChunkRepository {
     private final BufferPool buffers;
     private final PageSource pages;
     private final RangeReader reader;
+    private final Supplier<PackId> packIds;
 
     public DefaultChunkRepository(ChunkStore store, RepositoryConfig config) {
+        this(store, config, PackSink::newPackId);
+    }
+
+    /**
+     * @param packIds names the packs its writers and concatenations open: new random ids, except in
+     *                tests that reproduce a pack byte for byte (a pack's pages name its id)
+     */
+    DefaultChunkRepository(ChunkStore store, RepositoryConfig config, Supplier<PackId> packIds) {
+        this.packIds = Objects.requireNonNull(packIds, "packIds");
         this.store = Objects.requireNonNull(store, "store");
         this.config = Objects.requireNonNull(config, "config");
         this.reads = new RedirectingChunkStore(store, REDIRECT_CACHE_BYTES);
@@ -67,7 +78,7 @@ public final class DefaultChunkRepository implements ChunkRepository {
 
     @Override
     public ObjectWriter newWriter(int chunkSize, DedupIndex dedup) {
-        return new ChunkingObjectWriter(reads, config, buffers, chunkSize, dedup);
+        return new ChunkingObjectWriter(reads, config, buffers, chunkSize, dedup, packIds);
     }
 
     @Override
@@ -80,7 +91,7 @@ public final class DefaultChunkRepository implements ChunkRepository {
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("concat needs at least one part");
         }
-        PackSink sink = new PackSink(reads, config.maxPackBytes(), buffers);
+        PackSink sink = new PackSink(reads, config.maxPackBytes(), buffers, packIds);
         ChunkTable written = new ChunkTable(16, config.dedupTableEntries());
         PageTreeBuilder tree = PageTreeBuilder.partsTree(page -> {
             ChunkHash hash = ChunkHash.sha256(page, 0, page.length);
@@ -117,7 +128,7 @@ public final class DefaultChunkRepository implements ChunkRepository {
         }
         long end = offset + length;
         try (ChunkingObjectWriter writer = new ChunkingObjectWriter(reads, config, buffers,
-                Math.max(4096, Math.min(root.chunkSize(), ManifestRoot.MAX_CHUNK_SIZE)), DedupIndex.NONE)) {
+                Math.max(4096, Math.min(root.chunkSize(), ManifestRoot.MAX_CHUNK_SIZE)), DedupIndex.NONE, packIds)) {
             ChunkCursor c = ChunkCursor.at(pages, root, offset);
             for (boolean more = c.valid(); more && c.start() < end; more = c.next()) {
                 ChunkRef ref = c.page().ref(c.index());

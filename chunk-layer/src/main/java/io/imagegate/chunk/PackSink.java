@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,7 @@ final class PackSink {
     private final ChunkStore store;
     private final long maxPackBytes;
     private final BufferPool buffers;
+    private final Supplier<PackId> packIds;
     private final List<PackId> sealed = new ArrayList<>();
     private final List<PackReader.PackEntry> index = new ArrayList<>();
     private ChunkStore.PackOutput out;
@@ -32,9 +34,20 @@ final class PackSink {
     private long position;
 
     PackSink(ChunkStore store, long maxPackBytes, BufferPool buffers) {
+        this(store, maxPackBytes, buffers, PackSink::newPackId);
+    }
+
+    /** @param packIds names each pack this sink opens (tests fix them to reproduce a pack byte for byte) */
+    PackSink(ChunkStore store, long maxPackBytes, BufferPool buffers, Supplier<PackId> packIds) {
         this.store = store;
         this.maxPackBytes = maxPackBytes;
         this.buffers = buffers;
+        this.packIds = packIds;
+    }
+
+    /** A new pack's id: its creation time, and 80 random bits. */
+    static PackId newPackId() {
+        return PackId.generate(Instant.now());
     }
 
     /** Appends one entry and returns where its bytes now live (valid once sealed). */
@@ -89,7 +102,7 @@ final class PackSink {
     }
 
     private void openPack() throws IOException {
-        current = PackId.generate(Instant.now());
+        current = packIds.get();
         out = store.create(current);
         if (stagingArray == null) {
             stagingArray = buffers.acquire(STAGING_BYTES);

@@ -38,17 +38,17 @@ final class Buckets {
             Zk.Outcome o = ctx.zk.multi(d, createOps(record, token));
             if (o instanceof Zk.Outcome.Committed) {
                 ctx.maps.invalidate(record.name());
-                return record;
+                return withIncarnation(record, token);
             }
             Zk.Node n = o instanceof Zk.Outcome.Ambiguous a
                     ? Zk.settling("creating bucket " + record.name(), a, () -> ctx.zk.get(d, ctx.layout.bucket(record.name())))
                     : ctx.zk.get(d, ctx.layout.bucket(record.name()));
-            if (n != null && token.equals(Json.token(n.data()))) {
-                return record;
+            Stored.BucketDoc found = n == null ? null : Stored.bucket(n.data());
+            if (found != null && token.equals(found.token())) {
+                return found.record();
             }
-            if (n != null) {
-                throw new MetadataException.BucketAlreadyExists(record.name(),
-                        Json.read(n.data(), BucketRecord.class).owner());
+            if (found != null) {
+                throw new MetadataException.BucketAlreadyExists(record.name(), found.owner());
             }
             if (o instanceof Zk.Outcome.Ambiguous a) {
                 throw new MetadataException.OutcomeUnknown("connection lost while creating bucket " + record.name(),
@@ -66,7 +66,7 @@ final class Buckets {
         byte[] empty = new byte[0];
         List<PartitionMap.Bound> all = List.of(new PartitionMap.Bound(ByteKeys.EMPTY, partition));
         return List.of(
-                ctx.create(ctx.layout.bucket(name), Json.writeWithToken(record, token, token)),
+                ctx.create(ctx.layout.bucket(name), Stored.bucket(record, token, token)),
                 ctx.create(ctx.layout.bucketIncarnation(name, token), empty),
                 ctx.create(ctx.layout.mapRoot(name), Json.write(PartitionMap.rootData(
                         List.of(new PartitionMap.Bound(ByteKeys.EMPTY, page))))),
@@ -81,7 +81,7 @@ final class Buckets {
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
         Zk.Node n = ctx.zk.get(d, ctx.layout.bucket(name));
-        return n == null ? Optional.empty() : Optional.of(Json.read(n.data(), BucketRecord.class));
+        return n == null ? Optional.empty() : Optional.of(Stored.bucket(n.data()).record());
     }
 
     List<BucketRecord> list() {
@@ -93,7 +93,7 @@ final class Buckets {
             for (Zk.Node n : Zk.await(d, ctx.zk.getManyAsync(h, names.stream()
                     .map(n -> ctx.layout.buckets() + "/" + n).toList()))) {
                 if (n != null) {
-                    out.add(Json.read(n.data(), BucketRecord.class));
+                    out.add(Stored.bucket(n.data()).record());
                 }
             }
             out.sort(Comparator.comparing(BucketRecord::name));
@@ -104,13 +104,15 @@ final class Buckets {
     /**
      * Applies the ACL and versioning state of {@code updated} to the stored record, compare-and-set,
      * in a multi that checks the bucket's incarnation: a change planned on a bucket that is deleted
-     * and created again (data version 0 again) fails, and the bucket it was meant for is gone.
+     * and created again (data version 0 again) fails, and the bucket it was meant for is gone. So does
+     * a change whose record names another incarnation than the bucket's (the caller read the bucket
+     * before it was deleted and created again).
      */
     BucketRecord update(BucketRecord updated) {
         Objects.requireNonNull(updated, "updated");
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
-        String incarnation = null;
+        String incarnation = updated.incarnation();
         while (true) {
             Context.BucketNode b = ctx.bucket(d, updated.name());
             if (incarnation != null && !incarnation.equals(b.incarnationId())) {
@@ -127,7 +129,7 @@ final class Buckets {
             String path = ctx.layout.bucket(cur.name());
             String marker = ctx.layout.bucketIncarnation(cur.name(), incarnation);
             Zk.Outcome o = ctx.zk.multi(d, List.of(Op.check(marker, -1),
-                    Op.setData(path, Json.writeWithToken(next, token, incarnation), b.version())));
+                    Op.setData(path, Stored.bucket(next, token, incarnation), b.version())));
             if (o instanceof Zk.Outcome.Committed) {
                 return next;
             }
@@ -138,7 +140,7 @@ final class Buckets {
                         return false;
                     }
                     Zk.Node n = ctx.zk.get(d, path);
-                    if (n != null && token.equals(Json.token(n.data()))) {
+                    if (n != null && token.equals(Stored.bucket(n.data()).token())) {
                         return true;
                     }
                     throw new MetadataException.OutcomeUnknown("connection lost while updating bucket " + cur.name(),
@@ -149,6 +151,11 @@ final class Buckets {
                 }
             }
         }
+    }
+
+    private static BucketRecord withIncarnation(BucketRecord b, String incarnation) {
+        return new BucketRecord(b.name(), b.owner(), b.created(), b.acl(), b.versioning(), b.chunkSize(), b.region(),
+                incarnation);
     }
 
     /** The bucket's incarnation; every bucket of metadata format 2 has one. */

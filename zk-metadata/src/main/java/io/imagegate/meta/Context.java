@@ -59,13 +59,10 @@ final class Context {
     record BucketNode(BucketRecord record, int version, long incarnation, String incarnationId, byte[] raw) {
 
         static BucketNode of(Zk.Node n) {
-            return new BucketNode(Json.read(n.data(), BucketRecord.class), n.stat().getVersion(), n.stat().getCzxid(),
-                    Json.read(n.data(), Stored.class).incarnation(), n.data());
+            Stored.BucketDoc doc = Stored.bucket(n.data());
+            return new BucketNode(doc.record(), n.stat().getVersion(), n.stat().getCzxid(), doc.incarnation(), n.data());
         }
     }
-
-    /** The stored fields of a bucket record that are not part of {@link BucketRecord}. */
-    record Stored(String token, String incarnation) {}
 
     /** The bucket's node; NoSuchBucket when it does not exist. */
     BucketNode bucket(Deadline d, String name) {

@@ -3,7 +3,6 @@ package io.imagegate.meta;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
@@ -45,13 +44,8 @@ final class FormatUpgrade {
             if (n == null || n.data() == null || n.data().length == 0) {
                 return new RootState(0, false, n == null ? -1 : n.stat().getVersion());
             }
-            try {
-                var tree = Json.MAPPER.readTree(n.data());
-                return new RootState(tree.path("format").asInt(), tree.path("upgrading").asBoolean(false),
-                        n.stat().getVersion());
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("unreadable metadata root", e);
-            }
+            Stored.RootDoc root = Stored.root(n.data());
+            return new RootState(root.format(), Boolean.TRUE.equals(root.upgrading()), n.stat().getVersion());
         }
 
         boolean current() {
@@ -68,7 +62,7 @@ final class FormatUpgrade {
         }
         if (s.format() == 0) {
             Zk.Outcome o = ctx.zk.multi(ctx.deadline(), List.of(Op.setData(ctx.layout.root,
-                    Json.write(Map.of("format", FORMAT)), s.version())));
+                    Stored.root(FORMAT, false), s.version())));
             if (o instanceof Zk.Outcome.Committed) {
                 return;
             }
@@ -100,14 +94,14 @@ final class FormatUpgrade {
                     ctx.layout.root, s.format(), FORMAT);
             if (!s.upgrading()) {
                 // from here on a store of format 1 refuses to start
-                setRoot(Map.of("format", FORMAT, "upgrading", true), s.version());
+                setRoot(true, s.version());
                 s = read();
             }
             List<String> buckets = ctx.zk.children(longDeadline(), ctx.layout.buckets());
             for (String escaped : buckets == null ? List.<String>of() : buckets) {
                 bucket(KeyNames.unescape(escaped));
             }
-            setRoot(Map.of("format", FORMAT), s.version());
+            setRoot(false, s.version());
             log.warn("metadata upgraded to format {}: {} buckets, {} keys given an incarnation", FORMAT,
                     buckets == null ? 0 : buckets.size(), keys);
         } finally {
@@ -128,9 +122,9 @@ final class FormatUpgrade {
         Context.BucketNode b = Context.BucketNode.of(n);
         if (b.incarnationId() == null) {
             String incarnation = Tokens.writeToken();
-            String token = Json.read(n.data(), Context.Stored.class).token();
+            String token = Stored.bucket(n.data()).token();
             must(ctx.zk.multi(d, List.of(
-                    Op.setData(ctx.layout.bucket(bucket), Json.writeWithToken(b.record(), token == null ? incarnation
+                    Op.setData(ctx.layout.bucket(bucket), Stored.bucket(b.record(), token == null ? incarnation
                             : token, incarnation), b.version()),
                     ctx.create(ctx.layout.bucketIncarnation(bucket, incarnation), new byte[0]))), "bucket " + bucket);
         }
@@ -157,7 +151,7 @@ final class FormatUpgrade {
             }
             KeyState s = k.state();
             String incarnation = Tokens.writeToken();
-            byte[] data = Json.write(new KeyState(s.current(), s.ordinal(), s.nextOrdinal(), s.born(), s.nullOrdinal(),
+            byte[] data = Stored.key(new KeyState(s.current(), s.ordinal(), s.nextOrdinal(), s.born(), s.nullOrdinal(),
                     s.token(), incarnation));
             if (!ops.isEmpty() && bytes + data.length > BYTES_PER_MULTI) {
                 must(ctx.zk.multi(d, ops), "keys of bucket " + bucket);
@@ -184,9 +178,9 @@ final class FormatUpgrade {
         }
     }
 
-    private void setRoot(Map<String, Object> data, int version) {
-        must(ctx.zk.multi(ctx.deadline(), List.of(Op.setData(ctx.layout.root, Json.write(data), version))),
-                "the root record");
+    private void setRoot(boolean upgrading, int version) {
+        must(ctx.zk.multi(ctx.deadline(), List.of(Op.setData(ctx.layout.root, Stored.root(FORMAT, upgrading),
+                version))), "the root record");
     }
 
     private RootState read() {

@@ -1,5 +1,7 @@
 package io.imagegate.meta;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -111,8 +113,10 @@ public final class GcCoordination {
         });
     }
 
-    /** What the lock znode holds, for operators: which process holds it, since when. */
-    record LockData(long pid, String host, long since) {}
+    /** What the lock znode holds, for operators: which process holds it, since when (as stored, {@code gc/collector}). */
+    @JsonPropertyOrder({"pid", "host", "since"})
+    record LockData(@JsonProperty("pid") long pid, @JsonProperty("host") String host,
+            @JsonProperty("since") long since) implements Stored.Doc {}
 
     private static String hostName() {
         try {

@@ -202,7 +202,7 @@ final class KeyView {
             Zk.Node n = Zk.await(d, e.getValue());
             if (n != null) {
                 sink.put(e.getKey(), n);
-                String key = Json.read(n.data(), KeyState.class).current().key();
+                String key = Stored.key(n.data()).current().key();
                 out.add(new Entry(KeyNames.utf8(key), e.getKey()));
             }
         }

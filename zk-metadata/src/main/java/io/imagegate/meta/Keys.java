@@ -77,7 +77,7 @@ final class Keys {
      */
     record Batch(List<Versioned> versions, boolean exhausted, long next, Stat keyAfter) {}
 
-    private static final ParsedRecords<KeyState> STATES = new ParsedRecords<>(KeyState.class);
+    private static final ParsedRecords<KeyState> STATES = new ParsedRecords<>(Stored::key);
 
     static KeyNode parse(Zk.Node n) {
         if (n == null) {
@@ -111,7 +111,7 @@ final class Keys {
     VersionRecord historyAt(Deadline d, String bucket, String name, long ordinal, boolean cached) {
         String path = layout.history(bucket, name, ordinal);
         Zk.Node n = cached ? zk.getCached(d, path) : zk.get(d, path);
-        return n == null ? null : Json.read(n.data(), VersionRecord.class);
+        return n == null ? null : Stored.version(n.data());
     }
 
     /**
@@ -184,7 +184,7 @@ final class Keys {
         if (!key.sameAs(parse(after))) {
             return null;
         }
-        return found(key, ordinal, history == null ? null : Json.read(history.data(), VersionRecord.class), versionId);
+        return found(key, ordinal, history == null ? null : Stored.version(history.data()), versionId);
     }
 
     private static Located found(KeyNode key, long ordinal, VersionRecord there, String versionId) {
@@ -252,7 +252,7 @@ final class Keys {
                 for (int i = 0; i < taken.size(); i++) {
                     Zk.Node n = nodes.get(i);
                     if (n != null) {
-                        acc.add(new Versioned(taken.get(i), Json.read(n.data(), VersionRecord.class)));
+                        acc.add(new Versioned(taken.get(i), Stored.version(n.data())));
                     }
                 }
                 Zk.Node key = nodes.get(taken.size());

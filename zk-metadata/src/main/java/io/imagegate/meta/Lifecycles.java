@@ -27,12 +27,12 @@ final class Lifecycles {
         ctx.syncForRead(d);
         ctx.bucket(d, bucket);
         Zk.Node n = ctx.zk.get(d, ctx.layout.lifecycle(bucket));
-        return n == null ? Optional.empty() : Optional.of(Json.read(n.data(), LifecycleConfiguration.class));
+        return n == null ? Optional.empty() : Optional.of(Stored.lifecycle(n.data()).record());
     }
 
     void put(String bucket, LifecycleConfiguration config) {
         String token = Tokens.writeToken();
-        byte[] data = Json.writeWithToken(config, token);
+        byte[] data = Stored.lifecycle(config, token);
         if (data.length > MAX_STORED_BYTES) {
             throw new IllegalArgumentException("lifecycle configuration of " + data.length + " bytes stored; at most "
                     + MAX_STORED_BYTES);
@@ -51,7 +51,7 @@ final class Lifecycles {
             if (o instanceof Zk.Outcome.Ambiguous a) {
                 boolean applied = Zk.settling("setting the lifecycle of " + bucket, a, () -> {
                     Zk.Node n = ctx.zk.get(d, path);
-                    return n != null && token.equals(Json.token(n.data()));
+                    return n != null && token.equals(Stored.lifecycle(n.data()).token());
                 });
                 if (applied) {
                     return;
@@ -122,13 +122,13 @@ final class Lifecycles {
         if (n == null || n.data() == null || n.data().length == 0) {
             return LifecycleRunState.none();
         }
-        return Json.read(n.data(), LifecycleRunState.class);
+        return Stored.lifecycleRuns(n.data());
     }
 
     void saveRunState(LifecycleRunState state) {
         String path = ctx.layout.lifecycleRuns();
         Deadline d = ctx.deadline();
-        byte[] data = Json.write(state);
+        byte[] data = Stored.lifecycleRuns(state);
         while (true) {
             Zk.Outcome o = ctx.zk.stat(d, path) == null
                     ? ctx.zk.multi(d, List.of(ctx.create(path, data)))

@@ -223,7 +223,7 @@ final class Listing {
         if (n == null) {
             return null;
         }
-        VersionRecord v = Json.read(n.data(), KeyState.class).current();
+        VersionRecord v = Stored.key(n.data()).current();
         return v.deleteMarker() ? null : v;
     }
 

@@ -163,7 +163,7 @@ final class LiveRootWalk {
             Deadline d = ctx.deadline();
             for (Zk.Node n : ctx.zk.read(d, zk -> Zk.await(d, ctx.zk.getManyAsync(zk, paths)))) {
                 if (n != null) {
-                    out.add(Json.read(n.data(), VersionRecord.class));
+                    out.add(Stored.version(n.data()));
                 }
             }
         }
@@ -184,7 +184,7 @@ final class LiveRootWalk {
                 if (n == null) {
                     continue;
                 }
-                StoredUpload upload = Json.read(n.data(), StoredUpload.class);
+                StoredUpload upload = Stored.upload(n.data());
                 if (upload.active()) {
                     parts(bucket, upload.upload(), visitor);
                 }
@@ -204,7 +204,7 @@ final class LiveRootWalk {
             Deadline d = ctx.deadline();
             for (Zk.Node n : ctx.zk.read(d, zk -> Zk.await(d, ctx.zk.getManyAsync(zk, paths)))) {
                 if (n != null) {
-                    PartRecord p = Json.read(n.data(), PartRecord.class);
+                    PartRecord p = Stored.part(n.data());
                     if (p.manifest() != null) {
                         visitor.visit(new LiveRoot(bucket, upload.key(), null, upload.uploadId(), p.partNumber(),
                                 p.manifest(), p.size()));

@@ -50,7 +50,7 @@ public interface MetadataStore extends AutoCloseable {
      * @throws MetadataException.PreconditionFailed when the condition does not hold
      * @throws MetadataException.NoSuchKey for {@code IfMatch} on a key without current version
      */
-    VersionRecord publish(String bucket, VersionRecord draft, WriteCondition condition);
+    VersionRecord publish(String bucket, VersionDraft draft, WriteCondition condition);
 
     /**
      * {@link #publish(String, VersionRecord, WriteCondition)} for a write under {@code lease},
@@ -59,7 +59,7 @@ public interface MetadataStore extends AutoCloseable {
      * it throws (close it as always). Callers call {@link WriteLease#check()} first, as for any
      * publish under a lease.
      */
-    default VersionRecord publish(String bucket, VersionRecord draft, WriteCondition condition, WriteLease lease) {
+    default VersionRecord publish(String bucket, VersionDraft draft, WriteCondition condition, WriteLease lease) {
         VersionRecord published = publish(bucket, draft, condition);
         lease.close();
         return published;
@@ -123,13 +123,13 @@ public interface MetadataStore extends AutoCloseable {
      * Publishes the assembled version and ends the upload in one transaction: either the
      * version is current and the upload gone, or neither.
      */
-    VersionRecord completeUpload(String bucket, String uploadId, VersionRecord draft, WriteCondition condition);
+    VersionRecord completeUpload(String bucket, String uploadId, VersionDraft draft, WriteCondition condition);
 
     /**
      * {@link #completeUpload(String, String, VersionRecord, WriteCondition)} under {@code lease},
      * which is released as {@link #publish(String, VersionRecord, WriteCondition, WriteLease)} says.
      */
-    default VersionRecord completeUpload(String bucket, String uploadId, VersionRecord draft, WriteCondition condition,
+    default VersionRecord completeUpload(String bucket, String uploadId, VersionDraft draft, WriteCondition condition,
             WriteLease lease) {
         VersionRecord published = completeUpload(bucket, uploadId, draft, condition);
         lease.close();

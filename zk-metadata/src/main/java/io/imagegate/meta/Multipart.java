@@ -50,8 +50,8 @@ final class Multipart {
             StoredUpload stored = new StoredUpload(record, StoredUpload.State.ACTIVE, null, null, token);
             Zk.Outcome o = ctx.zk.multi(d, List.of(
                     Op.check(ctx.layout.bucket(bucket), -1),
-                    ctx.create(ctx.layout.upload(bucket, record.uploadId()), Json.write(stored)),
-                    ctx.create(ctx.layout.parts(record.uploadId()), Json.write(new Sweeper.PartsDir(bucket)))));
+                    ctx.create(ctx.layout.upload(bucket, record.uploadId()), Stored.upload(stored)),
+                    ctx.create(ctx.layout.parts(record.uploadId()), Stored.partsDir(bucket))));
             if (o instanceof Zk.Outcome.Committed) {
                 return record;
             }
@@ -98,7 +98,7 @@ final class Multipart {
         boolean exists = false;
         while (true) {
             UploadNode n = active(d, bucket, uploadId);
-            Op write = exists ? Op.setData(path, Json.write(record), -1) : ctx.create(path, Json.write(record));
+            Op write = exists ? Op.setData(path, Stored.part(record), -1) : ctx.create(path, Stored.part(record));
             // The check fails once the upload is completed or aborted, so no part lands after its end.
             List<Op> ops = new ArrayList<>(List.of(Op.check(ctx.layout.upload(bucket, uploadId), n.version()), write));
             if (ownerCheck != null) {
@@ -133,7 +133,7 @@ final class Multipart {
             for (Zk.Node node : Zk.await(d, ctx.zk.getManyAsync(h, numbers.stream()
                     .map(n -> ctx.layout.part(uploadId, n)).toList()))) {
                 if (node != null) {
-                    out.add(Json.read(node.data(), PartRecord.class));
+                    out.add(Stored.part(node.data()));
                 }
             }
             return out;
@@ -141,7 +141,7 @@ final class Multipart {
     }
 
     /** Publishes the upload's version and ends the upload in one multi, with {@code extra}'s ops (nullable). */
-    VersionRecord complete(String bucket, String uploadId, VersionRecord draft, WriteCondition condition,
+    VersionRecord complete(String bucket, String uploadId, VersionDraft draft, WriteCondition condition,
             ObjectWrites.Hook extra) {
         Objects.requireNonNull(draft, "draft");
         ObjectWrites.Hook end = new ObjectWrites.Hook() {
@@ -171,7 +171,7 @@ final class Multipart {
                 StoredUpload s = node.stored();
                 StoredUpload ended = new StoredUpload(s.upload(), StoredUpload.State.COMPLETED, change.result,
                         Instant.now().truncatedTo(ChronoUnit.MILLIS), change.token);
-                change.add(KeyChange.Role.EXTRA, Op.setData(ctx.layout.upload(bucket, uploadId), Json.write(ended),
+                change.add(KeyChange.Role.EXTRA, Op.setData(ctx.layout.upload(bucket, uploadId), Stored.upload(ended),
                         node.version()));
                 change.afterCommit.add(() -> maintenance.removeParts(uploadId));
             }
@@ -261,7 +261,7 @@ final class Multipart {
             for (Zk.Node n : Zk.await(d, ctx.zk.getManyAsync(h, (ids == null ? List.<String>of() : ids).stream()
                     .map(id -> ctx.layout.upload(bucket, id)).toList()))) {
                 if (n != null) {
-                    out.add(new UploadNode(Json.read(n.data(), StoredUpload.class), n.stat().getVersion(), n.data()));
+                    out.add(new UploadNode(Stored.upload(n.data()), n.stat().getVersion(), n.data()));
                 }
             }
             return out;
@@ -270,7 +270,7 @@ final class Multipart {
 
     private UploadNode read(Deadline d, String bucket, String uploadId) {
         Zk.Node n = ctx.zk.get(d, ctx.layout.upload(bucket, uploadId));
-        return n == null ? null : new UploadNode(Json.read(n.data(), StoredUpload.class), n.stat().getVersion(),
+        return n == null ? null : new UploadNode(Stored.upload(n.data()), n.stat().getVersion(),
                 n.data());
     }
 

@@ -76,7 +76,7 @@ final class ObjectWrites {
         this.maintenance = maintenance;
     }
 
-    VersionRecord publish(String bucket, VersionRecord draft, WriteCondition condition, Hook hook) {
+    VersionRecord publish(String bucket, VersionDraft draft, WriteCondition condition, Hook hook) {
         Objects.requireNonNull(draft, "draft");
         Objects.requireNonNull(condition, "condition");
         KeyNames.validateKey(draft.key());
@@ -99,7 +99,7 @@ final class ObjectWrites {
     }
 
     // One attempt; null when it lost a race and must be planned again.
-    private VersionRecord publishOnce(Deadline d, String bucket, String name, VersionRecord draft,
+    private VersionRecord publishOnce(Deadline d, String bucket, String name, VersionDraft draft,
             WriteCondition condition, Hook hook, KeyChange.Hints hints) {
         KeyChange c = read(d, bucket, name, draft.key(), null);
         Optional<VersionRecord> done = hook == null ? Optional.empty() : hook.done(d, c);
@@ -155,7 +155,7 @@ final class ObjectWrites {
         if (plain != null && b.versioning() != Versioning.UNVERSIONED) {
             Conditions.check(condition, current(plain), bucket, key);
             String owner = requester != null ? requester : b.owner();
-            planPublish(d, plain, marker(key, owner), hints);
+            planPublish(d, plain, VersionDraft.deleteMarker(key, owner), hints);
             return run(d, plain, hints) ? new DeleteResult(plain.result.versionId(), true) : null;
         }
         // a version goes for good: the one named, or the null version of an unversioned bucket
@@ -230,9 +230,9 @@ final class ObjectWrites {
         KeyState next = new KeyState(current ? updated : s.current(), s.ordinal(), s.nextOrdinal(), s.born(),
                 s.nullOrdinal(), c.token, s.incarnation());
         checkIncarnation(c);
-        c.add(Role.KEY, Op.setData(objectPath(c), Json.write(next), c.before.version()));
+        c.add(Role.KEY, Op.setData(objectPath(c), Stored.key(next), c.before.version()));
         if (!current) {
-            c.add(Role.EXTRA, Op.setData(ctx.layout.history(bucket, name, at.ordinal()), Json.write(updated), -1));
+            c.add(Role.EXTRA, Op.setData(ctx.layout.history(bucket, name, at.ordinal()), Stored.version(updated), -1));
         }
         c.result = updated;
         // only the token tells: once another write replaced it, an unknown outcome stays unknown (doing
@@ -308,12 +308,8 @@ final class ObjectWrites {
         return c.before == null ? null : c.before.state().current();
     }
 
-    private static VersionRecord marker(String key, String owner) {
-        return new VersionRecord(key, null, true, owner, null, 0, null, null, 0, null, null, null, null, null);
-    }
-
     // The new version becomes current; the old current goes to history unless a null version replaces it.
-    private void planPublish(Deadline d, KeyChange c, VersionRecord draft, KeyChange.Hints hints) {
+    private void planPublish(Deadline d, KeyChange c, VersionDraft draft, KeyChange.Hints hints) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         boolean versioned = c.bucketNode.record().versioning() == Versioning.ENABLED;
         c.add(Role.BUCKET_CHECK, Op.check(ctx.layout.bucket(c.bucket), c.bucketNode.version()));
@@ -321,7 +317,7 @@ final class ObjectWrites {
         long born = old == null ? now.toEpochMilli() : old.born();
         long ordinal = old == null ? 0 : old.nextOrdinal();
         String id = versioned ? VersionIds.create(born, ordinal) : VersionRecord.NULL_VERSION;
-        VersionRecord record = draft.withVersion(id, now);
+        VersionRecord record = draft.publishedAs(id, now);
         Long nullOrdinal = versioned ? (old == null ? null : old.nullOrdinal()) : Long.valueOf(ordinal);
         KeyState state = new KeyState(record, ordinal, ordinal + 1, born, nullOrdinal, c.token, c.incarnation());
         c.result = record;
@@ -329,7 +325,7 @@ final class ObjectWrites {
             createKey(d, c, state, hints);
         } else {
             checkIncarnation(c);
-            c.add(Role.KEY, Op.setData(objectPath(c), Json.write(state), c.before.version()));
+            c.add(Role.KEY, Op.setData(objectPath(c), Stored.key(state), c.before.version()));
             if (versioned || !old.currentIsNull()) {
                 addHistory(c, old.ordinal(), old.current(), hints);
             }
@@ -372,7 +368,7 @@ final class ObjectWrites {
         byte[] key = KeyNames.utf8(state.current().key());
         PartitionMap.Location loc = ctx.maps.locate(d, c.bucket, c.bucketNode.incarnation(), key, hints.freshMap);
         c.created = loc;
-        c.add(Role.KEY, ctx.create(objectPath(c), Json.write(state)));
+        c.add(Role.KEY, ctx.create(objectPath(c), Stored.key(state)));
         c.add(Role.INCARNATION, ctx.create(incarnationPath(c), new byte[0]));
         c.add(Role.ROOT_CHECK, Op.check(ctx.layout.mapRoot(c.bucket), loc.root().version()));
         c.add(Role.PAGE_CHECK, Op.check(ctx.layout.page(c.bucket, loc.page().id()), loc.page().version()));
@@ -404,7 +400,7 @@ final class ObjectWrites {
             c.add(Role.GROUP_CREATE, ctx.create(ctx.layout.group(c.bucket, c.name, group), new byte[0]), group);
         }
         c.add(Role.HISTORY_CREATE, ctx.create(ctx.layout.history(c.bucket, c.name, ordinal),
-                Json.write(record)), group);
+                Stored.version(record)), group);
     }
 
     private void removeHistory(KeyChange c, long ordinal) {
@@ -429,7 +425,7 @@ final class ObjectWrites {
             checkIncarnation(c);
             KeyState next = new KeyState(s.current(), s.ordinal(), s.nextOrdinal(), s.born(), nullOrdinal, c.token,
                     s.incarnation());
-            c.add(Role.KEY, Op.setData(objectPath(c), Json.write(next), c.before.version()));
+            c.add(Role.KEY, Op.setData(objectPath(c), Stored.key(next), c.before.version()));
             removeHistory(c, target.ordinal());
         } else {
             Keys.Batch newest = ctx.keys.newestHistory(d, c.bucket, c.name);
@@ -444,7 +440,7 @@ final class ObjectWrites {
                 checkIncarnation(c);
                 KeyState next = new KeyState(previous.record(), previous.ordinal(), s.nextOrdinal(), s.born(),
                         nullOrdinal, c.token, s.incarnation());
-                c.add(Role.KEY, Op.setData(objectPath(c), Json.write(next), c.before.version()));
+                c.add(Role.KEY, Op.setData(objectPath(c), Stored.key(next), c.before.version()));
                 removeHistory(c, previous.ordinal());
             }
         }

@@ -2,6 +2,7 @@ package io.imagegate.meta;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Parsed forms of the records read on every request (a key's state, a user), by their exact
@@ -12,18 +13,19 @@ final class ParsedRecords<T> {
 
     private static final int LIMIT = 8192;
 
-    private final Class<T> type;
+    private final Function<byte[], T> parser;
     private final ConcurrentHashMap<ByteBuffer, T> parsed = new ConcurrentHashMap<>();
 
-    ParsedRecords(Class<T> type) {
-        this.type = type;
+    /** @param parser the stored form's decoder ({@link Stored}) */
+    ParsedRecords(Function<byte[], T> parser) {
+        this.parser = parser;
     }
 
     T read(byte[] data) {
         ByteBuffer key = ByteBuffer.wrap(data);
         T record = parsed.get(key);
         if (record == null) {
-            record = Json.read(data, type);
+            record = parser.apply(data);
             if (parsed.size() >= LIMIT) {
                 parsed.clear();
             }

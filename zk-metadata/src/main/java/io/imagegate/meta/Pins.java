@@ -1,5 +1,7 @@
 package io.imagegate.meta;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,8 +33,14 @@ final class Pins implements AutoCloseable {
     /** A pin's start is written this much earlier than the clock says, for clock steps backwards. */
     static final long CLOCK_MARGIN_MILLIS = 5_000;
 
-    /** Pin data, as JSON. */
-    record PinData(String owner, long since, List<String> manifests, Long released, Long orphaned) {
+    /** A pin's record, as stored ({@code gc/pins/<c>/<pinId>}). */
+    @JsonPropertyOrder({"owner", "since", "manifests", "released", "orphaned"})
+    record PinData(
+            @JsonProperty("owner") String owner,
+            @JsonProperty("since") long since,
+            @JsonProperty("manifests") List<String> manifests,
+            @JsonProperty("released") Long released,
+            @JsonProperty("orphaned") Long orphaned) implements Stored.Doc {
 
         PinData {
             manifests = manifests == null ? List.of() : List.copyOf(manifests);
@@ -51,8 +59,9 @@ final class Pins implements AutoCloseable {
         }
     }
 
-    /** The collector's state, as JSON: its epoch, and whether a marking is under way. */
-    record GcState(long epoch, boolean marking) {}
+    /** The collector's state, as stored ({@code gc/state}): its epoch, and whether a marking is under way. */
+    @JsonPropertyOrder({"epoch", "marking"})
+    record GcState(@JsonProperty("epoch") long epoch, @JsonProperty("marking") boolean marking) implements Stored.Doc {}
 
     /** The state with its znode version. */
     record StateNode(GcState state, int version) {}

@@ -45,7 +45,7 @@ final class Policies implements AutoCloseable {
     record Doc(@JsonProperty("user") String user,
                @JsonProperty("document") String document,
                @JsonProperty("users") Map<String, String> users,
-               @JsonProperty("token") String token) {
+               @JsonProperty("token") String token) implements Stored.Doc {
 
         PolicyDocument policy() {
             return new PolicyDocument(document, users);
@@ -194,7 +194,7 @@ final class Policies implements AutoCloseable {
             if (userNode == null) {
                 throw new MetadataException.NoSuchUser(userName);
             }
-            String id = Json.read(userNode.data(), UserRecord.class).canonicalId();
+            String id = Stored.user(userNode.data()).record().canonicalId();
             byte[] data = Json.write(new Doc(userName, policy.text(), policy.users(), token));
             checkSize(data);
             String path = ctx.layout.userPolicy(id);
@@ -229,7 +229,7 @@ final class Policies implements AutoCloseable {
             if (userNode == null) {
                 throw new MetadataException.NoSuchUser(userName);
             }
-            String id = Json.read(userNode.data(), UserRecord.class).canonicalId();
+            String id = Stored.user(userNode.data()).record().canonicalId();
             String path = ctx.layout.userPolicy(id);
             if (ctx.zk.stat(d, path) == null) {
                 return false;

@@ -53,15 +53,12 @@ final class Sweeper {
         if (dir == null) {
             return;
         }
-        String bucket = Json.read(dir.data(), PartsDir.class).bucket();
+        String bucket = Stored.partsDir(dir.data());
         Zk.Node upload = bucket == null ? null : ctx.zk.get(d, ctx.layout.upload(bucket, uploadId));
-        if (upload == null || !Json.read(upload.data(), StoredUpload.class).active()) {
+        if (upload == null || !Stored.upload(upload.data()).active()) {
             maintenance.deleteParts(d, uploadId);
         }
     }
-
-    /** Data of {@code parts/<shard>/<uploadId>}: the bucket of the upload. */
-    record PartsDir(String bucket) {}
 
     private static List<String> orEmpty(List<String> list) {
         return list == null ? List.of() : list;

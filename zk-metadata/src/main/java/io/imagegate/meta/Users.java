@@ -79,7 +79,7 @@ final class Users implements AutoCloseable {
                 user.created() != null ? user.created() : Instant.now().truncatedTo(ChronoUnit.MILLIS), user.admin(),
                 user.id() != null ? user.id() : CanonicalIds.newId());
         String token = Tokens.writeToken();
-        byte[] data = Json.writeWithToken(record, token);
+        byte[] data = Stored.user(record, token);
         Deadline d = ctx.deadline();
         Zk.Outcome o = ctx.zk.multi(d, List.of(ctx.create(ctx.layout.user(record.name()), data),
                 ctx.create(ctx.layout.accessKey(record.accessKey()), data)));
@@ -88,7 +88,7 @@ final class Users implements AutoCloseable {
         }
         if (o instanceof Zk.Outcome.Ambiguous a) {
             Zk.Node n = Zk.settling("creating user " + record.name(), a, () -> ctx.zk.get(d, ctx.layout.user(record.name())));
-            if (n == null || !token.equals(Json.token(n.data()))) {
+            if (n == null || !token.equals(Stored.user(n.data()).token())) {
                 throw new MetadataException.OutcomeUnknown("connection lost while creating user " + record.name(),
                         a.cause());
             }
@@ -104,7 +104,7 @@ final class Users implements AutoCloseable {
         return u == null || deletedHere.contains(u.accessKey()) ? Optional.empty() : Optional.of(u);
     }
 
-    private final ParsedRecords<UserRecord> parsed = new ParsedRecords<>(UserRecord.class);
+    private final ParsedRecords<UserRecord> parsed = new ParsedRecords<>(data -> Stored.user(data).record());
 
     Optional<UserRecord> byAccessKey(String accessKey) {
         if (blank(accessKey)) {
@@ -120,7 +120,7 @@ final class Users implements AutoCloseable {
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
         Zk.Node n = ctx.zk.get(d, path);
-        return n == null ? Optional.empty() : Optional.of(Json.read(n.data(), UserRecord.class));
+        return n == null ? Optional.empty() : Optional.of(Stored.user(n.data()).record());
     }
 
     /** The user with this name, read from ZooKeeper. */
@@ -131,7 +131,7 @@ final class Users implements AutoCloseable {
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
         Zk.Node n = ctx.zk.get(d, ctx.layout.user(name));
-        return n == null ? Optional.empty() : Optional.of(Json.read(n.data(), UserRecord.class));
+        return n == null ? Optional.empty() : Optional.of(Stored.user(n.data()).record());
     }
 
     List<UserRecord> list() {
@@ -143,7 +143,7 @@ final class Users implements AutoCloseable {
             for (Zk.Node n : Zk.await(d, ctx.zk.getManyAsync(h, (names == null ? List.<String>of() : names).stream()
                     .map(n -> ctx.layout.users() + "/" + n).toList()))) {
                 if (n != null) {
-                    out.add(Json.read(n.data(), UserRecord.class));
+                    out.add(Stored.user(n.data()).record());
                 }
             }
             out.sort(Comparator.comparing(UserRecord::name));
@@ -159,7 +159,7 @@ final class Users implements AutoCloseable {
             if (n == null) {
                 throw new MetadataException.NoSuchUser(name);
             }
-            UserRecord u = Json.read(n.data(), UserRecord.class);
+            UserRecord u = Stored.user(n.data()).record();
             List<Op> ops = new ArrayList<>(List.of(Op.delete(ctx.layout.user(name), n.stat().getVersion())));
             if (ctx.zk.stat(d, ctx.layout.accessKey(u.accessKey())) != null) {
                 ops.add(Op.delete(ctx.layout.accessKey(u.accessKey()), -1));

@@ -4,19 +4,23 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * One version of an object (or a delete marker), as stored in ZooKeeper: everything S3 returns
+ * One version of an object (or a delete marker), as the store answers it: everything S3 returns
  * about it, plus the encoded manifest root that locates its bytes. Small by construction: the
- * manifest itself lives in the chunk store.
+ * manifest itself lives in the chunk store. Writers do not make these: they hand the store a
+ * {@link VersionDraft}, and the store gives it its id and time. Its stored form is
+ * {@link Stored.VersionDoc}.
  *
  * @param versionId     {@code "null"} for the null version of unversioned and suspended buckets
- * @param etag          without quotes: hex MD5, or hex MD5-of-MD5s followed by {@code -N}
+ * @param etag          without quotes: hex MD5, or hex MD5-of-MD5s followed by {@code -N}; null for
+ *                      a delete marker
  * @param manifest      the chunk layer's encoded manifest root; null for a delete marker
  * @param partCount     parts of a multipart upload, 0 for a single PUT
  * @param headers       stored content headers by lower-case name (content-type, cache-control,
  *                      content-disposition, content-encoding, content-language, expires)
  * @param userMetadata  x-amz-meta-* values by lower-case name without the prefix
  * @param checksums     algorithm (CRC32, CRC32C, CRC64NVME, SHA1, SHA256) to base64 value
- * @param checksumType  FULL_OBJECT or COMPOSITE, null when no checksum is stored
+ * @param checksumType  how the checksums relate to the bytes; null when none is stored
+ * @param acl           the version's canned ACL; null for a delete marker
  */
 public record VersionRecord(
         String key,
@@ -31,7 +35,7 @@ public record VersionRecord(
         Map<String, String> headers,
         Map<String, String> userMetadata,
         Map<String, String> checksums,
-        String checksumType,
+        ChecksumType checksumType,
         CannedAcl acl) {
 
     public static final String NULL_VERSION = "null";
@@ -42,11 +46,7 @@ public record VersionRecord(
         checksums = checksums == null ? Map.of() : Map.copyOf(checksums);
     }
 
-    public VersionRecord withVersion(String newVersionId, Instant when) {
-        return new VersionRecord(key, newVersionId, deleteMarker, owner, when, size, etag, manifest,
-                partCount, headers, userMetadata, checksums, checksumType, acl);
-    }
-
+    /** The same version with another ACL: what PutObjectAcl stores. */
     public VersionRecord withAcl(CannedAcl newAcl) {
         return new VersionRecord(key, versionId, deleteMarker, owner, lastModified, size, etag, manifest,
                 partCount, headers, userMetadata, checksums, checksumType, newAcl);

@@ -161,13 +161,13 @@ public final class ZkMetadataStore implements MetadataStore {
     }
 
     @Override
-    public VersionRecord publish(String bucket, VersionRecord draft, WriteCondition condition) {
+    public VersionRecord publish(String bucket, VersionDraft draft, WriteCondition condition) {
         return guard(() -> writes.publish(bucket, draft, condition, null));
     }
 
     /** Releases a lease of this store in the publish's own multi (see docs/FORMAT-zookeeper.md). */
     @Override
-    public VersionRecord publish(String bucket, VersionRecord draft, WriteCondition condition, WriteLease lease) {
+    public VersionRecord publish(String bucket, VersionDraft draft, WriteCondition condition, WriteLease lease) {
         return releasing(lease, release -> writes.publish(bucket, draft, condition, release),
                 () -> MetadataStore.super.publish(bucket, draft, condition, lease));
     }
@@ -266,14 +266,14 @@ public final class ZkMetadataStore implements MetadataStore {
      * Completing an upload that was completed with the same ETag returns the version it published.
      */
     @Override
-    public VersionRecord completeUpload(String bucket, String uploadId, VersionRecord draft,
+    public VersionRecord completeUpload(String bucket, String uploadId, VersionDraft draft,
             WriteCondition condition) {
         return guard(() -> multipart.complete(bucket, uploadId, draft, condition, null));
     }
 
     /** Releases a lease of this store in the completion's own multi, as publish does. */
     @Override
-    public VersionRecord completeUpload(String bucket, String uploadId, VersionRecord draft, WriteCondition condition,
+    public VersionRecord completeUpload(String bucket, String uploadId, VersionDraft draft, WriteCondition condition,
             WriteLease lease) {
         return releasing(lease, release -> multipart.complete(bucket, uploadId, draft, condition, release),
                 () -> MetadataStore.super.completeUpload(bucket, uploadId, draft, condition, lease));

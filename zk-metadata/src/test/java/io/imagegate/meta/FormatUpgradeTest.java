@@ -10,7 +10,6 @@ import io.imagegate.meta.MetadataStore.VersionListQuery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +41,7 @@ class FormatUpgradeTest extends ZkTestSupport {
                 }
             }
         }
-        byte[] root = Json.write(upgrading ? Map.of("format", 2, "upgrading", true) : Map.of("format", 1));
+        byte[] root = upgrading ? Stored.root(2, true) : Stored.root(1, false);
         ctx.zk.read(soon(), zk -> zk.setData(ctx.layout.root, root, -1));
     }
 
@@ -149,7 +148,7 @@ class FormatUpgradeTest extends ZkTestSupport {
         ZkStoreConfig config = freshRoot();
         ZkMetadataStore first = newStore(config);
         Context ctx = first.ctxForTests();
-        ctx.zk.read(soon(), zk -> zk.setData(ctx.layout.root, Json.write(Map.of("format", 3)), -1));
+        ctx.zk.read(soon(), zk -> zk.setData(ctx.layout.root, Stored.root(3, false), -1));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> newStore(config));
         assertTrue(e.getMessage().contains("format 3"), e.getMessage());
     }

@@ -105,8 +105,8 @@ class GcCoordinationTest extends ZkTestSupport {
     @Test
     void stillLiveComparesTheVersionReadAfterThePin() {
         createBucket(Versioning.ENABLED);
-        VersionRecord v = store.publish(bucket, new VersionRecord("k", null, false, "alice", null, 1, "e", "m1", 0,
-                Map.of(), Map.of(), Map.of(), null, CannedAcl.PRIVATE), WriteCondition.NONE);
+        VersionRecord v = store.publish(bucket, VersionDraft.builder("k").owner("alice").bytes(1, "e", "m1")
+                .acl(CannedAcl.PRIVATE).build(), WriteCondition.NONE);
         try (WriteLease lease = store.openLease(List.of(v.manifest()))) {
             assertTrue(lease.stillLive(bucket, v));
             store.delete(bucket, "k", v.versionId(), WriteCondition.NONE);

@@ -42,8 +42,8 @@ class GcMeasureTest extends ZkTestSupport {
                     String key = String.format("images/vm-%06d/disk.raw", i);
                     int versions = i % 10 == 0 ? 4 : 1; // every tenth key has history
                     for (int v = 0; v < versions; v++) {
-                        store.publish(bucket, new VersionRecord(key, null, false, "alice", null, 1, "e",
-                                "m1:65536:1:0:-", 0, Map.of(), Map.of(), Map.of(), null, CannedAcl.PRIVATE),
+                        store.publish(bucket, VersionDraft.builder(key).owner("alice")
+                                .bytes(1, "e", "m1:65536:1:0:-").acl(CannedAcl.PRIVATE).build(),
                                 WriteCondition.NONE);
                     }
                 }

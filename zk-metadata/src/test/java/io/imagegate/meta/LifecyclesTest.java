@@ -33,8 +33,22 @@ class LifecyclesTest extends ZkTestSupport {
         try (InputStream in = getClass().getResourceAsStream("/golden/lifecycle.json")) {
             golden = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
         }
-        assertEquals(golden, new String(Json.write(SAMPLE), StandardCharsets.UTF_8));
-        assertEquals(SAMPLE, Json.read(golden.getBytes(StandardCharsets.UTF_8), LifecycleConfiguration.class));
+        assertEquals(golden, new String(Stored.lifecycle(SAMPLE, null), StandardCharsets.UTF_8));
+        assertEquals(SAMPLE, Stored.lifecycle(golden.getBytes(StandardCharsets.UTF_8)).record());
+    }
+
+    /** The run state as docs/FORMAT-zookeeper.md ("Lifecycle runs") shows it, field by field. */
+    @Test
+    void theRunStateIsStoredInTheDocumentedForm() {
+        Instant now = Instant.parse("2030-01-03T00:00:05Z");
+        LifecycleRunState state = new LifecycleRunState(Instant.parse("2030-01-02T00:00:00Z"),
+                new LifecycleRunState.Checkpoint("6f1c", now, now, "images", "vm-0412.raw", false));
+        String stored = "{\"lastCompleted\":\"2030-01-02T00:00:00Z\",\"running\":{\"run\":\"6f1c\","
+                + "\"now\":\"2030-01-03T00:00:05Z\",\"started\":\"2030-01-03T00:00:05Z\",\"bucket\":\"images\","
+                + "\"afterKey\":\"vm-0412.raw\",\"bucketDone\":false}}";
+        assertEquals(stored, new String(Stored.lifecycleRuns(state), StandardCharsets.UTF_8));
+        assertEquals(state, Stored.lifecycleRuns(stored.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(LifecycleRunState.none(), Stored.lifecycleRuns("{}".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

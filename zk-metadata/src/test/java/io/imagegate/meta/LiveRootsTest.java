@@ -32,8 +32,8 @@ class LiveRootsTest extends ZkTestSupport {
     }
 
     private VersionRecord putRoot(String key, String manifest) {
-        return store.publish(bucket, new VersionRecord(key, null, false, "alice", null, 10, "e", manifest, 0,
-                Map.of(), Map.of(), Map.of(), null, CannedAcl.PRIVATE), WriteCondition.NONE);
+        return store.publish(bucket, VersionDraft.builder(key).owner("alice").bytes(10, "e", manifest)
+                .acl(CannedAcl.PRIVATE).build(), WriteCondition.NONE);
     }
 
     @Test
@@ -53,8 +53,8 @@ class LiveRootsTest extends ZkTestSupport {
         store.abortUpload(bucket, aborted.uploadId());
         UploadRecord done = store.createUpload(bucket, MultipartTest.upload("done"));
         store.putPart(bucket, done.uploadId(), new PartRecord(1, "p", 5, null, "done1", Map.of()));
-        store.completeUpload(bucket, done.uploadId(), new VersionRecord("done", null, false, "alice", null, 5, "x-1",
-                "done-whole", 1, Map.of(), Map.of(), Map.of(), null, CannedAcl.PRIVATE), WriteCondition.NONE);
+        store.completeUpload(bucket, done.uploadId(), VersionDraft.builder("done").owner("alice")
+                .bytes(5, "x-1", "done-whole").partCount(1).acl(CannedAcl.PRIVATE).build(), WriteCondition.NONE);
 
         assertEquals(Set.of("a1", "a3", "b1", "part1", "part2", "done-whole"), manifests(bucket));
         List<LiveRoot> parts = new ArrayList<>();
@@ -128,8 +128,8 @@ class LiveRootsTest extends ZkTestSupport {
                     String key = String.format("s%02d", r.nextInt(stableKeys) * 4);
                     // publish a version over the stable one, then delete it: the stable one is
                     // current again; then leave one on top for a while
-                    VersionRecord v = other.publish(bucket, new VersionRecord(key, null, false, "alice", null, 1,
-                            "e", "churn", 0, Map.of(), Map.of(), Map.of(), null, CannedAcl.PRIVATE), WriteCondition.NONE);
+                    VersionRecord v = other.publish(bucket, VersionDraft.builder(key).owner("alice")
+                            .bytes(1, "e", "churn").acl(CannedAcl.PRIVATE).build(), WriteCondition.NONE);
                     other.delete(bucket, key, v.versionId(), WriteCondition.NONE);
                     // new keys between the stable ones make partitions split under the walk
                     putRoot(String.format("s%02d-%d-%d", r.nextInt(stableKeys * 4), thread, n++), "new");

@@ -17,7 +17,7 @@ class MultipartTest extends ZkTestSupport {
 
     static UploadRecord upload(String key) {
         return new UploadRecord(null, key, "alice", null, Map.of("content-type", "application/x-raw"),
-                Map.of("os", "debian"), "CRC32", "COMPOSITE", CannedAcl.PRIVATE);
+                Map.of("os", "debian"), "CRC32", ChecksumType.COMPOSITE, CannedAcl.PRIVATE);
     }
 
     static PartRecord part(int n) {

@@ -100,12 +100,12 @@ class UsersTest extends ZkTestSupport {
         // the id clients were shown for "dave" before ids existed: SHA-256 of "imagegate-user:dave"
         assertEquals(sha256Hex("imagegate-user:dave"), CanonicalIds.legacy("dave"));
         // a record as stored before ids (docs/FORMAT-zookeeper.md), and as stored now
-        UserRecord stored = Json.read(("{\"name\":\"dave\",\"accessKey\":\"AKD\",\"secretKey\":\"secret\","
+        UserRecord stored = Stored.user(("{\"name\":\"dave\",\"accessKey\":\"AKD\",\"secretKey\":\"secret\","
                 + "\"created\":\"2024-11-25T16:00:00Z\",\"admin\":false,\"token\":\"AAAAAAAAAAAAAAAA\"}")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8), UserRecord.class);
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).record();
         assertEquals(null, stored.id());
         assertEquals(CanonicalIds.legacy("dave"), stored.canonicalId());
-        String now = new String(Json.write(new UserRecord("dave", "AKD", "secret", null, false, id)),
+        String now = new String(Stored.user(new UserRecord("dave", "AKD", "secret", null, false, id), "AAAAAAAAAAAAAAAA"),
                 java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(now.contains("\"id\":\"" + id + "\""), now);
     }

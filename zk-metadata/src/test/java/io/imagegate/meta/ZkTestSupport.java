@@ -100,9 +100,9 @@ abstract class ZkTestSupport {
                 "us-east-1"));
     }
 
-    static VersionRecord draft(String key, String etag) {
-        return new VersionRecord(key, null, false, "alice", null, etag.length(), etag, "manifest-" + etag, 0,
-                Map.of("content-type", "application/octet-stream"), Map.of(), Map.of(), null, CannedAcl.PRIVATE);
+    static VersionDraft draft(String key, String etag) {
+        return VersionDraft.builder(key).owner("alice").bytes(etag.length(), etag, "manifest-" + etag)
+                .metadata(Map.of("content-type", "application/octet-stream"), Map.of()).build();
     }
 
     protected VersionRecord put(String key, String etag) {

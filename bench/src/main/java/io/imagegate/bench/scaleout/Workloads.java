@@ -2,7 +2,7 @@ package io.imagegate.bench.scaleout;
 
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
-import io.imagegate.meta.VersionRecord;
+import io.imagegate.meta.VersionDraft;
 import io.imagegate.meta.WriteCondition;
 import io.imagegate.meta.ZkMetadataStore;
 import java.io.IOException;
@@ -238,9 +238,10 @@ final class Workloads {
                     Latencies.Recorder rec = tally.recorder();
                     int i;
                     while ((i = next.getAndIncrement()) < order.length) {
-                        VersionRecord draft = new VersionRecord(layout.key(order[i]), null, false, record.owner(), null,
-                                0, EMPTY_MD5, emptyManifest, 0, Map.of("Content-Type", "binary/octet-stream"), Map.of(),
-                                Map.of(), "FULL_OBJECT", CannedAcl.PRIVATE);
+                        VersionDraft draft = VersionDraft.builder(layout.key(order[i])).owner(record.owner())
+                                .bytes(0, EMPTY_MD5, emptyManifest)
+                                .metadata(Map.of("Content-Type", "binary/octet-stream"), Map.of())
+                                .acl(CannedAcl.PRIVATE).build();
                         long s = System.nanoTime();
                         for (int attempt = 0; ; attempt++) {
                             try {

@@ -2,6 +2,7 @@ package io.imagegate.gateway.checksum;
 
 import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
+import io.imagegate.meta.ChecksumType;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
@@ -55,6 +56,21 @@ public enum ChecksumAlgorithm {
     /** CRCs can be combined across parts into a FULL_OBJECT checksum; digests cannot. */
     public boolean isCrc() {
         return this == CRC32 || this == CRC32C || this == CRC64NVME;
+    }
+
+    /** Whether S3 accepts {@code type} with this algorithm: CRC64NVME is full-object only, SHAs composite only. */
+    public boolean allows(ChecksumType type) {
+        return switch (this) {
+            case CRC32, CRC32C -> true;
+            case CRC64NVME -> type == ChecksumType.FULL_OBJECT;
+            case SHA1, SHA256 -> type == ChecksumType.COMPOSITE;
+            case MD5 -> false;
+        };
+    }
+
+    /** The type S3 uses when CreateMultipartUpload names this algorithm but no type. */
+    public ChecksumType defaultType() {
+        return this == CRC64NVME ? ChecksumType.FULL_OBJECT : ChecksumType.COMPOSITE;
     }
 
     /** True for the five algorithms S3 accepts in x-amz-checksum-algorithm. */

@@ -20,6 +20,7 @@ import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.http.MemoryBudget;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
+import io.imagegate.meta.VersionDraft;
 import io.imagegate.meta.VersionRecord;
 import io.imagegate.meta.WriteCondition;
 import io.imagegate.meta.WriteLease;
@@ -252,9 +253,9 @@ public final class ImageExtensions {
             }
             resolveKept(descriptor, baseRoot);
             done = write(in, descriptor, baseRoot);
-            VersionRecord draft = new VersionRecord(op.key(), null, false, ObjectWrites.ownerOf(call, bucket), null,
-                    descriptor.size(), commitEtag(done.root()), done.root().encode(), 0, base.headers(),
-                    base.userMetadata(), null, null, acl);
+            VersionDraft draft = VersionDraft.builder(op.key()).owner(ObjectWrites.ownerOf(call, bucket))
+                    .bytes(descriptor.size(), commitEtag(done.root()), done.root().encode())
+                    .metadata(base.headers(), base.userMetadata()).acl(acl).build();
             lease.check();
             published = stores.meta().publish(bucket.name(), draft, condition, lease);
         }

@@ -65,7 +65,7 @@ public final class Listing {
                     .element("ETag", "\"" + v.etag() + "\"").element("Size", v.size());
             if (!v.checksums().isEmpty()) {
                 v.checksums().keySet().forEach(a -> x.element("ChecksumAlgorithm", a));
-                x.element("ChecksumType", v.checksumType());
+                x.element("ChecksumType", v.checksumType() == null ? null : v.checksumType().name());
             }
             if (owner) {
                 owners.write(x, "Owner", v.owner());

@@ -6,7 +6,6 @@ import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
 import io.imagegate.gateway.api.S3Request;
 import io.imagegate.gateway.checksum.ChecksumAlgorithm;
-import io.imagegate.gateway.checksum.ChecksumType;
 import io.imagegate.gateway.checksum.MultipartChecksums;
 import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.http.UriCodec;
@@ -14,11 +13,13 @@ import io.imagegate.gateway.http.XmlDocument;
 import io.imagegate.gateway.http.XmlWriter;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
+import io.imagegate.meta.ChecksumType;
 import io.imagegate.meta.MetadataException;
 import io.imagegate.meta.MetadataStore.UploadListPage;
 import io.imagegate.meta.MetadataStore.UploadListQuery;
 import io.imagegate.meta.PartRecord;
 import io.imagegate.meta.UploadRecord;
+import io.imagegate.meta.VersionDraft;
 import io.imagegate.meta.VersionRecord;
 import io.imagegate.meta.WriteLease;
 import java.io.IOException;
@@ -59,7 +60,7 @@ public final class Multipart {
         String typeHeader = call.header("x-amz-checksum-type");
         ChecksumType type = null;
         if (typeHeader != null) {
-            type = ChecksumType.fromHeader(typeHeader).orElseThrow(() -> Errors.invalidArgument(
+            type = ChecksumType.parse(typeHeader).orElseThrow(() -> Errors.invalidArgument(
                     "Value for x-amz-checksum-type header is invalid.", "x-amz-checksum-type", typeHeader));
             if (algorithm.isEmpty()) {
                 throw new S3Exception(S3ErrorCode.INVALID_REQUEST,
@@ -67,19 +68,19 @@ public final class Multipart {
             }
         }
         if (algorithm.isPresent()) {
-            type = type != null ? type : ChecksumType.defaultFor(algorithm.get());
-            if (!type.supports(algorithm.get())) {
+            type = type != null ? type : algorithm.get().defaultType();
+            if (!algorithm.get().allows(type)) {
                 throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The " + type + " checksum type cannot be used with the "
                         + algorithm.get().amzName().toLowerCase() + " checksum algorithm.");
             }
         }
         UploadRecord upload = new UploadRecord(newUploadId(), op.key(), ObjectWrites.ownerOf(call, bucket),
                 stores.clock().instant(), ObjectHeaders.contentHeaders(call), ObjectHeaders.userMetadata(call),
-                algorithm.map(ChecksumAlgorithm::amzName).orElse(null), type == null ? null : type.name(),
+                algorithm.map(ChecksumAlgorithm::amzName).orElse(null), type,
                 Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE));
         UploadRecord created = stores.meta().createUpload(bucket.name(), upload);
         call.respondHeader("x-amz-checksum-algorithm", created.checksumAlgorithm());
-        call.respondHeader("x-amz-checksum-type", created.checksumType());
+        call.respondHeader("x-amz-checksum-type", name(created.checksumType()));
         call.respondXml(200, XmlWriter.s3("InitiateMultipartUploadResult")
                 .element("Bucket", bucket.name()).element("Key", op.key()).element("UploadId", created.uploadId()));
     }
@@ -131,7 +132,7 @@ public final class Multipart {
         // a part's ETag must be an MD5: committed versions (ETag "...-1") get a synthetic one too
         String etag = whole && from.partCount() == 0 && from.etag().matches("[0-9a-f]{32}") ? from.etag()
                 : syntheticEtag(from, range == null ? 0 : range.first(), size);
-        Map<String, String> checksums = whole && "FULL_OBJECT".equals(from.checksumType()) ? from.checksums() : Map.of();
+        Map<String, String> checksums = whole && from.checksumType() == ChecksumType.FULL_OBJECT ? from.checksums() : Map.of();
         if (upload.checksumAlgorithm() != null && !checksums.containsKey(upload.checksumAlgorithm())) {
             checksums = Map.of();
         }
@@ -188,7 +189,7 @@ public final class Multipart {
             }
         }
         Map<String, String> checksums = new HashMap<>();
-        String checksumType = objectChecksum(call, upload, parts, checksums);
+        ChecksumType checksumType = objectChecksum(call, upload, parts, checksums);
 
         List<ManifestRoot> roots = parts.stream().map(p -> ManifestRoot.decode(p.manifest())).toList();
         long size = parts.stream().mapToLong(PartRecord::size).sum();
@@ -205,9 +206,10 @@ public final class Multipart {
                     throw new S3Exception(S3ErrorCode.INVALID_PART).detail("PartNumber", String.valueOf(p.partNumber()));
                 }
             }
-            VersionRecord draft = new VersionRecord(op.key(), null, false, upload.owner(), null, size,
-                    multipartEtag(parts), root.encode(), parts.size(), upload.headers(), upload.userMetadata(),
-                    checksums, checksumType, upload.acl());
+            VersionDraft draft = VersionDraft.builder(op.key()).owner(upload.owner())
+                    .bytes(size, multipartEtag(parts), root.encode()).partCount(parts.size())
+                    .metadata(upload.headers(), upload.userMetadata()).checksums(checksums, checksumType)
+                    .acl(upload.acl()).build();
             lease.check();
             published = stores.meta().completeUpload(bucket.name(), upload.uploadId(), draft, condition, lease);
         }
@@ -252,7 +254,7 @@ public final class Multipart {
                 .element("Bucket", bucket.name()).element("Key", key)
                 .element("ETag", "\"" + published.etag() + "\"");
         published.checksums().forEach((a, v) -> x.element("Checksum" + a, v));
-        x.element("ChecksumType", published.checksumType());
+        x.element("ChecksumType", name(published.checksumType()));
         call.respondXml(200, x);
     }
 
@@ -278,7 +280,7 @@ public final class Multipart {
                 .element("MaxParts", op.maxParts())
                 .element("IsTruncated", truncated)
                 .element("ChecksumAlgorithm", upload.checksumAlgorithm())
-                .element("ChecksumType", upload.checksumType());
+                .element("ChecksumType", name(upload.checksumType()));
         for (PartRecord p : shown) {
             x.start("Part").element("PartNumber", p.partNumber()).element("LastModified", p.lastModified())
                     .element("ETag", "\"" + p.etag() + "\"").element("Size", p.size());
@@ -308,7 +310,7 @@ public final class Multipart {
             owners.write(x, "Initiator", u.owner());
             owners.write(x, "Owner", u.owner());
             x.element("StorageClass", "STANDARD").element("Initiated", u.initiated())
-                    .element("ChecksumAlgorithm", u.checksumAlgorithm()).element("ChecksumType", u.checksumType()).end();
+                    .element("ChecksumAlgorithm", u.checksumAlgorithm()).element("ChecksumType", name(u.checksumType())).end();
         }
         for (String prefix : page.commonPrefixes()) {
             x.start("CommonPrefixes").element("Prefix", enc(prefix, enc)).end();
@@ -346,10 +348,9 @@ public final class Multipart {
      * The object's checksum from its parts' checksums: COMPOSITE (checksum of the part digests) or
      * FULL_OBJECT (CRCs combined); none when some part has no checksum of the algorithm.
      */
-    private String objectChecksum(Call call, UploadRecord upload, List<PartRecord> parts, Map<String, String> out) {
+    private ChecksumType objectChecksum(Call call, UploadRecord upload, List<PartRecord> parts, Map<String, String> out) {
         ChecksumAlgorithm algorithm = algorithmOf(upload).orElse(ChecksumAlgorithm.CRC64NVME);
-        ChecksumType type = upload.checksumType() != null ? ChecksumType.valueOf(upload.checksumType())
-                : ChecksumType.FULL_OBJECT;
+        ChecksumType type = upload.checksumType() != null ? upload.checksumType() : ChecksumType.FULL_OBJECT;
         List<byte[]> digests = new ArrayList<>();
         for (PartRecord p : parts) {
             String v = p.checksums().get(algorithm.amzName());
@@ -378,7 +379,7 @@ public final class Multipart {
             throw algorithm.mismatch();
         }
         out.put(algorithm.amzName(), value);
-        return type.name();
+        return type;
     }
 
     private static Optional<ChecksumAlgorithm> algorithmOf(UploadRecord upload) {
@@ -475,6 +476,10 @@ public final class Multipart {
 
     private static String enc(String value, boolean url) {
         return url ? UriCodec.encodeKey(value) : value;
+    }
+
+    private static String name(ChecksumType type) {
+        return type == null ? null : type.name();
     }
 
     private static String emptyToNull(String s) {

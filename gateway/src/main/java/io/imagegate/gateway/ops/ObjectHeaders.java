@@ -117,6 +117,6 @@ final class ObjectHeaders {
         for (Map.Entry<String, String> c : v.checksums().entrySet()) {
             call.respondHeader("x-amz-checksum-" + c.getKey().toLowerCase(Locale.ROOT), c.getValue());
         }
-        call.respondHeader("x-amz-checksum-type", v.checksumType());
+        call.respondHeader("x-amz-checksum-type", v.checksumType() == null ? null : v.checksumType().name());
     }
 }

@@ -12,6 +12,8 @@ import io.imagegate.gateway.http.XmlWriter;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.CanonicalIds;
+import io.imagegate.meta.ChecksumType;
+import io.imagegate.meta.VersionDraft;
 import io.imagegate.meta.VersionRecord;
 import io.imagegate.meta.WriteCondition;
 import io.imagegate.meta.WriteLease;
@@ -50,8 +52,9 @@ public final class ObjectWrites {
              ObjectWriter writer = stores.chunks().newWriter(bucket.chunkSize(), base.dedup())) {
             body = BodyIngest.ingest(call, writer, plan, stores.config().maxPutSize());
             ManifestRoot root = writer.finish();
-            VersionRecord draft = new VersionRecord(op.key(), null, false, ownerOf(call, bucket), null, body.size(),
-                    body.etag(), root.encode(), 0, headers, userMetadata, body.checksums(), "FULL_OBJECT", acl);
+            VersionDraft draft = VersionDraft.builder(op.key()).owner(ownerOf(call, bucket))
+                    .bytes(body.size(), body.etag(), root.encode()).metadata(headers, userMetadata)
+                    .checksums(body.checksums(), ChecksumType.FULL_OBJECT).acl(acl).build();
             base.lease().check();
             published = stores.meta().publish(bucket.name(), draft, condition, base.lease());
         }
@@ -86,9 +89,9 @@ public final class ObjectWrites {
         CannedAcl acl = Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE);
 
         // the copy shares the source's manifest: no chunk is read or written, whatever the size
-        VersionRecord draft = new VersionRecord(op.key(), null, false, ownerOf(call, bucket), null, from.size(),
-                from.etag(), from.manifest(), from.partCount(), headers, userMetadata, from.checksums(),
-                from.checksumType(), acl);
+        VersionDraft draft = VersionDraft.builder(op.key()).owner(ownerOf(call, bucket))
+                .bytes(from.size(), from.etag(), from.manifest()).partCount(from.partCount())
+                .metadata(headers, userMetadata).checksums(from.checksums(), from.checksumType()).acl(acl).build();
         VersionRecord published;
         try (WriteLease lease = pinSource(src)) {
             lease.check();

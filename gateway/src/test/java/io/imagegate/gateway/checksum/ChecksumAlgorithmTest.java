@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
+import io.imagegate.meta.ChecksumType;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -181,12 +182,12 @@ class ChecksumAlgorithmTest {
 
     @Test
     void checksumTypesFollowS3sRules() {
-        assertEquals(ChecksumType.FULL_OBJECT, ChecksumType.defaultFor(ChecksumAlgorithm.CRC64NVME));
-        assertEquals(ChecksumType.COMPOSITE, ChecksumType.defaultFor(ChecksumAlgorithm.CRC32));
-        assertFalse(ChecksumType.COMPOSITE.supports(ChecksumAlgorithm.CRC64NVME));
-        assertFalse(ChecksumType.FULL_OBJECT.supports(ChecksumAlgorithm.SHA256));
-        assertTrue(ChecksumType.FULL_OBJECT.supports(ChecksumAlgorithm.CRC32C));
-        assertEquals(Optional.of(ChecksumType.FULL_OBJECT), ChecksumType.fromHeader("full_object"));
+        assertEquals(ChecksumType.FULL_OBJECT, ChecksumAlgorithm.CRC64NVME.defaultType());
+        assertEquals(ChecksumType.COMPOSITE, ChecksumAlgorithm.CRC32.defaultType());
+        assertFalse(ChecksumAlgorithm.CRC64NVME.allows(ChecksumType.COMPOSITE));
+        assertFalse(ChecksumAlgorithm.SHA256.allows(ChecksumType.FULL_OBJECT));
+        assertTrue(ChecksumAlgorithm.CRC32C.allows(ChecksumType.FULL_OBJECT));
+        assertEquals(Optional.of(ChecksumType.FULL_OBJECT), ChecksumType.parse("full_object"));
     }
 
     @Test
