@@ -135,7 +135,7 @@ public final class S3Handler implements HttpHandler {
         } catch (S3Exception e) {
             fail(call, op, e);
         } catch (MetadataException e) {
-            fail(call, op, Errors.toS3(e, op == null ? null : op.bucket(), keyOf(op)));
+            fail(call, op, Errors.toS3(e, call.method()));
         } catch (ClientBodyException e) {
             fail(call, op, e.error());
         } catch (ClientGoneException e) {

@@ -122,7 +122,8 @@ final class Buckets {
             BucketRecord cur = b.record();
             Versioning v = updated.versioning() != null ? updated.versioning() : cur.versioning();
             if (v == Versioning.UNVERSIONED && cur.versioning() != Versioning.UNVERSIONED) {
-                throw new IllegalArgumentException("versioning can be suspended but not turned off once enabled");
+                throw new MetadataException.InvalidArgument("Versioning can be suspended but not turned off once "
+                        + "enabled.", "Status", String.valueOf(v));
             }
             BucketRecord next = cur.withAcl(updated.acl() != null ? updated.acl() : cur.acl()).withVersioning(v);
             String token = Tokens.writeToken();
@@ -281,7 +282,7 @@ final class Buckets {
 
     private static void validateName(String name) {
         if (name == null || name.isEmpty() || name.length() > 255) {
-            throw new IllegalArgumentException("invalid bucket name: " + name);
+            throw new MetadataException.InvalidArgument("The specified bucket is not valid.", "BucketName", name);
         }
     }
 }

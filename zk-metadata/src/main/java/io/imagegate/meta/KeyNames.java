@@ -32,18 +32,18 @@ final class KeyNames {
     /** Rejects keys S3 would reject: empty, not well-formed Unicode, or over 1024 UTF-8 bytes. */
     static void validateKey(String key) {
         if (key == null || key.isEmpty()) {
-            throw new IllegalArgumentException("an object key must not be empty");
+            throw new MetadataException.InvalidKey("an object key must not be empty", false);
         }
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException("an object key must be valid UTF-8");
+                throw new MetadataException.InvalidKey("an object key must be valid UTF-8", false);
             }
         }
         if (utf8(key).length > MAX_KEY_BYTES) {
-            throw new IllegalArgumentException("an object key is at most " + MAX_KEY_BYTES + " bytes of UTF-8");
+            throw new MetadataException.InvalidKey("an object key is at most " + MAX_KEY_BYTES + " bytes of UTF-8", true);
         }
     }
 

@@ -34,8 +34,7 @@ final class Lifecycles {
         String token = Tokens.writeToken();
         byte[] data = Stored.lifecycle(config, token);
         if (data.length > MAX_STORED_BYTES) {
-            throw new IllegalArgumentException("lifecycle configuration of " + data.length + " bytes stored; at most "
-                    + MAX_STORED_BYTES);
+            throw new MetadataException.RecordTooLarge("lifecycle configuration", data.length, MAX_STORED_BYTES);
         }
         String path = ctx.layout.lifecycle(bucket);
         Deadline d = ctx.deadline();

@@ -81,10 +81,11 @@ final class Listing {
         requireMax(q.maxKeys());
         boolean hasVersionMarker = q.versionIdMarker() != null && !q.versionIdMarker().isEmpty();
         if (hasVersionMarker && (q.keyMarker() == null || q.keyMarker().isEmpty())) {
-            throw new IllegalArgumentException("A version-id marker cannot be specified without a key marker.");
+            throw new MetadataException.InvalidArgument("A version-id marker cannot be specified without a key marker.",
+                    "version-id-marker", q.versionIdMarker());
         }
         if (hasVersionMarker) {
-            VersionIds.validate(q.versionIdMarker());
+            VersionIds.validate(q.versionIdMarker(), "version-id-marker");
         }
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
@@ -229,7 +230,7 @@ final class Listing {
 
     private static void requireMax(int max) {
         if (max < 0) {
-            throw new IllegalArgumentException("max-keys must not be negative");
+            throw new MetadataException.InvalidArgument("max-keys must not be negative", "max-keys", String.valueOf(max));
         }
     }
 

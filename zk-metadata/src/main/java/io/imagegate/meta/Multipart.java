@@ -88,7 +88,8 @@ final class Multipart {
     void putPart(String bucket, String uploadId, PartRecord part, Op ownerCheck) {
         Objects.requireNonNull(part, "part");
         if (part.partNumber() < 1 || part.partNumber() > MAX_PART) {
-            throw new IllegalArgumentException("part number must be in 1.." + MAX_PART);
+            throw new MetadataException.InvalidArgument("Part number must be an integer between 1 and " + MAX_PART
+                    + ", inclusive", "partNumber", String.valueOf(part.partNumber()));
         }
         PartRecord record = part.lastModified() != null ? part : new PartRecord(part.partNumber(), part.etag(),
                 part.size(), Instant.now().truncatedTo(ChronoUnit.MILLIS), part.manifest(), part.checksums());
@@ -120,7 +121,7 @@ final class Multipart {
 
     List<PartRecord> parts(String bucket, String uploadId, int afterPart, int max) {
         if (max < 0) {
-            throw new IllegalArgumentException("max-parts must not be negative");
+            throw new MetadataException.InvalidArgument("max-parts must not be negative", "max-parts", String.valueOf(max));
         }
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
@@ -155,7 +156,7 @@ final class Multipart {
                 }
                 StoredUpload s = node.stored();
                 if (!s.upload().key().equals(draft.key())) {
-                    throw new IllegalArgumentException("upload " + uploadId + " is for key " + s.upload().key());
+                    throw new MetadataException.NoSuchUpload(uploadId); // an upload of another key
                 }
                 if (!s.active()) {
                     if (s.result() != null && Objects.equals(s.result().etag(), draft.etag())) {
@@ -217,7 +218,8 @@ final class Multipart {
 
     UploadListPage list(String bucket, UploadListQuery q) {
         if (q.maxUploads() < 0) {
-            throw new IllegalArgumentException("max-uploads must not be negative");
+            throw new MetadataException.InvalidArgument("max-uploads must not be negative", "max-uploads",
+                    String.valueOf(q.maxUploads()));
         }
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);

@@ -42,9 +42,9 @@ final class ObjectReads {
     VersionRecord version(String bucket, String key, String versionId, boolean cached) {
         KeyNames.validateKey(key);
         if (versionId == null) {
-            throw new IllegalArgumentException("a version id is required");
+            throw new MetadataException.InvalidVersionId("versionId", null);
         }
-        VersionIds.validate(versionId);
+        VersionIds.validate(versionId, "versionId");
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
         String name = KeyNames.name(key);

@@ -119,7 +119,7 @@ final class ObjectWrites {
         Objects.requireNonNull(condition, "condition");
         KeyNames.validateKey(key);
         if (versionId != null) {
-            VersionIds.validate(versionId);
+            VersionIds.validate(versionId, "versionId");
         }
         String name = KeyNames.name(key);
         Deadline d = ctx.deadline();
@@ -184,7 +184,7 @@ final class ObjectWrites {
         Objects.requireNonNull(acl, "acl");
         KeyNames.validateKey(key);
         if (versionId != null) {
-            VersionIds.validate(versionId);
+            VersionIds.validate(versionId, "versionId");
         }
         String name = KeyNames.name(key);
         Deadline d = ctx.deadline();
@@ -223,7 +223,7 @@ final class ObjectWrites {
             throw new MetadataException.NoSuchVersion(key, versionId);
         }
         if (target.deleteMarker()) {
-            throw new IllegalArgumentException("a delete marker has no ACL: " + key + " " + target.versionId());
+            throw new MetadataException.IsDeleteMarker(key, target.versionId());
         }
         VersionRecord updated = target.withAcl(acl);
         boolean current = at.current();

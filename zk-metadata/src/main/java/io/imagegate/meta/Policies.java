@@ -284,7 +284,7 @@ final class Policies implements AutoCloseable {
 
     private static void checkSize(byte[] data) {
         if (data.length > MAX_STORED_BYTES) {
-            throw new IllegalArgumentException("a policy of " + data.length + " bytes stored; at most " + MAX_STORED_BYTES);
+            throw new MetadataException.RecordTooLarge("policy", data.length, MAX_STORED_BYTES);
         }
     }
 

@@ -49,10 +49,15 @@ final class VersionIds {
         return new Parsed(get(b, 1, 6), get(b, 7, 5));
     }
 
-    /** Rejects anything but {@code "null"} and well-formed ids. */
-    static void validate(String id) {
-        if (!isNull(id)) {
+    /** Rejects anything but {@code "null"} and well-formed ids, given as the request's {@code argument}. */
+    static void validate(String id, String argument) {
+        if (isNull(id)) {
+            return;
+        }
+        try {
             parse(id);
+        } catch (IllegalArgumentException e) {
+            throw new MetadataException.InvalidVersionId(argument, id);
         }
     }
 

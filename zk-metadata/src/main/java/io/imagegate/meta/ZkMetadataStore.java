@@ -154,7 +154,7 @@ public final class ZkMetadataStore implements MetadataStore {
         return guard(() -> reads.current(bucket, key));
     }
 
-    /** @throws IllegalArgumentException when the version id is neither "null" nor one this store made */
+    /** @throws MetadataException.InvalidVersionId when the version id is neither "null" nor one this store made */
     @Override
     public VersionRecord version(String bucket, String key, String versionId) {
         return guard(() -> reads.version(bucket, key, versionId));
@@ -198,7 +198,7 @@ public final class ZkMetadataStore implements MetadataStore {
      * the key does not have succeeds and changes nothing; conditions are checked against the
      * current version.
      *
-     * @throws IllegalArgumentException when the version id is neither "null" nor one this store made
+     * @throws MetadataException.InvalidVersionId when the version id is neither "null" nor one this store made
      */
     @Override
     public DeleteResult delete(String bucket, String key, String versionId, WriteCondition condition,
@@ -206,7 +206,10 @@ public final class ZkMetadataStore implements MetadataStore {
         return guard(() -> writes.delete(bucket, key, versionId, condition, requester));
     }
 
-    /** @throws IllegalArgumentException for a malformed version id, or a version that is a delete marker */
+    /**
+     * @throws MetadataException.InvalidVersionId for a malformed version id
+     * @throws MetadataException.IsDeleteMarker for a version that is a delete marker
+     */
     @Override
     public VersionRecord setAcl(String bucket, String key, String versionId, CannedAcl acl) {
         return guard(() -> writes.setAcl(bucket, key, versionId, acl));

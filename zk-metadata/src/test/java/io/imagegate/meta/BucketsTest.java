@@ -50,7 +50,7 @@ class BucketsTest extends ZkTestSupport {
     @Test
     void versioningOnceEnabledCanBeSuspendedButNotTurnedOff() {
         BucketRecord created = createBucket(Versioning.ENABLED);
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(MetadataException.InvalidArgument.class,
                 () -> store.updateBucket(created.withVersioning(Versioning.UNVERSIONED)));
         assertEquals(Versioning.SUSPENDED,
                 store.updateBucket(created.withVersioning(Versioning.SUSPENDED)).versioning());

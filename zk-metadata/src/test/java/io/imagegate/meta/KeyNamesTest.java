@@ -61,9 +61,9 @@ class KeyNamesTest {
 
     @Test
     void keysS3RejectsAreRejected() {
-        assertThrows(IllegalArgumentException.class, () -> KeyNames.validateKey(""));
-        assertThrows(IllegalArgumentException.class, () -> KeyNames.validateKey("x".repeat(1025)));
-        assertThrows(IllegalArgumentException.class, () -> KeyNames.validateKey("lone\uD800"));
+        assertFalse(assertThrows(MetadataException.InvalidKey.class, () -> KeyNames.validateKey("")).tooLong());
+        assertTrue(assertThrows(MetadataException.InvalidKey.class, () -> KeyNames.validateKey("x".repeat(1025))).tooLong());
+        assertFalse(assertThrows(MetadataException.InvalidKey.class, () -> KeyNames.validateKey("lone\uD800")).tooLong());
         KeyNames.validateKey("x".repeat(1024));
     }
 

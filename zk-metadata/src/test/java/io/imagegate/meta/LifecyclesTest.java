@@ -85,7 +85,7 @@ class LifecyclesTest extends ZkTestSupport {
             rules.add(new Rule("r".repeat(250) + i, true, new Filter(FilterForm.PREFIX, "p".repeat(1000), null, null),
                     new Expiration(1, null, false), null, null));
         }
-        var e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(MetadataException.RecordTooLarge.class,
                 () -> store.putLifecycle(bucket, new LifecycleConfiguration(rules)));
         assertTrue(e.getMessage().contains("at most"), e.getMessage());
         assertEquals(Optional.empty(), store.lifecycle(bucket));

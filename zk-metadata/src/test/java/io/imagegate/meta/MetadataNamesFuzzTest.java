@@ -15,7 +15,8 @@ import org.apache.zookeeper.common.PathUtils;
  * Fuzzes the two client-controlled strings the metadata store parses or encodes: version ids (the
  * {@code versionId} and {@code version-id-marker} parameters) and object keys turned into
  * ZooKeeper node names. A version id parses into its birth time and ordinal, or is refused with
- * the IllegalArgumentException the gateway answers as 400 InvalidArgument; an id the store made
+ * an IllegalArgumentException (a request's version id is refused as MetadataException.InvalidVersionId,
+ * which the gateway answers as 400 InvalidArgument); an id the store made
  * parses back to what made it. A key S3 accepts always gets a node name ZooKeeper accepts, of at
  * most {@link KeyNames#MAX_NAME_BYTES} bytes unless hashed, that decodes back to the key (or to a
  * prefix of it when truncated); and any node name, however foreign, decodes or is refused with an
@@ -59,8 +60,8 @@ class MetadataNamesFuzzTest {
         }
         try {
             KeyNames.validateKey(s);
-        } catch (IllegalArgumentException e) {
-            return;
+        } catch (MetadataException.InvalidKey e) {
+            return; // a key S3 refuses: the store's refusal, which the gateway answers as S3 does
         }
         byte[] key = s.getBytes(StandardCharsets.UTF_8);
         assertTrue(key.length >= 1 && key.length <= KeyNames.MAX_KEY_BYTES);

@@ -52,7 +52,7 @@ class MultipartTest extends ZkTestSupport {
         assertEquals("again", all.get(1).etag());
         assertEquals(List.of(3), store.parts(bucket, u.uploadId(), 2, 1).stream().map(PartRecord::partNumber)
                 .toList());
-        assertThrows(IllegalArgumentException.class, () -> store.putPart(bucket, u.uploadId(), part(10_001)));
+        assertThrows(MetadataException.InvalidArgument.class, () -> store.putPart(bucket, u.uploadId(), part(10_001)));
     }
 
     @Test

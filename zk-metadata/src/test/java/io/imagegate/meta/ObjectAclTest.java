@@ -58,9 +58,9 @@ class ObjectAclTest extends ZkTestSupport {
         assertThrows(MetadataException.NoSuchKey.class, () -> store.setAcl(bucket, "nope", null, CannedAcl.PUBLIC_READ));
         assertThrows(MetadataException.NoSuchVersion.class,
                 () -> store.setAcl(bucket, "nope", other.versionId(), CannedAcl.PUBLIC_READ));
-        assertThrows(IllegalArgumentException.class, () -> store.setAcl(bucket, "k", "garbage", CannedAcl.PUBLIC_READ));
+        assertThrows(MetadataException.InvalidVersionId.class, () -> store.setAcl(bucket, "k", "garbage", CannedAcl.PUBLIC_READ));
         String marker = store.delete(bucket, "k", null, WriteCondition.NONE).versionId();
-        assertThrows(IllegalArgumentException.class, () -> store.setAcl(bucket, "k", marker, CannedAcl.PUBLIC_READ));
+        assertThrows(MetadataException.IsDeleteMarker.class, () -> store.setAcl(bucket, "k", marker, CannedAcl.PUBLIC_READ));
         assertThrows(MetadataException.NoSuchBucket.class,
                 () -> store.setAcl("no-such-bucket", "k", null, CannedAcl.PUBLIC_READ));
     }

@@ -168,11 +168,13 @@ class ObjectsTest extends ZkTestSupport {
     void malformedVersionIdsAreInvalidArguments() {
         createBucket(Versioning.ENABLED);
         put("k", "e1");
-        assertThrows(IllegalArgumentException.class, () -> store.version(bucket, "k", "not-a-version"));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(MetadataException.InvalidVersionId.class, () -> store.version(bucket, "k", "not-a-version"));
+        assertThrows(MetadataException.InvalidVersionId.class,
                 () -> store.delete(bucket, "k", "not-a-version", WriteCondition.NONE));
-        assertThrows(IllegalArgumentException.class, () -> store.listVersions(bucket,
-                new VersionListQuery(null, null, "k", "not-a-version", 10)));
+        MetadataException.InvalidVersionId marker = assertThrows(MetadataException.InvalidVersionId.class,
+                () -> store.listVersions(bucket, new VersionListQuery(null, null, "k", "not-a-version", 10)));
+        assertEquals("version-id-marker", marker.argument());
+        assertEquals("not-a-version", marker.versionId());
     }
 
     @Test

@@ -31,7 +31,11 @@ class VersionIdsTest {
         for (String bad : new String[] {"", "abc", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", "x".repeat(22),
                 VersionIds.create(1, 1).substring(0, 21) + "?"}) {
             assertThrows(IllegalArgumentException.class, () -> VersionIds.parse(bad), bad);
+            MetadataException.InvalidVersionId e = assertThrows(MetadataException.InvalidVersionId.class,
+                    () -> VersionIds.validate(bad, "versionId"), bad);
+            assertEquals("versionId", e.argument());
+            assertEquals(bad, e.versionId());
         }
-        VersionIds.validate("null");
+        VersionIds.validate("null", "versionId");
     }
 }

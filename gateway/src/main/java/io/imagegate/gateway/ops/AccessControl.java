@@ -14,6 +14,7 @@ import io.imagegate.gateway.policy.RequestPolicies;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.CanonicalIds;
+import io.imagegate.meta.MetadataException;
 import io.imagegate.meta.VersionRecord;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -135,10 +136,10 @@ public final class AccessControl {
         try {
             v = find.get();
         } catch (S3Exception e) {
-            if (revealsExistence(e) && !mayList(call, bucket)) {
-                throw denied();
-            }
-            throw e;
+            throw unlessListable(call, bucket, e);
+        } catch (MetadataException e) {
+            // the store's NoSuchVersion is as telling as the gateway's NoSuchKey
+            throw unlessListable(call, bucket, Errors.toS3(e, null));
         }
         if (d == Decision.NONE && !mayRead(call.principal(), bucket, v)) {
             throw denied();
@@ -301,6 +302,11 @@ public final class AccessControl {
             case BUCKET_OWNER -> false;
             case OBJECT_READ, OBJECT_ACP -> true; // decided per version
         };
+    }
+
+    /** {@code e}, or AccessDenied when {@code e} would tell a caller who may not list the bucket what exists. */
+    private static S3Exception unlessListable(Call call, BucketRecord bucket, S3Exception e) {
+        return revealsExistence(e) && !mayList(call, bucket) ? denied() : e;
     }
 
     private static boolean revealsExistence(S3Exception e) {

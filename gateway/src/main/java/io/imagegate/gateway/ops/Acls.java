@@ -77,13 +77,8 @@ public final class Acls {
         VersionRecord object = AccessControl.requireAcp(call, bucket, op,
                 () -> Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "PUT"));
         CannedAcl acl = requested(call, AccessControl.objectOwner(bucket, object), CanonicalIds.ofOwner(bucket.owner()));
-        try {
-            stores.meta().setAcl(bucket.name(), op.key(), op.versionId(), acl);
-        } catch (IllegalArgumentException e) {
-            // the current version became a delete marker meanwhile
-            throw new S3Exception(S3ErrorCode.METHOD_NOT_ALLOWED).detail("Method", "PUT")
-                    .detail("ResourceType", "DeleteMarker").header("Allow", "DELETE");
-        }
+        // a version that became a delete marker meanwhile is IsDeleteMarker: 405, as for one named by id
+        stores.meta().setAcl(bucket.name(), op.key(), op.versionId(), acl);
         call.respond(200);
     }
 

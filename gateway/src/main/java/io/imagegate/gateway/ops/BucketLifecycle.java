@@ -27,12 +27,7 @@ public final class BucketLifecycle {
         byte[] body = call.smallBody(MAX_BODY);
         RequiredIntegrity.check(call, body);
         LifecycleConfiguration config = LifecycleXml.parse(body);
-        try {
-            stores.meta().putLifecycle(bucket.name(), config);
-        } catch (IllegalArgumentException tooLarge) {
-            throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The lifecycle configuration is too large for imagegate"
-                    + " to store: " + tooLarge.getMessage());
-        }
+        stores.meta().putLifecycle(bucket.name(), config); // too large to store: RecordTooLarge, InvalidRequest
         call.respondHeader("x-amz-transition-default-minimum-object-size", "all_storage_classes_128K");
         call.respond(200);
     }

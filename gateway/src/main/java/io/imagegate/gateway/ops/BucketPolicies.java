@@ -8,6 +8,7 @@ import io.imagegate.gateway.policy.MalformedPolicyException;
 import io.imagegate.gateway.policy.PolicyLookup;
 import io.imagegate.gateway.policy.PolicyParser;
 import io.imagegate.meta.BucketRecord;
+import io.imagegate.meta.MetadataException;
 import io.imagegate.meta.PolicyDocument;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,7 +54,7 @@ public final class BucketPolicies {
         try {
             stores.meta().putBucketPolicy(bucket.name(),
                     new PolicyDocument(new String(body, StandardCharsets.UTF_8), parsed.users()));
-        } catch (IllegalArgumentException tooLarge) {
+        } catch (MetadataException.RecordTooLarge tooLarge) {
             throw new S3Exception(S3ErrorCode.MALFORMED_POLICY, "Policy exceeds the maximum allowed document size.");
         }
         call.respond(204);

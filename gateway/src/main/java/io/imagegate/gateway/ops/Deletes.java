@@ -58,7 +58,13 @@ public final class Deletes {
             targets.add(new Target(key, XmlDocument.childText(o, "VersionId").orElse(null)));
         }
         XmlWriter x = XmlWriter.s3("DeleteResult");
+        S3Exception unavailable = null;
         for (Target t : targets) {
+            if (unavailable != null) {
+                // not attempted: every key would wait out the store's deadline again; nothing changed for it
+                error(x, t, unavailable);
+                continue;
+            }
             try {
                 AccessControl.checkDelete(call, bucket, t.key, t.versionId);
                 DeleteResult r = delete(call, bucket, t.key, t.versionId, WriteCondition.NONE);
@@ -73,25 +79,34 @@ public final class Deletes {
                     x.end();
                 }
             } catch (S3Exception e) {
-                x.start("Error").element("Key", t.key).element("VersionId", t.versionId)
-                        .element("Code", e.code().code()).element("Message", e.getMessage()).end();
+                error(x, t, e);
+            } catch (MetadataException e) {
+                // this key's answer, as DeleteObject would give it; the batch goes on (AWS answers per key)
+                S3Exception s3 = Errors.toS3(e, call.method());
+                error(x, t, s3);
+                if (e instanceof MetadataException.Unavailable) {
+                    unavailable = s3;
+                }
             }
         }
         call.respondXml(200, x);
     }
 
-    /** A delete marker belongs to whoever deleted (the bucket owner for an anonymous caller). */
+    private static void error(XmlWriter x, Target t, S3Exception e) {
+        x.start("Error").element("Key", t.key).element("VersionId", t.versionId)
+                .element("Code", e.code().code()).element("Message", e.getMessage()).end();
+    }
+
+    /**
+     * A delete marker belongs to whoever deleted (the bucket owner for an anonymous caller). The
+     * store's refusals (a malformed version id, NoSuchKey for If-Match on a missing key, the store
+     * unavailable) are {@link MetadataException}s, answered by {@link Errors#toS3}.
+     */
     private DeleteResult delete(Call call, BucketRecord bucket, String key, String versionId, WriteCondition condition) {
         if (key.isEmpty()) {
             throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Key must not be empty");
         }
-        try {
-            return stores.meta().delete(bucket.name(), key, versionId, condition, ObjectWrites.ownerOf(call, bucket));
-        } catch (IllegalArgumentException e) {
-            throw Versions.invalidVersionId(versionId);
-        } catch (MetadataException.NoSuchKey e) {
-            throw Errors.noSuchKey(key);
-        }
+        return stores.meta().delete(bucket.name(), key, versionId, condition, ObjectWrites.ownerOf(call, bucket));
     }
 
     private record Target(String key, String versionId) {}

@@ -83,13 +83,8 @@ public final class Listing {
             throw Errors.invalidArgument("A version-id marker cannot be specified without a key marker.",
                     "version-id-marker", op.versionIdMarker());
         }
-        VersionListPage page;
-        try {
-            page = stores.meta().listVersions(bucket.name(), new VersionListQuery(op.prefix(), op.delimiter(),
-                    emptyToNull(op.keyMarker()), emptyToNull(op.versionIdMarker()), op.maxKeys()));
-        } catch (IllegalArgumentException e) {
-            throw Errors.invalidArgument("Invalid version id specified", "version-id-marker", op.versionIdMarker());
-        }
+        VersionListPage page = stores.meta().listVersions(bucket.name(), new VersionListQuery(op.prefix(),
+                op.delimiter(), emptyToNull(op.keyMarker()), emptyToNull(op.versionIdMarker()), op.maxKeys()));
         boolean enc = op.urlEncoding();
         XmlWriter x = XmlWriter.s3("ListVersionsResult")
                 .element("Name", bucket.name())

@@ -3,7 +3,6 @@ package io.imagegate.gateway.ops;
 import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
 import io.imagegate.meta.BucketRecord;
-import io.imagegate.meta.MetadataException;
 import io.imagegate.meta.MetadataStore;
 import io.imagegate.meta.VersionRecord;
 import io.imagegate.meta.Versioning;
@@ -39,21 +38,12 @@ final class Versions {
         return v;
     }
 
-    /** A version by id, with NoSuchVersion for a well-formed id that is absent and 400 for a malformed one. */
+    /**
+     * A version by id: NoSuchVersion for a well-formed id that is absent and InvalidArgument for a
+     * malformed one, as {@link Errors#toS3} answers the store's refusals.
+     */
     static VersionRecord byId(MetadataStore meta, BucketRecord bucket, String key, String versionId) {
-        try {
-            return meta.version(bucket.name(), key, versionId);
-        } catch (IllegalArgumentException e) {
-            throw invalidVersionId(versionId);
-        } catch (MetadataException.NoSuchKey e) {
-            throw new S3Exception(S3ErrorCode.NO_SUCH_VERSION).detail("Key", key).detail("VersionId", versionId);
-        } catch (MetadataException.NoSuchVersion e) {
-            throw new S3Exception(S3ErrorCode.NO_SUCH_VERSION).detail("Key", key).detail("VersionId", versionId);
-        }
-    }
-
-    static S3Exception invalidVersionId(String versionId) {
-        return Errors.invalidArgument("Invalid version id specified", "versionId", versionId);
+        return meta.version(bucket.name(), key, versionId);
     }
 
     /**
