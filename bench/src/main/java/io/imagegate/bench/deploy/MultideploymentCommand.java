@@ -71,6 +71,14 @@ public final class MultideploymentCommand implements Callable<Integer> {
     @Option(names = "--parallel", defaultValue = "16", description = "Agent: range GETs in flight per node (default: ${DEFAULT-VALUE}).")
     int parallel;
 
+    @Option(names = "--max-run", description = "Agent: the largest range GET adjacent chunks may join into "
+            + "(default: the agent's own, 4m).")
+    ByteSize maxRun;
+
+    @Option(names = "--read-ahead", description = "Agent: how far read-ahead runs in front of sequential reads, "
+            + "0: off (default: the agent's own, 4m).")
+    String readAhead;
+
     @Option(names = "--nbdkit-arg", description = "Extra nbdkit parameter, e.g. cache-min-block-size=1M (repeatable).")
     List<String> nbdkitArgs = new ArrayList<>();
 
@@ -144,8 +152,10 @@ public final class MultideploymentCommand implements Callable<Integer> {
                             boot.firstTouch(65536).length));
             DeploymentRun.Setup setup = new DeploymentRun.Setup(gateway, server, new TraceReplay(boot), localImage,
                     nodeLink, gatewayLink, new AgentNode.Settings(parallel,
-                            io.imagegate.agent.daemon.AgentConfig.defaults().maxRunBytes(),
-                            io.imagegate.agent.daemon.AgentConfig.defaults().readAheadBytes()),
+                            maxRun != null ? (int) maxRun.bytes()
+                                    : io.imagegate.agent.daemon.AgentConfig.defaults().maxRunBytes(),
+                            readAhead != null ? (readAhead.equals("0") ? 0 : (int) ByteSize.parse(readAhead).bytes())
+                                    : io.imagegate.agent.daemon.AgentConfig.defaults().readAheadBytes()),
                     nbdkitArgs, nodesDir(work));
             DeploymentRun runner = new DeploymentRun(setup);
             warmUp(runner, ms);
@@ -190,6 +200,7 @@ public final class MultideploymentCommand implements Callable<Integer> {
                 .collect(java.util.stream.Collectors.joining(",")) + " --node-bandwidth " + nodeBandwidth
                 + " --gateway-bandwidth " + gatewayBandwidth + " --trace " + trace + " --methods "
                 + String.join(",", methods) + " --repeats " + repeats
+                + (maxRun == null ? "" : " --max-run " + maxRun.bytes()) + (readAhead == null ? "" : " --read-ahead " + readAhead)
                 + (nbdkitArgs.isEmpty() ? "" : nbdkitArgs.stream().map(a -> " --nbdkit-arg " + a)
                 .collect(java.util.stream.Collectors.joining()));
     }
