@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real aws-cli with its default settings (multipart, checksums, streaming signatures):
- * cp of 100 MiB up and down, ls, sync, and s3api calls.
+ * cp of 100 MiB up and down, ls, sync, and s3api calls (bucket policies among them).
  */
 class AwsCliTest {
 
@@ -112,6 +112,41 @@ class AwsCliTest {
         assertTrue(missing.stderr().contains("NoSuchKey"), missing.stderr());
         aws("s3api", "delete-object", "--bucket", "cli-api", "--key", "dir/a b.txt").ok();
         aws("s3api", "delete-bucket", "--bucket", "cli-api").ok();
+    }
+
+    @Test
+    void bucketPoliciesThroughS3api() throws Exception {
+        aws("s3api", "create-bucket", "--bucket", "cli-policy").ok();
+        Path body = home.resolve("public.txt");
+        Files.writeString(body, "public body");
+        aws("s3api", "put-object", "--bucket", "cli-policy", "--key", "public/a.txt", "--body", body.toString()).ok();
+        ExternalTool.Result none = aws("s3api", "get-bucket-policy", "--bucket", "cli-policy");
+        assertTrue(none.exit() != 0 && none.stderr().contains("NoSuchBucketPolicy"), none.stderr());
+        java.net.URI object = gw.endpoint().resolve("/cli-policy/public/a.txt");
+        var http = java.net.http.HttpClient.newHttpClient();
+        var anonymous = java.net.http.HttpRequest.newBuilder(object).GET().build();
+        assertEquals(403, http.send(anonymous, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+
+        String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"PublicPrefix\",\"Effect\":\"Allow\","
+                + "\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::cli-policy/public/*\"}]}";
+        Path file = home.resolve("policy.json");
+        Files.writeString(file, policy);
+        aws("s3api", "put-bucket-policy", "--bucket", "cli-policy", "--policy", "file://" + file).ok();
+        String got = aws("s3api", "get-bucket-policy", "--bucket", "cli-policy", "--query", "Policy", "--output", "text")
+                .ok().stdout().strip();
+        assertEquals(policy, got);
+        var read = http.send(anonymous, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, read.statusCode());
+        assertEquals("public body", read.body());
+
+        Files.writeString(file, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\","
+                + "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::another-bucket/*\"}]}");
+        ExternalTool.Result bad = aws("s3api", "put-bucket-policy", "--bucket", "cli-policy", "--policy", "file://" + file);
+        assertTrue(bad.exit() != 0 && bad.stderr().contains("MalformedPolicy")
+                && bad.stderr().contains("Policy has invalid resource"), bad.stderr());
+
+        aws("s3api", "delete-bucket-policy", "--bucket", "cli-policy").ok();
+        assertEquals(403, http.send(anonymous, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
     }
 
     static byte[] sha256(Path p) throws Exception {
