@@ -118,6 +118,26 @@ class BucketPolicyTest {
     }
 
     @Test
+    void aBodyWhoseDigestDoesNotMatchIsRefusedAndAPolicyWithoutOneIsTaken() throws Exception {
+        String b = bucketWith();
+        String text = policy(statement("Allow", readerArn(), "\"s3:GetObject\"", "\"arn:aws:s3:::" + b + "/*\"", null));
+        byte[] body = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        SignedHttp tenant = new SignedHttp(gw.endpoint(), GatewayFixture.TENANT_ACCESS_KEY, GatewayFixture.TENANT_SECRET_KEY);
+        SignedHttp.Response md5 = tenant.send("PUT", "/" + b + "?policy",
+                java.util.Map.of("Content-MD5", AuthorizationMatrixTest.md5("something else")), body);
+        assertEquals(400, md5.status());
+        assertEquals("BadDigest", md5.code());
+        SignedHttp.Response crc = tenant.send("PUT", "/" + b + "?policy",
+                java.util.Map.of("x-amz-checksum-crc32", "AAAAAA=="), body);
+        assertEquals(400, crc.status());
+        assertEquals("BadDigest", crc.code());
+        assertEquals("NoSuchBucketPolicy", refused(() -> owner.getBucketPolicy(r -> r.bucket(b))).awsErrorDetails()
+                .errorCode());
+        assertEquals(204, tenant.send("PUT", "/" + b + "?policy", java.util.Map.of(), body).status());
+        assertEquals(text, owner.getBucketPolicy(r -> r.bucket(b)).policy());
+    }
+
+    @Test
     void onlyTheOwnerManagesTheBucketsPolicyWhateverThePolicySays() throws Exception {
         String b = bucketWith();
         String text = policy(statement("Allow", "\"*\"", "[\"s3:GetBucketPolicy\",\"s3:PutBucketPolicy\","

@@ -2,7 +2,6 @@ package io.imagegate.gateway.ops;
 
 import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
-import io.imagegate.gateway.checksum.ChecksumAlgorithm;
 import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.policy.MalformedPolicyException;
 import io.imagegate.gateway.policy.PolicyLookup;
@@ -13,7 +12,6 @@ import io.imagegate.meta.PolicyDocument;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * PutBucketPolicy, GetBucketPolicy and DeleteBucketPolicy ({@code ?policy}). A policy is checked
@@ -37,14 +35,7 @@ public final class BucketPolicies {
 
     public void put(Call call, BucketRecord bucket) throws IOException {
         byte[] body = body(call);
-        byte[] md5 = BodyIngest.contentMd5(call);
-        if (md5 != null) {
-            var c = ChecksumAlgorithm.MD5.newChecksummer();
-            c.update(body, 0, body.length);
-            if (!Arrays.equals(md5, c.digest())) {
-                throw ChecksumAlgorithm.MD5.mismatch();
-            }
-        }
+        RequiredIntegrity.verifyPresent(call, body);
         PolicyParser.Parsed parsed;
         try {
             parsed = PolicyParser.bucketPolicy(body, bucket.name(), PolicyLookup.storeUsers(stores.meta()));

@@ -9,7 +9,7 @@ import java.util.Arrays;
 /**
  * The integrity check S3 requires of the small bodies of some operations (DeleteObjects,
  * PutBucketLifecycleConfiguration): Content-MD5 or an x-amz-checksum-* header or trailer must come
- * with the body, and match it.
+ * with the body, and match it; PutBucketPolicy checks those sent ({@link #verifyPresent}).
  */
 final class RequiredIntegrity {
 
@@ -17,6 +17,19 @@ final class RequiredIntegrity {
 
     /** Refuses a body without Content-MD5 or an x-amz-checksum-* of it, or whose digest does not match. */
     static void check(Call call, byte[] body) {
+        if (!verifyPresent(call, body)) {
+            throw new S3Exception(S3ErrorCode.INVALID_REQUEST,
+                    "Missing required header for this request: Content-MD5 or x-amz-checksum-*");
+        }
+    }
+
+    /**
+     * Refuses a body whose Content-MD5 or x-amz-checksum-* (header or trailer) does not match it, for
+     * operations where S3 checks them when sent but requires none (PutBucketPolicy).
+     *
+     * @return whether the request carried any of them
+     */
+    static boolean verifyPresent(Call call, byte[] body) {
         byte[] md5 = BodyIngest.contentMd5(call);
         boolean any = md5 != null;
         if (md5 != null && !Arrays.equals(md5, digest(ChecksumAlgorithm.MD5, body))) {
@@ -42,10 +55,7 @@ final class RequiredIntegrity {
             }
             any = true;
         }
-        if (!any) {
-            throw new S3Exception(S3ErrorCode.INVALID_REQUEST,
-                    "Missing required header for this request: Content-MD5 or x-amz-checksum-*");
-        }
+        return any;
     }
 
     private static byte[] digest(ChecksumAlgorithm a, byte[] body) {
