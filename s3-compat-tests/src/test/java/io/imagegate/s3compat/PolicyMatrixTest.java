@@ -80,8 +80,12 @@ class PolicyMatrixTest {
         }
     }
 
-    /** Where a cell acts: its target, the version of its object, a version made for it to delete, a unique tag. */
-    record Cell(Target t, String version, String doomedVersion, String tag) {
+    /**
+     * Where a cell acts: its target, the version of its object, the version of an object the owner
+     * wrote for this cell alone (what it deletes or commits on, so the shared object stays the
+     * owner's: a version belongs to its writer), a unique tag.
+     */
+    record Cell(Target t, String version, String ownVersion, String tag) {
         String b() {
             return "/" + t.bucket;
         }
@@ -121,10 +125,10 @@ class PolicyMatrixTest {
             new Op("GetManifest", false, 200, c -> Req.of("GET", c.k() + "?manifest")),
             new Op("MissingChunks", false, 200, c -> Req.of("POST", c.k() + "?missing-chunks")
                     .header("Content-Type", "application/json").body("{\"hashes\":[\"" + "ab".repeat(32) + "\"]}")),
-            // a commit that keeps the object as it is: the same bytes, a new version
+            // a commit that keeps the cell's own object as it is: the same bytes, a new version
             new Op("CommitVersion", false, 200, c -> {
                 try {
-                    return new Req("POST", c.k() + "?commit", Map.of("x-imagegate-base-version-id", c.version(),
+                    return new Req("POST", c.key("cell") + "?commit", Map.of("x-imagegate-base-version-id", c.ownVersion(),
                             "Content-Type", "application/vnd.imagegate.commit"),
                             ExtensionCalls.commitBody(OBJECT.length, List.of()));
                 } catch (java.io.IOException e) {
@@ -135,8 +139,8 @@ class PolicyMatrixTest {
             new Op("CopyObject", false, 200, c -> Req.of("PUT", c.key("copy")).header("x-amz-copy-source", c.k())),
             new Op("CreateMultipartUpload", false, 200, c -> Req.of("POST", c.key("mpu") + "?uploads")),
             new Op("DeleteObject", false, 204, c -> Req.of("DELETE", c.key("gone"))),
-            new Op("DeleteObjectVersion", false, 204, c -> Req.of("DELETE", c.key("doomed") + "?versionId="
-                    + c.doomedVersion())),
+            new Op("DeleteObjectVersion", false, 204, c -> Req.of("DELETE", c.key("cell") + "?versionId="
+                    + c.ownVersion())),
             new Op("DeleteObjects", false, 200, c -> {
                 String xml = "<Delete><Object><Key>" + c.key("gone").substring(c.b().length() + 1)
                         + "</Key></Object></Delete>";
@@ -236,11 +240,11 @@ class PolicyMatrixTest {
                     }
                     String tag = k.name().toLowerCase() + "-" + op.name().toLowerCase().replaceAll("[^a-z0-9]", "")
                             + "-" + t.name().toLowerCase().replace('_', '-');
-                    String doomed = op.name().equals("DeleteObjectVersion")
-                            ? owner.putObject(r -> r.bucket(t.bucket).key(t.prefix + "doomed-" + tag),
-                                    RequestBody.fromString("doomed")).versionId()
+                    String own = op.name().equals("DeleteObjectVersion") || op.name().equals("CommitVersion")
+                            ? owner.putObject(r -> r.bucket(t.bucket).key(t.prefix + "cell-" + tag),
+                                    RequestBody.fromBytes(OBJECT)).versionId()
                             : "none";
-                    Req req = op.request().apply(new Cell(t, versions.get(t), doomed, tag));
+                    Req req = op.request().apply(new Cell(t, versions.get(t), own, tag));
                     Result r = send(k, req);
                     boolean allow = allowed(k, op, t);
                     boolean ok = allow ? r.status() == op.allowed()

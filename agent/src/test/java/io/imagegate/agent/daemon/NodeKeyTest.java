@@ -93,8 +93,15 @@ class NodeKeyTest {
                 SnapshotResult snap = agent.snapshot("vm", true);
                 byte[] expected = base.clone();
                 QemuIo.apply(expected, 0x5a, 65536, 65536);
-                assertArrayEquals(expected, Images.get(owner, "images", "vm-7.raw", snap.versionId()));
+                assertArrayEquals(expected, Images.get(node, "images", "vm-7.raw", snap.versionId()));
                 assertArrayEquals(base, Images.get(owner, "images", "vm-7.raw", vmVersion), "the old version stays");
+                // the snapshot is the node's version (a version belongs to its writer): the bucket's
+                // owner reads it once its bucket policy allows it to (README, "A node key")
+                denied(() -> Images.get(owner, "images", "vm-7.raw", snap.versionId()));
+                owner.putBucketPolicy(r -> r.bucket("images").policy("{\"Version\":\"2012-10-17\",\"Statement\":[{"
+                        + "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::000000000000:user/tenant\"},"
+                        + "\"Action\":[\"s3:GetObject\",\"s3:GetObjectVersion\"],\"Resource\":\"arn:aws:s3:::images/*\"}]}"));
+                assertArrayEquals(expected, Images.get(owner, "images", "vm-7.raw", snap.versionId()));
 
                 // a snapshot of a key outside vm-*: refused, nothing written
                 QemuIo.run(read.url(), "write -P 0x66 0 4096", "flush");
