@@ -18,7 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * configuration (existence, ACL, versioning state) may lag by up to the time-to-live on other
  * gateways, as bucket configuration does in S3. Writes through this gateway drop the entry at
  * once; a missing bucket is never cached, so a bucket created anywhere is visible at once; and
- * every object write checks the bucket inside its own ZooKeeper transaction regardless.
+ * every write is handed the cached record, whose incarnation the store checks inside the write's own
+ * ZooKeeper transaction: a bucket deleted and created again within the time-to-live answers
+ * NoSuchBucket to a write authorized on the record kept here, never receives it.
  * Lifecycle configurations are cached the same way, their absence included (most buckets have
  * none, and GET, HEAD and PUT look for one to send {@code x-amz-expiration}).
  * Bucket policies are cached the same way, their absence included (every request in a bucket

@@ -89,7 +89,7 @@ public final class S3Handler implements HttpHandler {
         this.writes = new ObjectWrites(stores);
         this.deletes = new Deletes(stores);
         this.listing = new Listing(stores);
-        this.multipart = new Multipart(stores, writes);
+        this.multipart = new Multipart(stores);
         this.requestMemory = MemoryBudget.of(stores.config().requestMemoryBytes());
         metrics.gauge("imagegate.request.memory.held.bytes", "heap requests hold for what they parse from their "
                 + "bodies (limit: " + requestMemory.limit() + " bytes)", requestMemory, MemoryBudget::held);

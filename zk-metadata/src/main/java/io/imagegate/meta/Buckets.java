@@ -168,7 +168,8 @@ final class Buckets {
         return b.incarnationId();
     }
 
-    void delete(String name) {
+    /** With {@code expected}, only that incarnation of the bucket: NoSuchBucket once it was deleted (and created again). */
+    void delete(String name, String expected) {
         Deadline d = ctx.deadline();
         ctx.syncForRead(d);
         for (int attempt = 0; ; attempt++) {
@@ -177,6 +178,9 @@ final class Buckets {
             }
             Context.BucketNode b = ctx.bucket(d, name);
             requireIncarnation(b);
+            if (expected != null && !expected.equals(b.incarnationId())) {
+                throw new MetadataException.NoSuchBucket(name);
+            }
             var objects = ctx.zk.stat(d, ctx.layout.objects(name));
             if (objects != null && objects.getNumChildren() > 0) {
                 throw new MetadataException.BucketNotEmpty(name);

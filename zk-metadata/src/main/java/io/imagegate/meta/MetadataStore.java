@@ -29,6 +29,9 @@ public interface MetadataStore extends AutoCloseable {
      */
     void deleteBucket(String name);
 
+    /** {@link #deleteBucket(String)} of {@code bucket} as the caller read it: only that incarnation, as publish. */
+    void deleteBucket(BucketRecord bucket);
+
     /** Replaces the ACL or versioning state (compare-and-set on the bucket record). */
     BucketRecord updateBucket(BucketRecord updated);
 
@@ -53,17 +56,15 @@ public interface MetadataStore extends AutoCloseable {
     VersionRecord publish(String bucket, VersionDraft draft, WriteCondition condition);
 
     /**
-     * {@link #publish(String, VersionRecord, WriteCondition)} for a write under {@code lease},
-     * releasing the lease with the publish where the store can (one ZooKeeper transaction instead
-     * of two), else right after it. The lease is released when this returns, and still held when
-     * it throws (close it as always). Callers call {@link WriteLease#check()} first, as for any
-     * publish under a lease.
+     * {@link #publish(String, VersionDraft, WriteCondition)} for a write under {@code lease} into
+     * {@code bucket} as the caller read (and authorized) it: the publish commits only while the
+     * lease's owner session lives, releases the lease in the same ZooKeeper transaction, and, when the
+     * record names an {@link BucketRecord#incarnation() incarnation}, only into that incarnation of the
+     * bucket (NoSuchBucket once it was deleted, even if created again since). The lease is released
+     * when this returns, and still held when it throws (close it as always). The gateway's write
+     * path ({@code io.imagegate.gateway.write.GuardedWrite}) is its caller, after {@link WriteLease#check()}.
      */
-    default VersionRecord publish(String bucket, VersionDraft draft, WriteCondition condition, WriteLease lease) {
-        VersionRecord published = publish(bucket, draft, condition);
-        lease.close();
-        return published;
-    }
+    VersionRecord publish(BucketRecord bucket, VersionDraft draft, WriteCondition condition, WriteLease lease);
 
     /**
      * DeleteObject. Without a version id: removes the key (unversioned), or adds a delete marker
@@ -79,6 +80,13 @@ public interface MetadataStore extends AutoCloseable {
     }
 
     /**
+     * DeleteObject in {@code bucket} as the caller read (and authorized) it: with an incarnation,
+     * NoSuchBucket unless the bucket is still that incarnation when the delete commits.
+     */
+    DeleteResult delete(BucketRecord bucket, String key, String versionId, WriteCondition condition,
+            String requester);
+
+    /**
      * PutObjectAcl: replaces the canned ACL of one version, the current one when {@code versionId}
      * is null, atomically with respect to every other write to the key. Nothing else changes: not
      * the version id, its time, nor which version is current.
@@ -88,6 +96,9 @@ public interface MetadataStore extends AutoCloseable {
      * @throws MetadataException.NoSuchVersion when the key has no such version
      */
     VersionRecord setAcl(String bucket, String key, String versionId, CannedAcl acl);
+
+    /** PutObjectAcl in {@code bucket} as the caller read it: only in its incarnation, as publish. */
+    VersionRecord setAcl(BucketRecord bucket, String key, String versionId, CannedAcl acl);
 
     /** ListObjects: current versions that are not delete markers, in UTF-8 binary key order. */
     ListPage list(String bucket, ListQuery query);
@@ -99,6 +110,9 @@ public interface MetadataStore extends AutoCloseable {
 
     UploadRecord createUpload(String bucket, UploadRecord upload);
 
+    /** CreateMultipartUpload in {@code bucket} as the caller read it: only into its incarnation, as publish. */
+    UploadRecord createUpload(BucketRecord bucket, UploadRecord upload);
+
     /** @throws MetadataException.NoSuchUpload */
     UploadRecord upload(String bucket, String uploadId);
 
@@ -107,12 +121,11 @@ public interface MetadataStore extends AutoCloseable {
 
     /**
      * {@link #putPart(String, String, PartRecord)} for a part written under {@code lease}: the store
-     * records it only while the lease still protects the write (where it can tell, in the same
-     * transaction), as a publish under a lease does. The lease stays open: close it as always.
+     * records it only while the lease's owner session lives, in the same transaction, as a publish
+     * under a lease does. The lease stays open: close it as always. (The upload's record, which the
+     * transaction checks, exists in one incarnation of {@code bucket} only: upload ids are never reused.)
      */
-    default void putPart(String bucket, String uploadId, PartRecord part, WriteLease lease) {
-        putPart(bucket, uploadId, part);
-    }
+    void putPart(BucketRecord bucket, String uploadId, PartRecord part, WriteLease lease);
 
     /** Parts with numbers above {@code afterPart}, ascending, at most {@code max}. */
     List<PartRecord> parts(String bucket, String uploadId, int afterPart, int max);
@@ -126,15 +139,12 @@ public interface MetadataStore extends AutoCloseable {
     VersionRecord completeUpload(String bucket, String uploadId, VersionDraft draft, WriteCondition condition);
 
     /**
-     * {@link #completeUpload(String, String, VersionRecord, WriteCondition)} under {@code lease},
-     * which is released as {@link #publish(String, VersionRecord, WriteCondition, WriteLease)} says.
+     * {@link #completeUpload(String, String, VersionDraft, WriteCondition)} under {@code lease}, into
+     * {@code bucket} as the caller read it: as {@link #publish(BucketRecord, VersionDraft, WriteCondition,
+     * WriteLease)}, the lease's release and the bucket's incarnation checked in the same transaction.
      */
-    default VersionRecord completeUpload(String bucket, String uploadId, VersionDraft draft, WriteCondition condition,
-            WriteLease lease) {
-        VersionRecord published = completeUpload(bucket, uploadId, draft, condition);
-        lease.close();
-        return published;
-    }
+    VersionRecord completeUpload(BucketRecord bucket, String uploadId, VersionDraft draft, WriteCondition condition,
+            WriteLease lease);
 
     /**
      * The version an already completed upload published, while the store still remembers it, so a

@@ -37,7 +37,8 @@ final class Multipart {
     /** An upload's node: its stored form and data version. */
     private record UploadNode(StoredUpload stored, int version, byte[] raw) {}
 
-    UploadRecord create(String bucket, UploadRecord upload) {
+    /** With {@code bucketIncarnation}, only in that incarnation of the bucket (NoSuchBucket otherwise). */
+    UploadRecord create(String bucket, String bucketIncarnation, UploadRecord upload) {
         Objects.requireNonNull(upload, "upload");
         KeyNames.validateKey(upload.key());
         Deadline d = ctx.deadline();
@@ -49,7 +50,8 @@ final class Multipart {
             String token = Tokens.writeToken();
             StoredUpload stored = new StoredUpload(record, StoredUpload.State.ACTIVE, null, null, token);
             Zk.Outcome o = ctx.zk.multi(d, List.of(
-                    Op.check(ctx.layout.bucket(bucket), -1),
+                    bucketIncarnation == null ? Op.check(ctx.layout.bucket(bucket), -1)
+                            : Op.check(ctx.layout.bucketIncarnation(bucket, bucketIncarnation), -1),
                     ctx.create(ctx.layout.upload(bucket, record.uploadId()), Stored.upload(stored)),
                     ctx.create(ctx.layout.parts(record.uploadId()), Stored.partsDir(bucket))));
             if (o instanceof Zk.Outcome.Committed) {
@@ -142,8 +144,8 @@ final class Multipart {
     }
 
     /** Publishes the upload's version and ends the upload in one multi, with {@code extra}'s ops (nullable). */
-    VersionRecord complete(String bucket, String uploadId, VersionDraft draft, WriteCondition condition,
-            ObjectWrites.Hook extra) {
+    VersionRecord complete(String bucket, String bucketIncarnation, String uploadId, VersionDraft draft,
+            WriteCondition condition, ObjectWrites.Hook extra) {
         Objects.requireNonNull(draft, "draft");
         ObjectWrites.Hook end = new ObjectWrites.Hook() {
             private UploadNode node;
@@ -188,7 +190,8 @@ final class Multipart {
                 return !now.stored().active() && change.token.equals(now.stored().token());
             }
         };
-        return writes.publish(bucket, draft, condition, extra == null ? end : ObjectWrites.Hook.both(end, extra));
+        return writes.publish(bucket, bucketIncarnation, draft, condition,
+                extra == null ? end : ObjectWrites.Hook.both(end, extra));
     }
 
     void abort(String bucket, String uploadId) {

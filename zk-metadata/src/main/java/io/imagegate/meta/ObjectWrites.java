@@ -76,7 +76,13 @@ final class ObjectWrites {
         this.maintenance = maintenance;
     }
 
-    VersionRecord publish(String bucket, VersionDraft draft, WriteCondition condition, Hook hook) {
+    /**
+     * Publishes {@code draft} as the key's current version. With {@code bucketIncarnation} (the bucket
+     * as the caller authorized the write against it), NoSuchBucket unless the bucket is still that
+     * incarnation when the write commits.
+     */
+    VersionRecord publish(String bucket, String bucketIncarnation, VersionDraft draft, WriteCondition condition,
+            Hook hook) {
         Objects.requireNonNull(draft, "draft");
         Objects.requireNonNull(condition, "condition");
         KeyNames.validateKey(draft.key());
@@ -87,7 +93,7 @@ final class ObjectWrites {
         for (int attempt = 0; ; attempt++) {
             backoff(attempt, d);
             try {
-                VersionRecord done = publishOnce(d, bucket, name, draft, condition, hook, hints);
+                VersionRecord done = publishOnce(d, bucket, bucketIncarnation, name, draft, condition, hook, hints);
                 if (done != null) {
                     return done;
                 }
@@ -99,9 +105,9 @@ final class ObjectWrites {
     }
 
     // One attempt; null when it lost a race and must be planned again.
-    private VersionRecord publishOnce(Deadline d, String bucket, String name, VersionDraft draft,
-            WriteCondition condition, Hook hook, KeyChange.Hints hints) {
-        KeyChange c = read(d, bucket, name, draft.key(), null);
+    private VersionRecord publishOnce(Deadline d, String bucket, String bucketIncarnation, String name,
+            VersionDraft draft, WriteCondition condition, Hook hook, KeyChange.Hints hints) {
+        KeyChange c = read(d, bucket, bucketIncarnation, name, draft.key(), null);
         Optional<VersionRecord> done = hook == null ? Optional.empty() : hook.done(d, c);
         if (done.isPresent()) {
             return done.get();
@@ -115,7 +121,9 @@ final class ObjectWrites {
         return run(d, c, hints) ? c.result : null;
     }
 
-    DeleteResult delete(String bucket, String key, String versionId, WriteCondition condition, String requester) {
+    /** DeleteObject; with {@code bucketIncarnation}, only in that incarnation of the bucket (as publish). */
+    DeleteResult delete(String bucket, String bucketIncarnation, String key, String versionId,
+            WriteCondition condition, String requester) {
         Objects.requireNonNull(condition, "condition");
         KeyNames.validateKey(key);
         if (versionId != null) {
@@ -128,7 +136,8 @@ final class ObjectWrites {
         for (int attempt = 0; ; attempt++) {
             backoff(attempt, d);
             try {
-                DeleteResult result = deleteOnce(d, bucket, name, key, versionId, condition, requester, hints);
+                DeleteResult result = deleteOnce(d, bucket, bucketIncarnation, name, key, versionId, condition,
+                        requester, hints);
                 if (result == NOTHING_TO_DELETE) {
                     if (fresh.retry(d)) {
                         continue;
@@ -148,9 +157,9 @@ final class ObjectWrites {
     private static final DeleteResult NOTHING_TO_DELETE = new DeleteResult(null, false);
 
     // One attempt; null when it lost a race, NOTHING_TO_DELETE when the key has no such version.
-    private DeleteResult deleteOnce(Deadline d, String bucket, String name, String key, String versionId,
-            WriteCondition condition, String requester, KeyChange.Hints hints) {
-        KeyChange plain = versionId == null ? read(d, bucket, name, key, null) : null;
+    private DeleteResult deleteOnce(Deadline d, String bucket, String bucketIncarnation, String name, String key,
+            String versionId, WriteCondition condition, String requester, KeyChange.Hints hints) {
+        KeyChange plain = versionId == null ? read(d, bucket, bucketIncarnation, name, key, null) : null;
         BucketRecord b = plain != null ? plain.bucketNode.record() : null;
         if (plain != null && b.versioning() != Versioning.UNVERSIONED) {
             Conditions.check(condition, current(plain), bucket, key);
@@ -160,7 +169,7 @@ final class ObjectWrites {
         }
         // a version goes for good: the one named, or the null version of an unversioned bucket
         KeyChange c = plain != null ? locateNull(d, plain)
-                : read(d, bucket, name, key, versionId);
+                : read(d, bucket, bucketIncarnation, name, key, versionId);
         if (c == null) {
             return null; // the key changed while the version was looked up
         }
@@ -180,7 +189,7 @@ final class ObjectWrites {
      * non-current version's history znode is rewritten in the same multi, so a concurrent promotion or
      * removal of that version either sees the new ACL or makes this attempt fail and read again.
      */
-    VersionRecord setAcl(String bucket, String key, String versionId, CannedAcl acl) {
+    VersionRecord setAcl(String bucket, String bucketIncarnation, String key, String versionId, CannedAcl acl) {
         Objects.requireNonNull(acl, "acl");
         KeyNames.validateKey(key);
         if (versionId != null) {
@@ -193,7 +202,7 @@ final class ObjectWrites {
         for (int attempt = 0; ; attempt++) {
             backoff(attempt, d);
             try {
-                VersionRecord done = setAclOnce(d, bucket, name, key, versionId, acl, hints);
+                VersionRecord done = setAclOnce(d, bucket, bucketIncarnation, name, key, versionId, acl, hints);
                 if (done != null) {
                     return done;
                 }
@@ -205,9 +214,9 @@ final class ObjectWrites {
     }
 
     // One attempt; null when it lost a race and must be planned again.
-    private VersionRecord setAclOnce(Deadline d, String bucket, String name, String key, String versionId,
-            CannedAcl acl, KeyChange.Hints hints) {
-        KeyChange c = read(d, bucket, name, key, versionId);
+    private VersionRecord setAclOnce(Deadline d, String bucket, String bucketIncarnation, String name, String key,
+            String versionId, CannedAcl acl, KeyChange.Hints hints) {
+        KeyChange c = read(d, bucket, bucketIncarnation, name, key, versionId);
         if (c == null) {
             return null; // the key changed while the version was looked up
         }
@@ -229,6 +238,7 @@ final class ObjectWrites {
         boolean current = at.current();
         KeyState next = new KeyState(current ? updated : s.current(), s.ordinal(), s.nextOrdinal(), s.born(),
                 s.nullOrdinal(), c.token, s.incarnation());
+        checkBucketIncarnation(c);
         checkIncarnation(c);
         c.add(Role.KEY, Op.setData(objectPath(c), Stored.key(next), c.before.version()));
         if (!current) {
@@ -271,7 +281,8 @@ final class ObjectWrites {
      * again, which makes the three reads one snapshot when the key did not change between them
      * (see {@link Keys}). Null when it changed: plan again.
      */
-    private KeyChange read(Deadline d, String bucket, String name, String key, String versionId) {
+    private KeyChange read(Deadline d, String bucket, String bucketIncarnation, String name, String key,
+            String versionId) {
         String keyPath = ctx.layout.object(bucket, name);
         long at = versionId == null || VersionIds.isNull(versionId) ? -1 : VersionIds.parse(versionId).ordinal();
         List<String> paths = at < 0 ? List.of(ctx.layout.bucket(bucket), keyPath)
@@ -281,6 +292,10 @@ final class ObjectWrites {
             throw new MetadataException.NoSuchBucket(bucket);
         }
         Context.BucketNode b = Context.BucketNode.of(nodes.get(0));
+        if (bucketIncarnation != null && !bucketIncarnation.equals(b.incarnationId())) {
+            // deleted and created again since the caller authorized the write against it
+            throw new MetadataException.NoSuchBucket(bucket);
+        }
         Keys.KeyNode k = Keys.checked(Keys.parse(nodes.get(1)), key);
         if (k != null && k.state().incarnation() == null) {
             throw new MetadataException.Unavailable("the record of key " + key + " has no incarnation: it is of "
@@ -312,7 +327,7 @@ final class ObjectWrites {
     private void planPublish(Deadline d, KeyChange c, VersionDraft draft, KeyChange.Hints hints) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         boolean versioned = c.bucketNode.record().versioning() == Versioning.ENABLED;
-        c.add(Role.BUCKET_CHECK, Op.check(ctx.layout.bucket(c.bucket), c.bucketNode.version()));
+        checkBucket(c);
         KeyState old = c.before == null ? null : c.before.state();
         long born = old == null ? now.toEpochMilli() : old.born();
         long ordinal = old == null ? 0 : old.nextOrdinal();
@@ -382,6 +397,23 @@ final class ObjectWrites {
     }
 
     /**
+     * The checks that the bucket is still the one the change was planned on: its data version (its
+     * versioning state decides what a write does) and its incarnation (Rule W: a bucket deleted and
+     * created again is at data version 0 again). The incarnation is the caller's, when it named one
+     * (the change was planned only if the bucket read had it).
+     */
+    private void checkBucket(KeyChange c) {
+        c.add(Role.BUCKET_CHECK, Op.check(ctx.layout.bucket(c.bucket), c.bucketNode.version()));
+        checkBucketIncarnation(c);
+    }
+
+    private void checkBucketIncarnation(KeyChange c) {
+        if (c.bucketNode.incarnationId() != null) {
+            c.add(Role.BUCKET_CHECK, Op.check(ctx.layout.bucketIncarnation(c.bucket, c.bucketNode.incarnationId()), -1));
+        }
+    }
+
+    /**
      * The check that the key is still the incarnation the change was planned on: a key deleted and
      * created again restarts its data version at 0, so the data version alone does not say it.
      */
@@ -421,7 +453,7 @@ final class ObjectWrites {
         String versionId = removed.versionId();
         Long nullOrdinal = VersionIds.isNull(versionId) ? null : s.nullOrdinal();
         if (!target.current()) {
-            c.add(Role.BUCKET_CHECK, Op.check(ctx.layout.bucket(c.bucket), c.bucketNode.version()));
+            checkBucket(c);
             checkIncarnation(c);
             KeyState next = new KeyState(s.current(), s.ordinal(), s.nextOrdinal(), s.born(), nullOrdinal, c.token,
                     s.incarnation());
@@ -436,7 +468,7 @@ final class ObjectWrites {
                 planRemoveKey(d, c, hints);
             } else {
                 Keys.Versioned previous = newest.versions().get(0);
-                c.add(Role.BUCKET_CHECK, Op.check(ctx.layout.bucket(c.bucket), c.bucketNode.version()));
+                checkBucket(c);
                 checkIncarnation(c);
                 KeyState next = new KeyState(previous.record(), previous.ordinal(), s.nextOrdinal(), s.born(),
                         nullOrdinal, c.token, s.incarnation());
@@ -456,7 +488,7 @@ final class ObjectWrites {
 
     // The key's last version goes: its node, its (empty) groups, its incarnation and its index entry, in one multi.
     private void planRemoveKey(Deadline d, KeyChange c, KeyChange.Hints hints) {
-        c.add(Role.BUCKET_CHECK, Op.check(ctx.layout.bucket(c.bucket), c.bucketNode.version()));
+        checkBucket(c);
         c.add(Role.INCARNATION, Op.delete(incarnationPath(c), -1));
         for (long group : ctx.keys.groups(d, c.bucket, c.name)) {
             c.add(Role.GROUP_DELETE, Op.delete(ctx.layout.group(c.bucket, c.name, group), -1), group);

@@ -8,23 +8,25 @@ import java.util.Collection;
  * from {@link MetadataStore#openLease}; a ZooKeeper "pin" (docs/FORMAT-zookeeper.md, "Garbage
  * collection") records when the write began and the manifest roots it reuses chunks of.
  *
- * <p>Every write path that puts references to existing chunks into a new version or part (dedup
- * against a base, copies, concatenations, the commit extension, manifest edits) follows this
- * protocol:
- * <pre>{@code
- * try (WriteLease lease = meta.openLease(List.of(base.manifest()))) {   // 1. pin the sources
- *     if (!lease.stillLive(bucket, base)) { ... do not reuse base: fail, or write without it }
- *     ... write chunks and pages, reusing the base's references ...     // 2. after the check
- *     lease.protect(List.of(composed.encode()));   // only when the result's top itself reuses
- *                                                  // references read from elsewhere (concat):
- *                                                  // then check those sources again after this
- *     lease.check();                                                     // 3. still protected?
- *     meta.publish(...);                                                 // 4. publish
- * }                                                                      // 5. release
- * }</pre>
- * The order matters: the pin must be written before the check that the sources are still live,
- * and every pack must be written after the lease was opened. A lease with no roots still protects
- * the packs the write creates. Thread-safe; closing it twice is harmless.
+ * <p>Every write that puts references to existing chunks into a new version or part (dedup against
+ * a base, copies, concatenations, the commit extension, manifest edits), or writes packs at all,
+ * follows this protocol:
+ * <ol>
+ * <li>open the lease, pinning the roots whose references the write will reuse ({@link
+ *     MetadataStore#openLease}); every pack the write makes must be written after this;</li>
+ * <li>check, after the pin, that what those roots came from is still held ({@link #stillLive});
+ *     reuse nothing that is not;</li>
+ * <li>write packs and pages;</li>
+ * <li>if the result's top reuses references read from elsewhere (a concatenation of parts),
+ *     {@link #protect} the composed root, and only then check those sources again;</li>
+ * <li>{@link #check()}, then publish (or put the part) under the lease
+ *     ({@link MetadataStore#publish(BucketRecord, VersionDraft, WriteCondition, WriteLease)} and its
+ *     kin), which checks the owner's session in the same transaction and, for a publish, releases the pin there;</li>
+ * <li>close: releases the pin if the publish did not.</li>
+ * </ol>
+ * The gateway does all of this in one place, {@code io.imagegate.gateway.write.GuardedWrite}, which
+ * every write operation goes through and nothing else calls these methods (a test reads the
+ * gateway's classes to make sure). Thread-safe; closing it twice is harmless.
  */
 public interface WriteLease extends AutoCloseable {
 

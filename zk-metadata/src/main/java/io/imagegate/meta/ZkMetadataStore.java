@@ -14,6 +14,7 @@ import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.data.ACL;
@@ -137,7 +138,15 @@ public final class ZkMetadataStore implements MetadataStore {
     @Override
     public void deleteBucket(String name) {
         guard(() -> {
-            buckets.delete(name);
+            buckets.delete(name, null);
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteBucket(BucketRecord bucket) {
+        guard(() -> {
+            buckets.delete(bucket.name(), bucket.incarnation());
             return null;
         });
     }
@@ -162,26 +171,26 @@ public final class ZkMetadataStore implements MetadataStore {
 
     @Override
     public VersionRecord publish(String bucket, VersionDraft draft, WriteCondition condition) {
-        return guard(() -> writes.publish(bucket, draft, condition, null));
+        return guard(() -> writes.publish(bucket, null, draft, condition, null));
     }
 
     /** Releases a lease of this store in the publish's own multi (see docs/FORMAT-zookeeper.md). */
     @Override
-    public VersionRecord publish(String bucket, VersionDraft draft, WriteCondition condition, WriteLease lease) {
-        return releasing(lease, release -> writes.publish(bucket, draft, condition, release),
-                () -> MetadataStore.super.publish(bucket, draft, condition, lease));
+    public VersionRecord publish(BucketRecord bucket, VersionDraft draft, WriteCondition condition, WriteLease lease) {
+        return releasing(lease, release -> writes.publish(bucket.name(), bucket.incarnation(), draft, condition,
+                release));
     }
 
     /**
-     * A write with {@code lease}'s release among its ops; {@code other} when the lease is not this
-     * store's. The lease is closed afterwards, which does nothing unless the write needed no
-     * transaction (a repeated completion).
+     * A write with {@code lease}'s release among its ops. The lease is closed afterwards, which does
+     * nothing unless the write needed no transaction (a repeated completion).
+     *
+     * @throws IllegalArgumentException for a lease that is not one of this store's open leases
      */
-    private VersionRecord releasing(WriteLease lease, Function<ObjectWrites.Hook, VersionRecord> write,
-            Supplier<VersionRecord> other) {
+    private VersionRecord releasing(WriteLease lease, Function<ObjectWrites.Hook, VersionRecord> write) {
         ObjectWrites.Hook release = pins.releaseWith(lease);
         if (release == null) {
-            return other.get();
+            throw new IllegalArgumentException("not a lease of this store: " + lease);
         }
         VersionRecord published = guard(() -> write.apply(release));
         lease.close();
@@ -203,7 +212,13 @@ public final class ZkMetadataStore implements MetadataStore {
     @Override
     public DeleteResult delete(String bucket, String key, String versionId, WriteCondition condition,
             String requester) {
-        return guard(() -> writes.delete(bucket, key, versionId, condition, requester));
+        return guard(() -> writes.delete(bucket, null, key, versionId, condition, requester));
+    }
+
+    @Override
+    public DeleteResult delete(BucketRecord bucket, String key, String versionId, WriteCondition condition,
+            String requester) {
+        return guard(() -> writes.delete(bucket.name(), bucket.incarnation(), key, versionId, condition, requester));
     }
 
     /**
@@ -212,7 +227,12 @@ public final class ZkMetadataStore implements MetadataStore {
      */
     @Override
     public VersionRecord setAcl(String bucket, String key, String versionId, CannedAcl acl) {
-        return guard(() -> writes.setAcl(bucket, key, versionId, acl));
+        return guard(() -> writes.setAcl(bucket, null, key, versionId, acl));
+    }
+
+    @Override
+    public VersionRecord setAcl(BucketRecord bucket, String key, String versionId, CannedAcl acl) {
+        return guard(() -> writes.setAcl(bucket.name(), bucket.incarnation(), key, versionId, acl));
     }
 
     @Override
@@ -229,7 +249,12 @@ public final class ZkMetadataStore implements MetadataStore {
 
     @Override
     public UploadRecord createUpload(String bucket, UploadRecord upload) {
-        return guard(() -> multipart.create(bucket, upload));
+        return guard(() -> multipart.create(bucket, null, upload));
+    }
+
+    @Override
+    public UploadRecord createUpload(BucketRecord bucket, UploadRecord upload) {
+        return guard(() -> multipart.create(bucket.name(), bucket.incarnation(), upload));
     }
 
     @Override
@@ -247,9 +272,13 @@ public final class ZkMetadataStore implements MetadataStore {
 
     /** Records the part in a multi that fails once the session that pinned its write has ended. */
     @Override
-    public void putPart(String bucket, String uploadId, PartRecord part, WriteLease lease) {
+    public void putPart(BucketRecord bucket, String uploadId, PartRecord part, WriteLease lease) {
+        Op ownerCheck = pins.ownerCheck(lease);
+        if (ownerCheck == null) {
+            throw new IllegalArgumentException("not a lease of this store: " + lease);
+        }
         guard(() -> {
-            multipart.putPart(bucket, uploadId, part, pins.ownerCheck(lease));
+            multipart.putPart(bucket.name(), uploadId, part, ownerCheck);
             return null;
         });
     }
@@ -271,15 +300,15 @@ public final class ZkMetadataStore implements MetadataStore {
     @Override
     public VersionRecord completeUpload(String bucket, String uploadId, VersionDraft draft,
             WriteCondition condition) {
-        return guard(() -> multipart.complete(bucket, uploadId, draft, condition, null));
+        return guard(() -> multipart.complete(bucket, null, uploadId, draft, condition, null));
     }
 
     /** Releases a lease of this store in the completion's own multi, as publish does. */
     @Override
-    public VersionRecord completeUpload(String bucket, String uploadId, VersionDraft draft, WriteCondition condition,
-            WriteLease lease) {
-        return releasing(lease, release -> multipart.complete(bucket, uploadId, draft, condition, release),
-                () -> MetadataStore.super.completeUpload(bucket, uploadId, draft, condition, lease));
+    public VersionRecord completeUpload(BucketRecord bucket, String uploadId, VersionDraft draft,
+            WriteCondition condition, WriteLease lease) {
+        return releasing(lease, release -> multipart.complete(bucket.name(), bucket.incarnation(), uploadId, draft,
+                condition, release));
     }
 
     @Override

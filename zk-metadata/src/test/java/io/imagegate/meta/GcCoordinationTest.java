@@ -165,7 +165,7 @@ class GcCoordinationTest extends ZkTestSupport {
         WriteLease lease = store.openLease(List.of("r"));
         lease.check();
         assertEquals(1, pinCount());
-        VersionRecord v = store.publish(bucket, draft("k", "e1"), WriteCondition.NONE, lease);
+        VersionRecord v = store.publish(bucketRecord(), draft("k", "e1"), WriteCondition.NONE, lease);
         assertEquals(0, pinCount(), "the pin went with the publish");
         lease.close(); // already released: nothing to do
         assertEquals(v.versionId(), store.current(bucket, "k").orElseThrow().versionId());
@@ -179,7 +179,7 @@ class GcCoordinationTest extends ZkTestSupport {
         ZkMetadataStore other = newStore(config());
         try (GcCoordination.CollectorLock lock = other.gc().tryLock(Duration.ofSeconds(10)).orElseThrow()) {
             try (GcCoordination.Marking m = lock.beginMarking(false)) {
-                store.publish(bucket, draft("k", "e1"), WriteCondition.NONE, lease);
+                store.publish(bucketRecord(), draft("k", "e1"), WriteCondition.NONE, lease);
                 assertEquals(List.of("r"), pinned(m), "published after the marking began: still protected by it");
                 m.finish();
             }
@@ -207,7 +207,7 @@ class GcCoordinationTest extends ZkTestSupport {
             }
         }
         MetadataException e = assertThrows(MetadataException.Unavailable.class,
-                () -> store.publish(bucket, draft("k", "e1"), WriteCondition.NONE, lease));
+                () -> store.publish(bucketRecord(), draft("k", "e1"), WriteCondition.NONE, lease));
         assertTrue(e.getMessage().contains("pin"), e.getMessage());
         assertTrue(store.current(bucket, "k").isEmpty(), "nothing published");
         lease.close();

@@ -85,7 +85,7 @@ class GcSessionTest extends ZkTestSupport {
         assertNull(store.ctxForTests().zk.get(Deadline.after(Duration.ofSeconds(5)),
                 store.ctxForTests().layout.gcOwner(owner)), "the owner registration went with the session");
         assertThrows(MetadataException.class,
-                () -> a.store().publish(bucket, draft("k", "e1"), WriteCondition.NONE, lease));
+                () -> a.store().publish(bucketRecord(), draft("k", "e1"), WriteCondition.NONE, lease));
         assertTrue(store.current(bucket, "k").isEmpty(), "published under a session that had ended");
         lease.close();
     }

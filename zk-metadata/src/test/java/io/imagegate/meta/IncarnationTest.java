@@ -2,6 +2,8 @@ package io.imagegate.meta;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -119,5 +121,59 @@ class IncarnationTest extends ZkTestSupport {
             assertEquals(Versioning.UNVERSIONED, now.versioning());
             assertEquals(CannedAcl.PRIVATE, now.acl());
         }
+    }
+
+    /** Deletes the test's (empty) bucket and creates another of the same name, owned by bob. */
+    private BucketRecord recreateForBob() {
+        store.deleteBucket(bucket);
+        return store.createBucket(new BucketRecord(bucket, "bob", null, CannedAcl.PRIVATE, Versioning.UNVERSIONED,
+                65536, "us-east-1"));
+    }
+
+    // Before (issue 11, point 4: the store did not know which bucket the gateway authorized the write
+    // against): the bucket check was a data version, 0 in both incarnations, so the PUT authorized on
+    // alice's bucket was published into bob's.
+    @Test
+    void aPublishForADeletedBucketNeverLandsInTheBucketCreatedAfterIt() {
+        BucketRecord alices = createBucket(Versioning.UNVERSIONED);
+        Interleaved a = interleaved();
+        BucketRecord[] bobs = new BucketRecord[1];
+        InterleavingZk.Trigger recreate = a.zk().at(Point.BEFORE, List.of("multi"), InterleavingZk.touching(keyPath("k")),
+                () -> bobs[0] = recreateForBob());
+        try (WriteLease lease = a.store().openLease(List.of())) {
+            assertThrows(MetadataException.NoSuchBucket.class,
+                    () -> a.store().publish(alices, draft("k", "a"), WriteCondition.NONE, lease));
+        }
+        assertTrue(recreate.fired());
+        assertNotEquals(alices.incarnation(), bobs[0].incarnation(), "two incarnations of one name");
+        assertTrue(store.current(bucket, "k").isEmpty(), "a write authorized on alice's bucket is in bob's");
+    }
+
+    // Before: each of these wrote into bob's bucket (a marker, an ACL, an upload) on the strength of
+    // a record of alice's bucket read before it was deleted.
+    @Test
+    void writesHandedARecordOfADeletedBucketFindNoSuchBucket() {
+        BucketRecord alices = createBucket(Versioning.ENABLED);
+        VersionRecord v = put("k", "a");
+        store.delete(bucket, "k", v.versionId(), WriteCondition.NONE);
+        recreateForBob();
+        store.updateBucket(bucketRecord().withVersioning(Versioning.ENABLED));
+        VersionRecord bobs = put("k", "b");
+        assertThrows(MetadataException.NoSuchBucket.class,
+                () -> store.delete(alices, "k", null, WriteCondition.NONE, "alice"));
+        assertThrows(MetadataException.NoSuchBucket.class,
+                () -> store.setAcl(alices, "k", null, CannedAcl.PUBLIC_READ_WRITE));
+        assertThrows(MetadataException.NoSuchBucket.class,
+                () -> store.createUpload(alices, MultipartTest.upload("k")));
+        assertThrows(MetadataException.NoSuchBucket.class, () -> store.updateBucket(alices.withAcl(CannedAcl.PUBLIC_READ)));
+        assertEquals(bobs, store.current(bucket, "k").orElseThrow(), "bob's object is as he wrote it");
+        assertEquals(List.of(bobs.versionId()), versionIds("k"));
+        assertTrue(store.listUploads(bucket, new MetadataStore.UploadListQuery(null, null, null, null, 10))
+                .uploads().isEmpty());
+        assertEquals(CannedAcl.PRIVATE, store.bucket(bucket).orElseThrow().acl());
+        // the record of the bucket as it is now is accepted
+        BucketRecord now = bucketRecord();
+        assertEquals(CannedAcl.PUBLIC_READ, store.setAcl(now, "k", null, CannedAcl.PUBLIC_READ).acl());
+        assertTrue(store.delete(now, "k", null, WriteCondition.NONE, "bob").deleteMarker());
     }
 }

@@ -67,7 +67,8 @@ class RequestCountTest extends ZkTestSupport {
         count("PUT, existing key (versioned)", () -> v[1] = counted.publish(bucket, draft("k", "e1"),
                 WriteCondition.NONE));
         WriteLease lease = counted.openLease(List.of());
-        count("PUT under a lease (release in the publish)", () -> v[2] = counted.publish(bucket, draft("k", "e2"),
+        BucketRecord authorized = bucketRecord();
+        count("PUT under a lease (release in the publish)", () -> v[2] = counted.publish(authorized, draft("k", "e2"),
                 WriteCondition.NONE, lease));
         for (int i = 3; i < 20; i++) {
             v[i] = counted.publish(bucket, draft("k", "e" + i), WriteCondition.NONE);

@@ -71,7 +71,7 @@ class UnknownOutcomeTest extends ZkTestSupport {
         Interleaved a = interleaved();
         AtomicBoolean lost = a.zk().loseReply(InterleavingZk.touching(keyPath("k")), true, () -> put("k", "b"));
         WriteLease lease = a.store().openLease(List.of());
-        VersionRecord mine = a.store().publish(bucket, draft("k", "a"), WriteCondition.NONE, lease);
+        VersionRecord mine = a.store().publish(bucketRecord(), draft("k", "a"), WriteCondition.NONE, lease);
         assertTrue(lost.get());
         assertEquals("a", mine.etag());
         assertEquals("b", store.current(bucket, "k").orElseThrow().etag(), "the later write stays");
@@ -86,7 +86,7 @@ class UnknownOutcomeTest extends ZkTestSupport {
         Interleaved a = interleaved();
         AtomicBoolean lost = a.zk().loseReply(InterleavingZk.touching(keyPath("k")), false, () -> put("k", "b"));
         WriteLease lease = a.store().openLease(List.of());
-        VersionRecord mine = a.store().publish(bucket, draft("k", "a"), WriteCondition.NONE, lease);
+        VersionRecord mine = a.store().publish(bucketRecord(), draft("k", "a"), WriteCondition.NONE, lease);
         assertTrue(lost.get());
         assertEquals("a", store.current(bucket, "k").orElseThrow().etag(), "the acknowledged write is current");
         assertEquals("a", mine.etag());

@@ -100,6 +100,11 @@ abstract class ZkTestSupport {
                 "us-east-1"));
     }
 
+    /** The test's bucket as the store has it now, incarnation included: what the gateway hands writes. */
+    protected BucketRecord bucketRecord() {
+        return store.bucket(bucket).orElseThrow();
+    }
+
     static VersionDraft draft(String key, String etag) {
         return VersionDraft.builder(key).owner("alice").bytes(etag.length(), etag, "manifest-" + etag)
                 .metadata(Map.of("content-type", "application/octet-stream"), Map.of()).build();

@@ -78,7 +78,7 @@ public final class Acls {
                 () -> Versions.forRead(stores.meta(), bucket, op.key(), op.versionId(), "PUT"));
         CannedAcl acl = requested(call, AccessControl.objectOwner(bucket, object), CanonicalIds.ofOwner(bucket.owner()));
         // a version that became a delete marker meanwhile is IsDeleteMarker: 405, as for one named by id
-        stores.meta().setAcl(bucket.name(), op.key(), op.versionId(), acl);
+        stores.meta().setAcl(bucket, op.key(), op.versionId(), acl);
         call.respond(200);
     }
 

@@ -163,7 +163,7 @@ public final class Buckets {
     }
 
     public void delete(Call call, BucketRecord bucket) {
-        stores.meta().deleteBucket(bucket.name());
+        stores.meta().deleteBucket(bucket); // the bucket authorized, not one created under its name since
         call.respond(204);
     }
 

@@ -106,7 +106,7 @@ public final class Deletes {
         if (key.isEmpty()) {
             throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Key must not be empty");
         }
-        return stores.meta().delete(bucket.name(), key, versionId, condition, ObjectWrites.ownerOf(call, bucket));
+        return stores.meta().delete(bucket, key, versionId, condition, ObjectWrites.ownerOf(call, bucket));
     }
 
     private record Target(String key, String versionId) {}

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.imagegate.chunk.ChunkHash;
 import io.imagegate.chunk.ChunkRef;
-import io.imagegate.chunk.ChunkRepository.ChunkAt;
+import io.imagegate.chunk.ChunkReader.ChunkAt;
 import io.imagegate.chunk.DedupIndex;
 import io.imagegate.chunk.ManifestEditor;
 import io.imagegate.chunk.ManifestRoot;
@@ -18,12 +18,13 @@ import io.imagegate.gateway.api.S3Request;
 import io.imagegate.gateway.checksum.ChecksumAlgorithm;
 import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.http.MemoryBudget;
+import io.imagegate.gateway.write.GuardedWrite;
+import io.imagegate.gateway.write.Reuse;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.VersionDraft;
 import io.imagegate.meta.VersionRecord;
 import io.imagegate.meta.WriteCondition;
-import io.imagegate.meta.WriteLease;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -246,18 +247,14 @@ public final class ImageExtensions {
             throw bodyTooLong(4L + length + descriptor.uploadBytes());
         }
         call.memory().grow((long) descriptor.count() * EDIT_BYTES_PER_CHUNK);
-        // the lease keeps the collector off the base's chunks and this commit's pack until published
-        try (WriteLease lease = stores.meta().openLease(List.of(base.manifest()))) {
-            if (!lease.stillLive(bucket.name(), base)) {
-                throw new S3Exception(S3ErrorCode.NO_SUCH_VERSION).detail("Key", op.key()).detail("VersionId", baseId);
-            }
+        // the base is pinned and found live before its references are resolved and reused
+        try (GuardedWrite w = stores.writes().open(bucket, Reuse.source(bucket, base, () -> new S3Exception(
+                S3ErrorCode.NO_SUCH_VERSION).detail("Key", op.key()).detail("VersionId", baseId)))) {
             resolveKept(descriptor, baseRoot);
-            done = write(in, descriptor, baseRoot);
-            VersionDraft draft = VersionDraft.builder(op.key()).owner(ObjectWrites.ownerOf(call, bucket))
+            done = write(in, descriptor, w.edit());
+            published = w.publish(VersionDraft.builder(op.key()).owner(ObjectWrites.ownerOf(call, bucket))
                     .bytes(descriptor.size(), commitEtag(done.root()), done.root().encode())
-                    .metadata(base.headers(), base.userMetadata()).acl(acl).build();
-            lease.check();
-            published = stores.meta().publish(bucket.name(), draft, condition, lease);
+                    .metadata(base.headers(), base.userMetadata()).acl(acl).build(), condition);
         }
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -286,9 +283,9 @@ public final class ImageExtensions {
      * Streams the uploaded chunks into the editor, checking each against its hash, then writes the
      * new manifest. Any failure aborts the editor: its packs never become visible.
      */
-    private Commit write(InputStream in, CommitDescriptor d, ManifestRoot baseRoot) throws IOException {
-        try (ManifestEditor editor = stores.chunks().edit(baseRoot)) {
-            byte[] buf = new byte[Math.max(1, baseRoot.chunkSize())];
+    private Commit write(InputStream in, CommitDescriptor d, ManifestEditor edit) throws IOException {
+        try (ManifestEditor editor = edit) {
+            byte[] buf = new byte[Math.max(1, editor.base().chunkSize())];
             long uploadedChunks = 0;
             long uploadedBytes = 0;
             for (int i = 0; i < d.count(); i++) {

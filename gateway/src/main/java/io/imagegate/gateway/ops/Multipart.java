@@ -11,6 +11,8 @@ import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.http.UriCodec;
 import io.imagegate.gateway.http.XmlDocument;
 import io.imagegate.gateway.http.XmlWriter;
+import io.imagegate.gateway.write.GuardedWrite;
+import io.imagegate.gateway.write.Reuse;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.ChecksumType;
@@ -21,7 +23,6 @@ import io.imagegate.meta.PartRecord;
 import io.imagegate.meta.UploadRecord;
 import io.imagegate.meta.VersionDraft;
 import io.imagegate.meta.VersionRecord;
-import io.imagegate.meta.WriteLease;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,12 +44,10 @@ public final class Multipart {
     private static final int MAX_PARTS = 10_000;
 
     private final Stores stores;
-    private final ObjectWrites writes;
     private final Owners owners;
 
-    public Multipart(Stores stores, ObjectWrites writes) {
+    public Multipart(Stores stores) {
         this.stores = stores;
-        this.writes = writes;
         this.owners = new Owners(stores.meta());
     }
 
@@ -78,7 +77,7 @@ public final class Multipart {
                 stores.clock().instant(), ObjectHeaders.contentHeaders(call), ObjectHeaders.userMetadata(call),
                 algorithm.map(ChecksumAlgorithm::amzName).orElse(null), type,
                 Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE));
-        UploadRecord created = stores.meta().createUpload(bucket.name(), upload);
+        UploadRecord created = stores.meta().createUpload(bucket, upload);
         call.respondHeader("x-amz-checksum-algorithm", created.checksumAlgorithm());
         call.respondHeader("x-amz-checksum-type", name(created.checksumType()));
         call.respondXml(200, XmlWriter.s3("InitiateMultipartUploadResult")
@@ -94,13 +93,13 @@ public final class Multipart {
                     + expected.amzName().toLowerCase() + ", actual checksum Type: " + plan.algorithm().amzName().toLowerCase());
         }
         BodyIngest.Result body;
-        try (ObjectWrites.LeasedBase base = writes.dedupAgainstCurrent(bucket, op.key());
-             ObjectWriter writer = stores.chunks().newWriter(bucket.chunkSize(), base.dedup())) {
+        // deduplicated against the key's current version, as a PutObject of the same bytes would be
+        try (GuardedWrite w = stores.writes().open(bucket, Reuse.currentOf(op.key()))) {
+            ObjectWriter writer = w.newWriter(bucket.chunkSize());
             body = BodyIngest.ingest(call, writer, plan, stores.config().maxPutSize());
             ManifestRoot root = writer.finish();
-            base.lease().check();
-            stores.meta().putPart(bucket.name(), upload.uploadId(), new PartRecord(op.partNumber(), body.etag(),
-                    body.size(), stores.clock().instant(), root.encode(), body.checksums()), base.lease());
+            w.putPart(upload.uploadId(), new PartRecord(op.partNumber(), body.etag(), body.size(),
+                    stores.clock().instant(), root.encode(), body.checksums()));
         }
         call.respondHeader("ETag", "\"" + body.etag() + "\"");
         call.respondHeader(body.algorithm().headerName(), body.checksumBase64());
@@ -119,15 +118,6 @@ public final class Multipart {
                     "The specified copy source is larger than the maximum allowable size for a copy source: "
                             + stores.config().maxPutSize());
         }
-        // the part shares the source's chunks; only chunks cut by the range edges are rewritten
-        WriteLease lease = writes.pinSource(src);
-        ManifestRoot root;
-        try {
-            root = whole ? sourceRoot : stores.chunks().slice(sourceRoot, range.first(), range.length());
-        } catch (IOException | RuntimeException e) {
-            lease.close();
-            throw e;
-        }
         long size = whole ? from.size() : range.length();
         // a part's ETag must be an MD5: committed versions (ETag "...-1") get a synthetic one too
         String etag = whole && from.partCount() == 0 && from.etag().matches("[0-9a-f]{32}") ? from.etag()
@@ -136,10 +126,12 @@ public final class Multipart {
         if (upload.checksumAlgorithm() != null && !checksums.containsKey(upload.checksumAlgorithm())) {
             checksums = Map.of();
         }
-        PartRecord part = new PartRecord(op.partNumber(), etag, size, stores.clock().instant(), root.encode(), checksums);
-        try (lease) {
-            lease.check();
-            stores.meta().putPart(bucket.name(), upload.uploadId(), part, lease);
+        PartRecord part;
+        // the part shares the source's chunks; only chunks cut by the range edges are rewritten
+        try (GuardedWrite w = stores.writes().open(bucket, ObjectWrites.source(src))) {
+            ManifestRoot root = whole ? sourceRoot : w.slice(range.first(), range.length());
+            part = new PartRecord(op.partNumber(), etag, size, stores.clock().instant(), root.encode(), checksums);
+            w.putPart(upload.uploadId(), part);
         }
         call.respondHeader("x-amz-copy-source-version-id", Versions.headerVersionId(src.bucket(), from));
         XmlWriter x = XmlWriter.s3("CopyPartResult").element("ETag", "\"" + etag + "\"")
@@ -194,24 +186,21 @@ public final class Multipart {
         List<ManifestRoot> roots = parts.stream().map(p -> ManifestRoot.decode(p.manifest())).toList();
         long size = parts.stream().mapToLong(PartRecord::size).sum();
         VersionRecord published;
-        // the lease is open before concat writes its pages; the composed root is pinned (not the up to
-        // 10,000 parts), then the parts are checked to be still there, as the WriteLease protocol asks
-        try (WriteLease lease = stores.meta().openLease(List.of())) {
-            ManifestRoot root = stores.chunks().concat(roots);
-            lease.protect(List.of(root.encode()));
-            Map<Integer, PartRecord> again = allParts(bucket, upload);
-            for (PartRecord p : parts) {
-                PartRecord now = again.get(p.partNumber());
-                if (now == null || !now.manifest().equals(p.manifest())) {
-                    throw new S3Exception(S3ErrorCode.INVALID_PART).detail("PartNumber", String.valueOf(p.partNumber()));
+        // the composed root is pinned (not the up to 10,000 parts), then the parts must still be there
+        try (GuardedWrite w = stores.writes().open(bucket, Reuse.nothing())) {
+            ManifestRoot root = w.compose(roots, () -> {
+                Map<Integer, PartRecord> again = allParts(bucket, upload);
+                for (PartRecord p : parts) {
+                    PartRecord now = again.get(p.partNumber());
+                    if (now == null || !now.manifest().equals(p.manifest())) {
+                        throw new S3Exception(S3ErrorCode.INVALID_PART).detail("PartNumber", String.valueOf(p.partNumber()));
+                    }
                 }
-            }
-            VersionDraft draft = VersionDraft.builder(op.key()).owner(upload.owner())
+            });
+            published = w.complete(upload.uploadId(), VersionDraft.builder(op.key()).owner(upload.owner())
                     .bytes(size, multipartEtag(parts), root.encode()).partCount(parts.size())
                     .metadata(upload.headers(), upload.userMetadata()).checksums(checksums, checksumType)
-                    .acl(upload.acl()).build();
-            lease.check();
-            published = stores.meta().completeUpload(bucket.name(), upload.uploadId(), draft, condition, lease);
+                    .acl(upload.acl()).build(), condition);
         }
         respondCompleted(call, bucket, op.key(), published);
     }

@@ -1,6 +1,6 @@
 package io.imagegate.gateway.ops;
 
-import io.imagegate.chunk.ChunkRepository;
+import io.imagegate.chunk.ChunkReader;
 import io.imagegate.chunk.ManifestRoot;
 import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
@@ -65,7 +65,7 @@ public final class ObjectReads {
             call.exchange().endExchange();
             return;
         }
-        ChunkRepository chunks = stores.chunks();
+        ChunkReader chunks = stores.chunks();
         // not try-with-resources: closing the stream after a failed read would end the response as
         // a complete (and wrong) body; left open, the failure becomes an S3 error if nothing was sent
         // yet, or a dropped connection (a short body the client detects) if something was
@@ -93,7 +93,7 @@ public final class ObjectReads {
             }
             return Optional.of(new ByteRangeSpec(0, v.size() - 1));
         }
-        ChunkRepository.ByteRange r = stores.chunks().partRange(root, part)
+        ChunkReader.ByteRange r = stores.chunks().partRange(root, part)
                 .orElseThrow(() -> new S3Exception(S3ErrorCode.INVALID_PART_NUMBER));
         if (r.length() == 0) {
             throw new S3Exception(S3ErrorCode.INVALID_PART_NUMBER);

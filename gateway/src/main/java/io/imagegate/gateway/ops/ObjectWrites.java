@@ -1,6 +1,5 @@
 package io.imagegate.gateway.ops;
 
-import io.imagegate.chunk.DedupIndex;
 import io.imagegate.chunk.ManifestRoot;
 import io.imagegate.chunk.ObjectWriter;
 import io.imagegate.gateway.S3ErrorCode;
@@ -9,6 +8,8 @@ import io.imagegate.gateway.api.S3Request;
 import io.imagegate.gateway.checksum.ChecksumAlgorithm;
 import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.http.XmlWriter;
+import io.imagegate.gateway.write.GuardedWrite;
+import io.imagegate.gateway.write.Reuse;
 import io.imagegate.meta.BucketRecord;
 import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.CanonicalIds;
@@ -16,7 +17,6 @@ import io.imagegate.meta.ChecksumType;
 import io.imagegate.meta.VersionDraft;
 import io.imagegate.meta.VersionRecord;
 import io.imagegate.meta.WriteCondition;
-import io.imagegate.meta.WriteLease;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -47,16 +47,14 @@ public final class ObjectWrites {
 
         BodyIngest.Result body;
         VersionRecord published;
-        // the lease keeps the collector off the base's chunks and this write's packs until published
-        try (LeasedBase base = dedupAgainstCurrent(bucket, op.key());
-             ObjectWriter writer = stores.chunks().newWriter(bucket.chunkSize(), base.dedup())) {
+        // deduplicated against the key's current version, while it stays live under the write's pin
+        try (GuardedWrite w = stores.writes().open(bucket, Reuse.currentOf(op.key()))) {
+            ObjectWriter writer = w.newWriter(bucket.chunkSize());
             body = BodyIngest.ingest(call, writer, plan, stores.config().maxPutSize());
             ManifestRoot root = writer.finish();
-            VersionDraft draft = VersionDraft.builder(op.key()).owner(ownerOf(call, bucket))
+            published = w.publish(VersionDraft.builder(op.key()).owner(ownerOf(call, bucket))
                     .bytes(body.size(), body.etag(), root.encode()).metadata(headers, userMetadata)
-                    .checksums(body.checksums(), ChecksumType.FULL_OBJECT).acl(acl).build();
-            base.lease().check();
-            published = stores.meta().publish(bucket.name(), draft, condition, base.lease());
+                    .checksums(body.checksums(), ChecksumType.FULL_OBJECT).acl(acl).build(), condition);
         }
 
         call.respondHeader("ETag", "\"" + published.etag() + "\"");
@@ -89,13 +87,12 @@ public final class ObjectWrites {
         CannedAcl acl = Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE);
 
         // the copy shares the source's manifest: no chunk is read or written, whatever the size
-        VersionDraft draft = VersionDraft.builder(op.key()).owner(ownerOf(call, bucket))
-                .bytes(from.size(), from.etag(), from.manifest()).partCount(from.partCount())
-                .metadata(headers, userMetadata).checksums(from.checksums(), from.checksumType()).acl(acl).build();
         VersionRecord published;
-        try (WriteLease lease = pinSource(src)) {
-            lease.check();
-            published = stores.meta().publish(bucket.name(), draft, condition, lease);
+        try (GuardedWrite w = stores.writes().open(bucket, source(src))) {
+            published = w.publish(VersionDraft.builder(op.key()).owner(ownerOf(call, bucket))
+                    .bytes(from.size(), from.etag(), from.manifest()).partCount(from.partCount())
+                    .metadata(headers, userMetadata).checksums(from.checksums(), from.checksumType()).acl(acl)
+                    .build(), condition);
         }
 
         call.respondHeader("x-amz-version-id", Versions.writtenVersionId(published));
@@ -110,45 +107,12 @@ public final class ObjectWrites {
         call.respondXml(200, x);
     }
 
-    /** A write's lease, and the dedup index it may use while the lease is open. */
-    record LeasedBase(WriteLease lease, DedupIndex dedup) implements AutoCloseable {
-        @Override
-        public void close() {
-            lease.close();
-        }
-    }
-
     /**
-     * Opens the lease of a write to {@code key}, pinning the key's current version, whose chunks
-     * the write then need not store again: unless that version went away before the pin was
-     * written, in which case the write deduplicates against nothing (see {@link WriteLease}).
+     * What a copy reuses: the copy source, NoSuchKey when it was deleted between being read and being
+     * pinned (a lost race).
      */
-    LeasedBase dedupAgainstCurrent(BucketRecord bucket, String key) {
-        Optional<VersionRecord> current = stores.meta().current(bucket.name(), key)
-                .filter(c -> !c.deleteMarker() && c.manifest() != null);
-        WriteLease lease = stores.meta().openLease(current.map(VersionRecord::manifest).stream().toList());
-        try {
-            DedupIndex dedup = current.isPresent() && lease.stillLive(bucket.name(), current.get())
-                    ? stores.chunks().dedupIndex(List.of(ObjectHeaders.root(current.get()))) : DedupIndex.NONE;
-            return new LeasedBase(lease, dedup);
-        } catch (RuntimeException e) {
-            lease.close();
-            throw e;
-        }
-    }
-
-    /**
-     * A lease pinning a copy source whose references the write reuses; NoSuchKey when the source
-     * was deleted since it was read.
-     */
-    WriteLease pinSource(CopySourceResolver.Source src) {
-        VersionRecord from = src.version();
-        WriteLease lease = stores.meta().openLease(List.of(from.manifest()));
-        if (!lease.stillLive(src.bucket().name(), from)) {
-            lease.close();
-            throw Errors.noSuchKey(from.key()); // deleted between being read and being pinned: a lost race
-        }
-        return lease;
+    static Reuse source(CopySourceResolver.Source src) {
+        return Reuse.source(src.bucket(), src.version(), () -> Errors.noSuchKey(src.version().key()));
     }
 
     private boolean isCurrent(BucketRecord bucket, String key, VersionRecord v) {
