@@ -36,9 +36,9 @@ class CollectorLockOutageTest {
         ZkStoreConfig config = ZkStoreConfig.defaults().withOperationTimeout(Duration.ofSeconds(2));
         try (TestingCluster zk = new TestingCluster(3)) {
             zk.start();
-            try (ZkMetadataStore store = ZkMetadataStore.connect(zk.getConnectString(), config);
-                 ZkMetadataStore other = ZkMetadataStore.connect(zk.getConnectString(), config)) {
-                store.gc().tryLock(Duration.ofSeconds(1)).orElseThrow().close();
+            try (ZkMetadataStore store = connectOnceElected(zk, config);
+                 ZkMetadataStore other = connectOnceElected(zk, config)) {
+                store.gc().tryLock(Duration.ofSeconds(10)).orElseThrow().close();
                 List<InstanceSpec> specs = new ArrayList<>(zk.getInstances());
                 zk.killServer(specs.get(0));
                 zk.killServer(specs.get(1)); // quorum lost while the store is connected
@@ -80,6 +80,24 @@ class CollectorLockOutageTest {
         } finally {
             curator.detachAppender(events);
             curator.setLevel(level);
+        }
+    }
+
+    /**
+     * A store with the short operation timeout the test is about, connected once the new ensemble has
+     * elected a leader (on a busy machine that can take longer than that timeout; the outage comes later).
+     */
+    private static ZkMetadataStore connectOnceElected(TestingCluster zk, ZkStoreConfig config) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                return ZkMetadataStore.connect(zk.getConnectString(), config);
+            } catch (MetadataException.Unavailable e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(500);
+            }
         }
     }
 }

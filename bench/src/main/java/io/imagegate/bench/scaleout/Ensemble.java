@@ -121,6 +121,7 @@ public final class Ensemble implements AutoCloseable {
                 Files.writeString(cfgFile, cfg.toString());
                 List<String> cmd = List.of(java.toString(), "-Xmx" + heap, "-XX:+UseG1GC",
                         "-Dlogback.configurationFile=" + logback, "-Dzookeeper.admin.enableServer=false",
+                        "-Dzookeeper.electionPortBindRetry=0", // a restarted server retries its election port until bound
                         "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfgFile.toString());
                 servers.add(new Server(id, ChildJvm.start("zk" + id, ChildJvm.Role.ZOOKEEPER, cmd, Map.of(),
                         home.resolve("zk.log")), client[i]));
