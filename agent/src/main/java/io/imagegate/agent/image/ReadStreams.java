@@ -2,19 +2,38 @@ package io.imagegate.agent.image;
 
 /**
  * The sequential streams of reads of one image: a guest reading a file, or each connection of a
- * multi-connection client (nbdcopy reads four regions at once) is one. A read that continues a
- * stream doubles its window (from 256 KiB up to the read-ahead limit), and the chunks up to the
- * window past the read are fetched ahead, in runs as large as a run may be; a read that continues
- * none starts a new stream in place of the one unused longest.
+ * multi-connection client (nbdcopy reads four regions at once) is one.
+ *
+ * <p>A read <em>continues</em> a stream only when it goes forward from it: it starts where the
+ * stream's last read ended, or at most a small gap past it ({@link #GAP} or the read's own length,
+ * whichever is more, so that a client's reads served one out of order still count). A stream
+ * fetches nothing ahead until it has been continued twice in a row; from then on each continuation
+ * doubles its window (from 64 KiB up to the read-ahead limit), and the chunks up to the window past
+ * the read are fetched ahead, in runs as large as a run may be.
+ *
+ * <p>A read that lands a little behind where a stream expects the next one (within
+ * {@link #BEHIND}: a client's reads served out of order, or a re-read) neither continues it nor
+ * replaces it; any other read starts a new stream in place of the one unused longest. So a boot,
+ * whose reads cluster (inode tables, directories, libraries near each other) but jump back and
+ * forth, reads ahead only where it really reads a file front to back, while a sequential scan
+ * reaches the full window within a few reads.
  */
 final class ReadStreams {
 
-    private static final int STREAMS = 8;
-    private static final long INITIAL_WINDOW = 256 * 1024;
+    static final int STREAMS = 8;
+    /** The window a stream opens with, once continued twice. */
+    static final long INITIAL_WINDOW = 64 * 1024;
+    /** How far past a stream's expected next read a read may start and still continue it (at least). */
+    static final long GAP = 4 * 1024;
+    /** How far behind a stream's expected next read a read leaves the stream alone. */
+    static final long BEHIND = 512 * 1024;
+    /** Continuations in a row before a stream reads ahead. */
+    static final int CONTINUATIONS = 2;
 
     /** One stream: where its next read is expected, how far ahead it fetches, and the last chunk claimed ahead. */
     private static final class Stream {
         long next = -1;
+        int continued;
         long window;
         int until = -1;
         long used;
@@ -33,36 +52,47 @@ final class ReadStreams {
 
     /**
      * Records a read of {@code len} bytes at {@code offset} whose last chunk is {@code last}, and
-     * returns the chunks to fetch ahead of it, {@code [from, to]}, or null: not sequential, or the
-     * stream's window is already claimed.
+     * returns the chunks to fetch ahead of it, {@code [from, to]}, or null: not sequential (yet), or
+     * the stream's window is already claimed.
      */
     synchronized int[] record(ImageVersion v, long offset, int len, int last) {
         long end = offset + len;
-        long slack = Math.max(len, 128 * 1024) * 4L;
+        long gap = Math.max(GAP, len);
         Stream s = null;
+        Stream behind = null;
         Stream oldest = streams[0];
         for (Stream x : streams) {
-            if (x.next >= 0 && Math.abs(offset - x.next) <= slack) {
+            if (x.next >= 0 && offset >= x.next && offset - x.next <= gap) {
                 s = x;
                 break;
+            }
+            if (behind == null && x.next >= 0 && offset < x.next && x.next - offset <= BEHIND) {
+                behind = x;
             }
             if (x.used < oldest.used) {
                 oldest = x;
             }
         }
+        clock++;
         if (s == null) {
+            if (behind != null) {
+                behind.used = clock;
+                behind.next = Math.max(behind.next, end);
+                return null;
+            }
             oldest.next = end;
+            oldest.continued = 0;
             oldest.window = 0;
             oldest.until = -1;
-            oldest.used = ++clock;
+            oldest.used = clock;
             return null;
         }
-        s.used = ++clock;
-        s.next = Math.max(s.next, end);
+        s.used = clock;
+        s.next = end;
+        if (++s.continued < CONTINUATIONS || maxWindow <= 0) {
+            return null;
+        }
         s.window = Math.min(maxWindow, s.window == 0 ? INITIAL_WINDOW : s.window * 2);
-        if (s.window <= 0) {
-            return null;
-        }
         long aheadEnd = Math.min(v.size(), s.next + s.window);
         int from = Math.max(last + 1, s.until + 1);
         int to = aheadEnd <= 0 ? -1 : v.indexOf(aheadEnd - 1);
