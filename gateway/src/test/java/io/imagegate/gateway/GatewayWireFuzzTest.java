@@ -39,10 +39,11 @@ class GatewayWireFuzzTest {
         "x-imagegate-base-version-id", "x-imagegate-chunk-size", "Content-MD5", "If-Match", "Expect",
         "x-amz-trailer", "Authorization", "x-amz-date", "Host", "x-amz-checksum-crc32", "x-amz-grant-read",
         "x-amz-expected-bucket-owner", "x-amz-meta-a", "Content-Type"};
-    /** The XML operations and where they go: method, path, query. */
+    /** The operations that read an XML (or JSON policy) body and where they go: method, path, query. */
     private static final String[][] XML_OPERATIONS = {
         {"PUT", "/fuzz-bucket", "versioning"}, {"PUT", "/fuzz-bucket", "acl"}, {"PUT", "/fuzz-bucket/obj", "acl"},
-        {"POST", "/fuzz-bucket", "delete"}, {"POST", "/fuzz-bucket/mp", "uploadId="}, {"PUT", "/fuzz-xml-bucket", ""}};
+        {"POST", "/fuzz-bucket", "delete"}, {"POST", "/fuzz-bucket/mp", "uploadId="}, {"PUT", "/fuzz-xml-bucket", ""},
+        {"PUT", "/fuzz-bucket", "lifecycle"}, {"PUT", "/fuzz-bucket", "policy"}};
 
     private static int inputs;
 
