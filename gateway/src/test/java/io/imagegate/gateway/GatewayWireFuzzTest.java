@@ -1,5 +1,6 @@
 package io.imagegate.gateway;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -48,7 +49,8 @@ class GatewayWireFuzzTest {
     private static int inputs;
 
     @FuzzTest
-    @DictionaryEntries({"HTTP/1.1", "\r\n", "\r\n\r\n", "Content-Length: ", "Transfer-Encoding: chunked",
+    // no entry with a line break: Jazzer 0.24.0 writes entries unescaped and libFuzzer then refuses the dictionary
+    @DictionaryEntries({"HTTP/1.1", "Content-Length: ", "Transfer-Encoding: chunked",
         "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>",
         "<Delete><Object><Key>obj</Key></Object></Delete>", "<VersioningConfiguration><Status>",
         "<AccessControlPolicy><AccessControlList><Grant><Grantee><URI>", "<CreateBucketConfiguration>",
@@ -69,14 +71,17 @@ class GatewayWireFuzzTest {
         }
         check(request, answer);
         if (++inputs % 64 == 0) {
-            assertTrue(gateway.healthy(), "the gateway still serves a well-formed request");
+            String unhealthy = gateway.unhealthy();
+            assertNull(unhealthy, () -> "the gateway no longer serves a well-formed request: " + unhealthy);
+            gateway.restoreIfDeleted();
         }
     }
 
     @AfterAll
     static void stillServing() {
         if (inputs > 0) {
-            assertTrue(WireFixture.get().healthy(), "the gateway still serves a well-formed request");
+            String unhealthy = WireFixture.get().unhealthy();
+            assertNull(unhealthy, () -> "the gateway no longer serves a well-formed request: " + unhealthy);
         }
     }
 

@@ -34,6 +34,10 @@ final class WireFixture {
     static final String ACCESS_KEY = "fuzz-user-key";
     static final String SECRET = "fuzz-user-secret";
     static final String BUCKET = "fuzz-bucket";
+    /** Another user's bucket, which the fuzzed requests (all the fuzz user's) cannot change: the health probe's. */
+    static final String PROBE_BUCKET = "fuzz-probe-bucket";
+    private static final String PROBE_KEY = "fuzz-probe-key";
+    private static final String PROBE_SECRET = "fuzz-probe-secret";
     /** How long an answer may take before the input counts as a hang (generous: the machine is shared). */
     static final Duration ANSWER_WITHIN = Duration.ofSeconds(30);
     /** Bytes of an answer read at most. */
@@ -43,12 +47,12 @@ final class WireFixture {
 
     private final Gateway gateway;
     private final Path dir;
-    final String uploadId;
+    /** The multipart upload of {@code mp} (a new one when the fuzzed requests removed the bucket). */
+    volatile String uploadId;
 
-    private WireFixture(Gateway gateway, Path dir, String uploadId) {
+    private WireFixture(Gateway gateway, Path dir) {
         this.gateway = gateway;
         this.dir = dir;
-        this.uploadId = uploadId;
     }
 
     /** The shared gateway, started on first use and stopped when the JVM exits. */
@@ -71,26 +75,47 @@ final class WireFixture {
                 .withRootCredentials("fuzz-root-key", "fuzz-root-secret")
                 .withHttp(io.imagegate.gateway.GatewayConfig.defaults().withPort(0).withRequestMemoryBytes(64L << 20)));
         gateway.meta().createUser(new UserRecord("fuzz", ACCESS_KEY, SECRET, null, false));
-        WireFixture f = new WireFixture(gateway, dir, null);
-        f.mustSucceed(f.signed("PUT", "/" + BUCKET, "", Map.of(), new byte[0]));
-        f.mustSucceed(f.signed("PUT", "/" + BUCKET + "/obj", "", Map.of(), "hello".getBytes(StandardCharsets.UTF_8)));
-        Answer created = f.mustSucceed(f.signed("POST", "/" + BUCKET + "/mp", "uploads", Map.of(), new byte[0]));
+        gateway.meta().createUser(new UserRecord("fuzz-probe", PROBE_KEY, PROBE_SECRET, null, false));
+        WireFixture f = new WireFixture(gateway, dir);
+        f.mustSucceed(f.signed(PROBE_KEY, PROBE_SECRET, "PUT", "/" + PROBE_BUCKET, "", Map.of(), new byte[0]));
+        f.populate();
+        return f;
+    }
+
+    /** The fuzz user's bucket, {@code obj} in it and an upload of {@code mp}. */
+    private void populate() throws IOException {
+        mustSucceed(signed("PUT", "/" + BUCKET, "", Map.of(), new byte[0]));
+        mustSucceed(signed("PUT", "/" + BUCKET + "/obj", "", Map.of(), "hello".getBytes(StandardCharsets.UTF_8)));
+        Answer created = mustSucceed(signed("POST", "/" + BUCKET + "/mp", "uploads", Map.of(), new byte[0]));
         String body = created.body();
-        String id = body.substring(body.indexOf("<UploadId>") + 10, body.indexOf("</UploadId>"));
-        return new WireFixture(gateway, dir, id);
+        uploadId = body.substring(body.indexOf("<UploadId>") + 10, body.indexOf("</UploadId>"));
+    }
+
+    /**
+     * Puts back the fuzz user's bucket when the fuzzed requests deleted it (they are signed as its
+     * owner, who may empty and delete it), so later inputs reach the operations again.
+     */
+    void restoreIfDeleted() throws IOException {
+        if (exchange(signed("HEAD", "/" + BUCKET, "", Map.of(), new byte[0])).status() == 404) {
+            populate();
+        }
     }
 
     int port() {
         return gateway.endpoint().getPort();
     }
 
-    /** True when the gateway answers a well-formed signed request as it should. */
-    boolean healthy() {
+    /**
+     * Null when the gateway answers a well-formed signed request as it should (another user's listing
+     * of a bucket the fuzzed requests cannot touch), else what it answered.
+     */
+    String unhealthy() {
         try {
-            Answer a = exchange(signed("GET", "/" + BUCKET, "list-type=2", Map.of(), new byte[0]));
-            return a.status() == 200;
+            Answer a = exchange(signed(PROBE_KEY, PROBE_SECRET, "GET", "/" + PROBE_BUCKET, "list-type=2", Map.of(),
+                    new byte[0]));
+            return a.status() == 200 ? null : Answer.abbreviate(a.text());
         } catch (IOException e) {
-            return false;
+            return e.toString();
         }
     }
 
@@ -144,6 +169,11 @@ final class WireFixture {
      * with {@code Connection: close}; the query is given raw (name=value&amp;...), values unencoded.
      */
     byte[] signed(String method, String encodedPath, String rawQuery, Map<String, String> headers, byte[] body) {
+        return signed(ACCESS_KEY, SECRET, method, encodedPath, rawQuery, headers, body);
+    }
+
+    private byte[] signed(String accessKey, String secret, String method, String encodedPath, String rawQuery,
+            Map<String, String> headers, byte[] body) {
         SdkHttpFullRequest.Builder http = SdkHttpFullRequest.builder().method(SdkHttpMethod.fromValue(method))
                 .protocol("http").host("127.0.0.1").port(port()).encodedPath(encodedPath);
         Map<String, List<String>> query = new LinkedHashMap<>();
@@ -158,7 +188,7 @@ final class WireFixture {
         headers.forEach(http::putHeader);
         http.putHeader("Content-Length", Integer.toString(body.length));
         var signed = AwsV4HttpSigner.create().sign(r -> r.request(http.build())
-                .identity(AwsCredentialsIdentity.create(ACCESS_KEY, SECRET))
+                .identity(AwsCredentialsIdentity.create(accessKey, secret))
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
                 .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
                 .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)

@@ -12,6 +12,7 @@ import io.imagegate.chunk.PackId;
 import io.imagegate.gateway.S3ErrorCode;
 import io.imagegate.gateway.S3Exception;
 import io.imagegate.gateway.http.MemoryBudget;
+import java.io.CharConversionException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -139,6 +140,13 @@ final class CommitDescriptor {
                 throw new S3Exception(S3ErrorCode.INCOMPLETE_BODY, "The body ended inside the descriptor.");
             }
             throw malformed("not valid JSON (" + e.getOriginalMessage() + ")");
+        } catch (CharConversionException e) {
+            // bytes Jackson took for UTF-32 (by the first four) that do not decode: the client's
+            // error, not the connection's (an IOException here would not be answered as S3 answers)
+            if (body.endedEarly) {
+                throw new S3Exception(S3ErrorCode.INCOMPLETE_BODY, "The body ended inside the descriptor.");
+            }
+            throw malformed("not valid JSON (" + e.getMessage() + ")");
         }
         if (body.endedEarly) {
             throw new S3Exception(S3ErrorCode.INCOMPLETE_BODY, "The body ended inside the descriptor.");
