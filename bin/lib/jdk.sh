@@ -54,6 +54,18 @@ build_if_stale() {
   echo "imagegate: building $module (first use or sources changed)..." >&2
   (
     flock 9
-    cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests -pl "$module" -am package >&2
+    cd "$root" && MAVEN_OPTS="${MAVEN_OPTS:-} $(jdk_runtime_opts "$JAVA_HOME")" \
+      mvn -q -B -Dstyle.color=never -DskipTests -pl "$module" -am package >&2
   ) 9>"$root/.build.lock"
+}
+
+# Prints JVM options the launchers add for the JDK at $1: on JDK 24 and newer, permission for the
+# sun.misc.Unsafe memory access JBoss Threads (under Undertow) still makes, which would otherwise
+# print a "terminally deprecated method" warning at every start. JDK 21 does not know the option.
+jdk_runtime_opts() {
+  local v
+  v=$(jdk_major "$1" || true)
+  if [ -n "$v" ] && [ "$v" -ge 24 ]; then
+    echo "--sun-misc-unsafe-memory-access=allow"
+  fi
 }
