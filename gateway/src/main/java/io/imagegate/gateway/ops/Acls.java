@@ -105,7 +105,44 @@ public final class Acls {
         return fromPolicy(XmlDocument.parse(body), owner, bucketOwner);
     }
 
-    private static CannedAcl fromPolicy(XmlDocument doc, String owner, String bucketOwner) {
+    /**
+     * Who a policy's grantee is, in the terms {@link #fromPolicy} compares: a group's URI,
+     * {@code owner} or {@code bucket-owner}. Grants to anyone else are refused as AWS refuses
+     * unknown grantees (an unknown id, an e-mail address: users here have none, a group S3 does
+     * not define), and as not implemented for another existing user: explicit grants are not
+     * stored yet, and taking such a grant for the owner's own would acknowledge an ACL that is not
+     * applied.
+     */
+    private String grantee(Element g, String owner, String bucketOwner) {
+        Optional<String> uri = XmlDocument.childText(g, "URI").map(String::trim);
+        if (uri.isPresent()) {
+            if (!uri.get().equals(ALL_USERS) && !uri.get().equals(AUTHENTICATED_USERS)
+                    && !uri.get().equals("http://acs.amazonaws.com/groups/s3/LogDelivery")) {
+                throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT).detail("ArgumentName", "uri")
+                        .detail("ArgumentValue", uri.get());
+            }
+            return uri.get();
+        }
+        Optional<String> email = XmlDocument.childText(g, "EmailAddress").map(String::trim);
+        if (email.isPresent()) {
+            throw new S3Exception(S3ErrorCode.UNRESOLVABLE_GRANT_BY_EMAIL_ADDRESS).detail("EmailAddress", email.get());
+        }
+        String id = XmlDocument.childText(g, "ID").map(String::trim).orElse("");
+        if (id.equals(owner)) {
+            return "owner";
+        }
+        if (id.equals(bucketOwner)) {
+            return "bucket-owner";
+        }
+        if (stores.meta().userById(id).isEmpty()) {
+            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Invalid id").detail("ArgumentName", "CanonicalUser/ID")
+                    .detail("ArgumentValue", id);
+        }
+        throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED,
+                "Grants to users other than the owner and the bucket owner are not supported.");
+    }
+
+    private CannedAcl fromPolicy(XmlDocument doc, String owner, String bucketOwner) {
         if (!doc.rootName().equals("AccessControlPolicy")) {
             throw new S3Exception(S3ErrorCode.MALFORMED_ACL);
         }
@@ -114,10 +151,8 @@ public final class Acls {
             for (Element grant : XmlDocument.children(list, "Grant")) {
                 String permission = XmlDocument.childText(grant, "Permission").orElse("");
                 String who = XmlDocument.children(grant, "Grantee").stream().findFirst()
-                        .map(g -> XmlDocument.childText(g, "URI").orElseGet(() -> {
-                            String id = XmlDocument.childText(g, "ID").map(String::trim).orElse("");
-                            return id.equals(bucketOwner) && !id.equals(owner) ? "bucket-owner" : "owner";
-                        })).orElse("?");
+                        .map(g -> grantee(g, owner, bucketOwner))
+                        .orElseThrow(() -> new S3Exception(S3ErrorCode.MALFORMED_ACL));
                 grants.add(who + " " + permission);
             }
         }
