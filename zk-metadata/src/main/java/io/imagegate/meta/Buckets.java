@@ -247,6 +247,9 @@ final class Buckets {
         if (ctx.zk.stat(d, ctx.layout.lifecycle(name)) != null) {
             ops.add(Op.delete(ctx.layout.lifecycle(name), -1)); // one set meanwhile fails the multi (NotEmpty): retried
         }
+        if (ctx.zk.stat(d, ctx.layout.cors(name)) != null) {
+            ops.add(Op.delete(ctx.layout.cors(name), -1)); // one set meanwhile fails the multi (NotEmpty): retried
+        }
         if (ctx.zk.stat(d, ctx.layout.bucketPolicy(name)) != null) {
             ops.add(Op.delete(ctx.layout.bucketPolicy(name), -1)); // one set meanwhile fails the multi (NotEmpty): retried
         }

@@ -83,6 +83,11 @@ final class Layout {
         return uploads(bucket) + "/" + uploadId;
     }
 
+    /** The bucket's CORS configuration; absent when it has none. */
+    String cors(String bucket) {
+        return bucket(bucket) + "/cors";
+    }
+
     /** The bucket's lifecycle configuration; absent when it has none. */
     String lifecycle(String bucket) {
         return bucket(bucket) + "/lifecycle";

@@ -177,6 +177,25 @@ public interface MetadataStore extends AutoCloseable {
     /** Removes the bucket's lifecycle configuration; nothing when it has none. */
     void deleteLifecycle(String bucket);
 
+    // ---- CORS configurations
+
+    /**
+     * The bucket's CORS configuration; empty when it has none.
+     *
+     * @throws MetadataException.NoSuchBucket
+     */
+    Optional<CorsConfiguration> cors(String bucket);
+
+    /**
+     * Replaces the bucket's CORS configuration as a whole.
+     *
+     * @throws MetadataException.NoSuchBucket
+     */
+    void putCors(String bucket, CorsConfiguration configuration);
+
+    /** Removes the bucket's CORS configuration; nothing when it has none. */
+    void deleteCors(String bucket);
+
     // ---- access policies
 
     /**

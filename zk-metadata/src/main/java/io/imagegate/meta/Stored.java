@@ -21,7 +21,7 @@ final class Stored {
 
     /** A record as it is stored in one znode. */
     sealed interface Doc permits VersionDoc, KeyDoc, BucketDoc, UploadDoc, UploadStateDoc, PartDoc, UserDoc, RootDoc,
-            PartsDirDoc, LifecycleDoc, LifecycleRunsDoc, Policies.Doc, Pins.PinData, Pins.GcState, GcCoordination.LockData, MapData.Root,
+            PartsDirDoc, LifecycleDoc, CorsDoc, LifecycleRunsDoc, Policies.Doc, Pins.PinData, Pins.GcState, GcCoordination.LockData, MapData.Root,
             MapData.Page {}
 
     // ---- versions and keys
@@ -296,6 +296,48 @@ final class Stored {
 
     static LifecycleDoc lifecycle(byte[] data) {
         return Json.read(data, LifecycleDoc.class);
+    }
+
+    // ---- CORS
+
+    /** A bucket's CORS configuration: {@code buckets/<bucket>/cors}, written by the write with {@code token}. */
+    @JsonPropertyOrder({"rules", "token"})
+    record CorsDoc(
+            @JsonProperty("rules") List<CorsRuleDoc> rules,
+            @JsonProperty("token") String token) implements Doc {
+
+        CorsConfiguration record() {
+            return new CorsConfiguration(rules == null ? List.of() : rules.stream().map(CorsRuleDoc::record).toList());
+        }
+    }
+
+    /** One rule of a {@link CorsDoc}. */
+    @JsonPropertyOrder({"id", "allowedOrigins", "allowedMethods", "allowedHeaders", "exposeHeaders", "maxAgeSeconds"})
+    record CorsRuleDoc(
+            @JsonProperty("id") String id,
+            @JsonProperty("allowedOrigins") List<String> allowedOrigins,
+            @JsonProperty("allowedMethods") List<String> allowedMethods,
+            @JsonProperty("allowedHeaders") List<String> allowedHeaders,
+            @JsonProperty("exposeHeaders") List<String> exposeHeaders,
+            @JsonProperty("maxAgeSeconds") Integer maxAgeSeconds) {
+
+        static CorsRuleDoc of(CorsConfiguration.Rule r) {
+            return new CorsRuleDoc(r.id(), r.allowedOrigins(), r.allowedMethods(), r.allowedHeaders(), r.exposeHeaders(),
+                    r.maxAgeSeconds());
+        }
+
+        CorsConfiguration.Rule record() {
+            return new CorsConfiguration.Rule(id, allowedOrigins == null ? List.of() : allowedOrigins,
+                    allowedMethods == null ? List.of() : allowedMethods, allowedHeaders, exposeHeaders, maxAgeSeconds);
+        }
+    }
+
+    static byte[] cors(CorsConfiguration c, String token) {
+        return Json.write(new CorsDoc(c.rules().stream().map(CorsRuleDoc::of).toList(), token));
+    }
+
+    static CorsDoc cors(byte[] data) {
+        return Json.read(data, CorsDoc.class);
     }
 
     /** Where the lifecycle rules' runs stand: {@code lifecycle}. */

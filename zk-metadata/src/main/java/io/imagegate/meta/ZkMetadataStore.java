@@ -40,6 +40,7 @@ public final class ZkMetadataStore implements MetadataStore {
     private final Pins pins;
     private final GcCoordination gc;
     private final Lifecycles lifecycles;
+    private final CorsConfigs corsConfigs;
     private final Policies policies;
 
     /** A store on a started client, which the caller keeps and closes. */
@@ -68,6 +69,7 @@ public final class ZkMetadataStore implements MetadataStore {
         this.pins = new Pins(ctx, rootClient, reads);
         this.gc = new GcCoordination(ctx, rootClient, pins);
         this.lifecycles = new Lifecycles(ctx);
+        this.corsConfigs = new CorsConfigs(ctx);
         this.policies = new Policies(ctx, rootClient);
     }
 
@@ -320,6 +322,29 @@ public final class ZkMetadataStore implements MetadataStore {
     public void abortUpload(String bucket, String uploadId) {
         guard(() -> {
             multipart.abort(bucket, uploadId);
+            return null;
+        });
+    }
+
+    // ---- CORS
+
+    @Override
+    public Optional<CorsConfiguration> cors(String bucket) {
+        return guard(() -> corsConfigs.get(bucket));
+    }
+
+    @Override
+    public void putCors(String bucket, CorsConfiguration configuration) {
+        guard(() -> {
+            corsConfigs.put(bucket, configuration);
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteCors(String bucket) {
+        guard(() -> {
+            corsConfigs.delete(bucket);
             return null;
         });
     }

@@ -244,6 +244,19 @@ class StoredFormTest {
     }
 
     @Test
+    void aCorsRecordRoundTrips() {
+        byte[] data = at(ROOT + "/buckets/images/cors");
+        Stored.CorsDoc doc = Stored.cors(data);
+        assertEquals(new CorsConfiguration(List.of(
+                new CorsConfiguration.Rule("console", List.of("https://console.example.com", "https://*.example.org"),
+                        List.of("GET", "HEAD", "PUT"), List.of("*"), List.of("ETag", "x-amz-version-id"), 3000),
+                new CorsConfiguration.Rule(null, List.of("*"), List.of("GET"), List.of(), List.of(), null))),
+                doc.record());
+        assertEquals("cR7wT2mK9pL4xN1v", doc.token());
+        assertArrayEquals(data, Stored.cors(doc.record(), doc.token()));
+    }
+
+    @Test
     void readersIgnoreFieldsTheyDoNotKnowAndTakeMissingOnesAsAbsent() {
         String later = new String(at(ROOT + "/buckets/images"), StandardCharsets.UTF_8)
                 .replace("\"region\"", "\"addedLater\":{\"x\":[1,2]},\"region\"")
