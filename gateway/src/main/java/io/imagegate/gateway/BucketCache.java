@@ -1,6 +1,7 @@
 package io.imagegate.gateway;
 
 import io.imagegate.meta.BucketRecord;
+import io.imagegate.meta.CorsConfiguration;
 import io.imagegate.meta.LifecycleConfiguration;
 import io.imagegate.meta.MetadataStore;
 import io.imagegate.meta.PolicyDocument;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * NoSuchBucket to a write authorized on the record kept here, never receives it.
  * Lifecycle configurations are cached the same way, their absence included (most buckets have
  * none, and GET, HEAD and PUT look for one to send {@code x-amz-expiration}).
+ * CORS configurations are cached the same way (preflights and requests carrying Origin read them).
  * Bucket policies are cached the same way, their absence included (every request in a bucket
  * looks for one, and most buckets have none).
  */
@@ -36,6 +38,10 @@ public final class BucketCache implements InvocationHandler {
     private final long ttlNanos;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LifecycleEntry> lifecycles = new ConcurrentHashMap<>();
+
+    private record CorsEntry(Optional<CorsConfiguration> config, long expiresAt) {}
+
+    private final ConcurrentHashMap<String, CorsEntry> corsConfigs = new ConcurrentHashMap<>();
 
     private record PolicyEntry(Optional<PolicyDocument> policy, long expiresAt) {}
 
@@ -64,6 +70,9 @@ public final class BucketCache implements InvocationHandler {
         if (name.equals("lifecycle") && args != null && args.length == 1 && args[0] instanceof String bucket) {
             return lifecycle(bucket);
         }
+        if (name.equals("cors") && args != null && args.length == 1 && args[0] instanceof String bucket) {
+            return cors(bucket);
+        }
         if (name.equals("bucketPolicy") && args != null && args.length == 1 && args[0] instanceof String bucket) {
             return policy(bucket);
         }
@@ -72,10 +81,14 @@ public final class BucketCache implements InvocationHandler {
             String bucket = args[0] instanceof BucketRecord b ? b.name() : String.valueOf(args[0]);
             entries.remove(bucket);
             lifecycles.remove(bucket);
+            corsConfigs.remove(bucket);
             policies.remove(bucket);
         }
         if ((name.equals("putLifecycle") || name.equals("deleteLifecycle")) && args != null && args.length >= 1) {
             lifecycles.remove(String.valueOf(args[0]));
+        }
+        if ((name.equals("putCors") || name.equals("deleteCors")) && args != null && args.length >= 1) {
+            corsConfigs.remove(String.valueOf(args[0]));
         }
         boolean policyWrite = (name.equals("putBucketPolicy") || name.equals("deleteBucketPolicy"))
                 && args != null && args.length >= 1;
@@ -104,6 +117,17 @@ public final class BucketCache implements InvocationHandler {
         }
         Optional<LifecycleConfiguration> fresh = delegate.lifecycle(bucket);
         lifecycles.put(bucket, new LifecycleEntry(fresh, now + ttlNanos));
+        return fresh;
+    }
+
+    private Optional<CorsConfiguration> cors(String bucket) {
+        long now = System.nanoTime();
+        CorsEntry e = corsConfigs.get(bucket);
+        if (e != null && now - e.expiresAt < 0) {
+            return e.config;
+        }
+        Optional<CorsConfiguration> fresh = delegate.cors(bucket);
+        corsConfigs.put(bucket, new CorsEntry(fresh, now + ttlNanos));
         return fresh;
     }
 

@@ -13,6 +13,7 @@ import io.imagegate.gateway.http.ErrorResponses;
 import io.imagegate.gateway.http.MemoryBudget;
 import io.imagegate.gateway.ops.AccessControl;
 import io.imagegate.gateway.ops.Acls;
+import io.imagegate.gateway.ops.BucketCors;
 import io.imagegate.gateway.ops.BucketPolicies;
 import io.imagegate.gateway.ops.Buckets;
 import io.imagegate.gateway.policy.PolicyLookup;
@@ -66,6 +67,7 @@ public final class S3Handler implements HttpHandler {
     private final ImageExtensions images;
     private final StorageReportOp storageReport;
     private final BucketLifecycle lifecycle;
+    private final BucketCors cors;
     private final BucketPolicies bucketPolicies;
     private final PolicyLookup policies;
 
@@ -96,6 +98,7 @@ public final class S3Handler implements HttpHandler {
         this.images = new ImageExtensions(stores);
         this.storageReport = new StorageReportOp(stores);
         this.lifecycle = new BucketLifecycle(stores);
+        this.cors = new BucketCors(stores);
         this.bucketPolicies = new BucketPolicies(stores);
         this.policies = new PolicyLookup(stores.meta());
     }
@@ -120,6 +123,11 @@ public final class S3Handler implements HttpHandler {
         try {
             checkHeaderSize(exchange);
             requireTls(exchange);
+            if (call.method().equals("OPTIONS")) {
+                // a CORS preflight: anonymous in S3 (browsers send no credentials with it)
+                cors.preflight(call, parser.bucketOf(call.header("Host"), call.rawPath()));
+                return;
+            }
             authenticator.authenticate(call);
             call.policies(policies.forCaller(call.principal().anonymous() ? null : call.principal().id()));
             if (ManagementEndpoints.isMetrics(exchange) && parser.bucketFromHost(call.header("Host")) == null) {
@@ -192,6 +200,7 @@ public final class S3Handler implements HttpHandler {
                 BucketRecord bucket = buckets.require(op.bucket());
                 AccessControl.checkExpectedOwner(call.header("x-amz-expected-bucket-owner"), bucket);
                 AccessControl.checkOperation(call, op, bucket);
+                cors.actualRequest(call, bucket); // only headers: CORS never grants access
                 inBucket(call, op, bucket);
             }
         }
@@ -212,6 +221,9 @@ public final class S3Handler implements HttpHandler {
             case PutBucketLifecycleConfiguration r -> lifecycle.put(call, bucket);
             case GetBucketLifecycleConfiguration r -> lifecycle.get(call, bucket);
             case DeleteBucketLifecycle r -> lifecycle.delete(call, bucket);
+            case PutBucketCors r -> cors.put(call, bucket);
+            case GetBucketCors r -> cors.get(call, bucket);
+            case DeleteBucketCors r -> cors.delete(call, bucket);
             case GetBucketPolicy r -> bucketPolicies.get(call, bucket);
             case PutBucketPolicy r -> bucketPolicies.put(call, bucket);
             case DeleteBucketPolicy r -> bucketPolicies.delete(call, bucket);

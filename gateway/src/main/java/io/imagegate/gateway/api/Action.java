@@ -22,6 +22,10 @@ public enum Action {
     GET_LIFECYCLE_CONFIGURATION("s3:GetLifecycleConfiguration", Access.BUCKET_OWNER),
     /** DeleteBucketLifecycle: S3 names it {@code s3:PutLifecycleConfiguration} too. */
     DELETE_BUCKET_LIFECYCLE("s3:PutLifecycleConfiguration", Access.BUCKET_OWNER),
+    PUT_BUCKET_CORS("s3:PutBucketCORS", Access.BUCKET_OWNER),
+    GET_BUCKET_CORS("s3:GetBucketCORS", Access.BUCKET_OWNER),
+    /** DeleteBucketCors: S3 names it {@code s3:PutBucketCORS} too. */
+    DELETE_BUCKET_CORS("s3:PutBucketCORS", Access.BUCKET_OWNER),
     /** The three bucket-policy operations: the owner's and administrators', whatever a policy says (see {@link #managesPolicy}). */
     GET_BUCKET_POLICY("s3:GetBucketPolicy", Access.BUCKET_OWNER),
     PUT_BUCKET_POLICY("s3:PutBucketPolicy", Access.BUCKET_OWNER),

@@ -23,7 +23,7 @@ public final class RequestParser {
 
     /** Subresources of S3 that imagegate does not implement: answered with NotImplemented. */
     private static final Set<String> UNSUPPORTED = Set.of(
-            "accelerate", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
+            "accelerate", "analytics", "attributes", "encryption", "intelligent-tiering",
             "inventory", "legal-hold", "logging", "metrics", "notification", "object-lock",
             "ownershipControls", "policyStatus", "publicAccessBlock", "replication",
             "requestPayment", "restore", "retention", "select", "tagging", "torrent", "website");
@@ -65,6 +65,9 @@ public final class RequestParser {
         if (query.has("policy")) {
             throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "The ?policy subresource applies to buckets.");
         }
+        if (query.has("cors")) {
+            throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "The ?cors subresource applies to buckets.");
+        }
         checkKey(t.key);
         return objectRequest(method, t.bucket, t.key, query, header);
     }
@@ -76,6 +79,7 @@ public final class RequestParser {
                 if (q.has("versioning")) yield new GetBucketVersioning(bucket);
                 if (q.has("acl")) yield new GetBucketAcl(bucket);
                 if (q.has("lifecycle")) yield new GetBucketLifecycleConfiguration(bucket);
+                if (q.has("cors")) yield new GetBucketCors(bucket);
                 if (q.has("policy")) yield new GetBucketPolicy(bucket);
                 if (q.has("versions")) {
                     yield new ListObjectVersions(bucket, q.get("prefix"), emptyToNull(q.get("delimiter")),
@@ -92,10 +96,12 @@ public final class RequestParser {
                 if (q.has("versioning")) yield new PutBucketVersioning(bucket);
                 if (q.has("acl")) yield new PutBucketAcl(bucket);
                 if (q.has("lifecycle")) yield new PutBucketLifecycleConfiguration(bucket);
+                if (q.has("cors")) yield new PutBucketCors(bucket);
                 if (q.has("policy")) yield new PutBucketPolicy(bucket);
                 yield new CreateBucket(bucket);
             }
             case "DELETE" -> q.has("lifecycle") ? new DeleteBucketLifecycle(bucket)
+                    : q.has("cors") ? new DeleteBucketCors(bucket)
                     : q.has("policy") ? new DeleteBucketPolicy(bucket) : new DeleteBucket(bucket);
             case "POST" -> {
                 if (q.has("delete")) yield new DeleteObjects(bucket);
@@ -357,5 +363,10 @@ public final class RequestParser {
         return new S3Exception(S3ErrorCode.METHOD_NOT_ALLOWED);
     }
 
-    private record Target(String bucket, String key) {}
+    /** The bucket a request addresses (path or virtual-hosted style), null when none: for CORS preflights. */
+    public String bucketOf(String host, String rawPath) {
+        return target(host, rawPath).bucket;
+    }
+
+        private record Target(String bucket, String key) {}
 }

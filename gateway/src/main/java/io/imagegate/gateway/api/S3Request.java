@@ -82,6 +82,21 @@ public sealed interface S3Request {
         public Action action() { return Action.PUT_LIFECYCLE_CONFIGURATION; }
     }
 
+    /** {@code PUT ?cors}: replaces the bucket's CORS rules (s3:PutBucketCORS). */
+    record PutBucketCors(String bucket) implements S3Request {
+        public Action action() { return Action.PUT_BUCKET_CORS; }
+    }
+
+    /** {@code GET ?cors} (s3:GetBucketCORS). */
+    record GetBucketCors(String bucket) implements S3Request {
+        public Action action() { return Action.GET_BUCKET_CORS; }
+    }
+
+    /** {@code DELETE ?cors}: S3 names its permission s3:PutBucketCORS too. */
+    record DeleteBucketCors(String bucket) implements S3Request {
+        public Action action() { return Action.DELETE_BUCKET_CORS; }
+    }
+
     /** {@code GET ?lifecycle} (s3:GetLifecycleConfiguration). */
     record GetBucketLifecycleConfiguration(String bucket) implements S3Request {
         public Action action() { return Action.GET_LIFECYCLE_CONFIGURATION; }
