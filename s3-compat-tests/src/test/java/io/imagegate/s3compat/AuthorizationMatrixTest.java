@@ -138,6 +138,12 @@ class AuthorizationMatrixTest {
                 return Req.of("PUT", c.b() + "?lifecycle").header("Content-MD5", md5(xml)).body(xml);
             }),
             new Op("DeleteBucketLifecycle", Rule.OWNER, 204, c -> Req.of("DELETE", c.b() + "?lifecycle")),
+            new Op("PutBucketCors", Rule.OWNER, 200, c -> {
+                String xml = "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>"
+                        + "<AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>";
+                return Req.of("PUT", c.b() + "?cors").header("Content-MD5", md5(xml)).body(xml);
+            }),
+            new Op("DeleteBucketCors", Rule.OWNER, 204, c -> Req.of("DELETE", c.b() + "?cors")),
             new Op("ListObjectsV2", Rule.BUCKET_READ, 200, c -> Req.of("GET", c.b() + "?list-type=2")),
             new Op("ListObjects", Rule.BUCKET_READ, 200, c -> Req.of("GET", c.b())),
             new Op("ListObjectVersions", Rule.BUCKET_READ, 200, c -> Req.of("GET", c.b() + "?versions")),
