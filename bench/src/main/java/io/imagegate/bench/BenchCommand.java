@@ -19,8 +19,13 @@ public final class BenchCommand {
     }
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line of {@code bench/run}, with every benchmark and the converters their options need. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new BenchCommand());
         cli.registerConverter(ByteSize.class, ByteSize::parse);
-        System.exit(cli.execute(args));
+        return cli;
     }
 }

@@ -147,7 +147,7 @@ public final class Report {
 
     String markdown() {
         StringBuilder b = new StringBuilder();
-        b.append("### s3-throughput, ").append(started.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).append(options.label.isBlank() ? "" : " (" + options.label + ")")
+        b.append("### s3-throughput, ").append(started.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).append(options.files.label().isBlank() ? "" : " (" + options.files.label() + ")")
                 .append("\n\n");
         b.append("- command: `bench/run s3-throughput --size ").append(options.size.flag())
                 .append(" --ranges ").append(options.ranges).append(" --range-size ").append(options.rangeSize.flag())
@@ -218,7 +218,7 @@ public final class Report {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("benchmark", "s3-throughput");
         json.put("started", started.toString());
-        json.put("label", options.label);
+        json.put("label", options.files.label());
         json.put("machine", machine);
         json.put("build", build);
         json.put("loadAverageAtEnd", loadAtEnd);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -74,36 +75,24 @@ final class S3ThroughputCommand implements Callable<Integer> {
     @Option(names = "--jvm-option", description = "Extra JVM option for every server (repeatable).")
     List<String> jvmOptions = new ArrayList<>();
 
-    @Option(names = "--work-dir", description = "Where data files and server data live (default: bench/target/s3-throughput).")
-    Path workDir;
-
-    @Option(names = "--results", description = "Where results are written (default: bench/results).")
-    Path resultsDir;
-
-    @Option(names = "--imagegate-jar", description = "The gateway's shaded jar (default: gateway/target/imagegate.jar).")
-    Path imagegateJar;
-
     @Option(names = "--keep-server-data", description = "Leave the servers' data directories in the work dir after the run.")
     boolean keepServerData;
 
-    @Option(names = "--label", defaultValue = "", description = "A word for the result file names and the report.")
-    String label;
+    @Mixin
+    RunFiles files;
 
     @Override
     public Integer call() throws Exception {
-        Path root = Path.of(System.getProperty("imagegate.root", ".")).toAbsolutePath().normalize();
-        Path work = workDir != null ? workDir : root.resolve("bench/target/s3-throughput");
-        Path results = resultsDir != null ? resultsDir : root.resolve("bench/results");
-        Path jar = imagegateJar != null ? imagegateJar : root.resolve("gateway/target/imagegate.jar");
+        Path root = RunFiles.root();
+        Path work = files.work();
+        Path results = files.results();
         Files.createDirectories(work);
         Files.createDirectories(results);
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException("no gateway jar at " + jar + " (bench/run builds it)");
-        }
+        Path jar = files.existingImagegateJar();
         Instant started = Instant.now();
         Machine machine = Machine.describe(work);
         say("machine: " + machine.summary());
-        BuildInfo build = BuildInfo.of(root, jar, imagegateJar == null);
+        BuildInfo build = BuildInfo.of(root, jar, files.ownImagegateJar());
         say("build: " + build.summary());
 
         List<TestImage> images = new ArrayList<>();
@@ -122,7 +111,7 @@ final class S3ThroughputCommand implements Callable<Integer> {
         ServerProcess.Launch launch = new ServerProcess.Launch(
                 Path.of(System.getProperty("java.home"), "bin", "java"), jar.toString(),
                 System.getProperty("java.class.path"),
-                logbackConfig(work), heap, jvmOptions, jfr ? work.resolve("jfr") : null);
+                ServerProcess.logbackConfig(work), heap, jvmOptions, jfr ? work.resolve("jfr") : null);
         List<Run> runs = new ArrayList<>();
         List<PhaseResult> out = new ArrayList<>();
         Map<String, Map<String, Object>> serverInfo = new LinkedHashMap<>();
@@ -159,8 +148,7 @@ final class S3ThroughputCommand implements Callable<Integer> {
             }
         }
         Report report = new Report(started, machine, build, this, images, serverInfo, out);
-        String stamp = started.toString().replace(":", "").replaceAll("\\.\\d+", "");
-        String base = "s3-throughput-" + stamp + (label.isBlank() ? "" : "-" + label);
+        String base = files.resultName(started);
         report.write(results, base);
         System.out.println();
         System.out.println(report.markdown());
@@ -268,15 +256,6 @@ final class S3ThroughputCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         new ProcessBuilder("sync").inheritIO().start().waitFor();
         return System.nanoTime() - t0;
-    }
-
-    /** The same logging for every server: warnings and errors to the log file, nothing per request. */
-    private static Path logbackConfig(Path work) throws IOException {
-        Path f = work.resolve("server-logback.xml");
-        try (var in = S3ThroughputCommand.class.getResourceAsStream("/server-logback.xml")) {
-            Files.write(f, in.readAllBytes());
-        }
-        return f;
     }
 
     static void say(String line) {

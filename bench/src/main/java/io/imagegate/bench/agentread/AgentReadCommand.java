@@ -5,6 +5,7 @@ import io.imagegate.agent.daemon.ExportStatus;
 import io.imagegate.bench.BuildInfo;
 import io.imagegate.bench.ByteSize;
 import io.imagegate.bench.Machine;
+import io.imagegate.bench.RunFiles;
 import io.imagegate.bench.ServerProcess;
 import io.imagegate.bench.TestImage;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -99,17 +101,8 @@ public final class AgentReadCommand implements Callable<Integer> {
             description = "Longest wait for the load, all groups of a repeat together, seconds (default: ${DEFAULT-VALUE}).")
     int loadWait;
 
-    @Option(names = "--work-dir", description = "Where the gateway, the images and the node live (default: bench/target/agent-read).")
-    Path workDir;
-
-    @Option(names = "--results", description = "Where results are written (default: bench/results).")
-    Path resultsDir;
-
-    @Option(names = "--label", defaultValue = "", description = "A word for the result file names.")
-    String label;
-
-    @Option(names = "--imagegate-jar", description = "The gateway's shaded jar (default: gateway/target/imagegate.jar).")
-    Path imagegateJar;
+    @Mixin
+    RunFiles files;
 
     @Option(names = "--agent-jar", description = "The agent's shaded jar (default: agent/target/imagegate-agent.jar).")
     Path agentJar;
@@ -135,10 +128,10 @@ public final class AgentReadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path root = Path.of(System.getProperty("imagegate.root", ".")).toAbsolutePath().normalize();
-        work = workDir != null ? workDir.toAbsolutePath() : root.resolve("bench/target/agent-read");
+        Path root = RunFiles.root();
+        work = files.work().toAbsolutePath();
         nodeDir = work.resolve("node");
-        Path results = resultsDir != null ? resultsDir : root.resolve("bench/results");
+        Path results = files.results();
         Files.createDirectories(work);
         for (String tool : List.of("nbdcopy")) {
             if (!onPath(tool)) {
@@ -156,9 +149,9 @@ public final class AgentReadCommand implements Callable<Integer> {
         Instant started = Instant.now();
         Machine machine = Machine.describe(work);
         say("machine: " + machine.summary());
-        Path gwJar = imagegateJar != null ? imagegateJar : root.resolve("gateway/target/imagegate.jar");
+        Path gwJar = files.imagegateJar();
         Path agJar = agentJar != null ? agentJar : root.resolve("agent/target/imagegate-agent.jar");
-        BuildInfo build = BuildInfo.of(root, gwJar, imagegateJar == null);
+        BuildInfo build = BuildInfo.of(root, gwJar, files.ownImagegateJar());
         // private copies: someone rebuilding the shared jars during the run must not change what is measured
         Path runGwJar = work.resolve("imagegate.jar");
         Path runAgJar = work.resolve("imagegate-agent.jar");
@@ -177,10 +170,10 @@ public final class AgentReadCommand implements Callable<Integer> {
         }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         if (perf && Perf.available()) {
-            perfRecorder = new Perf(work.resolve("perf-" + stamp(started)));
+            perfRecorder = new Perf(work.resolve("perf-" + RunFiles.stamp(started)));
         }
         if (jfr) {
-            profiler = new Jfr(Path.of(System.getProperty("java.home")), work.resolve("jfr-" + stamp(started)));
+            profiler = new Jfr(Path.of(System.getProperty("java.home")), work.resolve("jfr-" + RunFiles.stamp(started)));
         }
         ServerProcess.Launch launch = new ServerProcess.Launch(java, runGwJar.toString(),
                 System.getProperty("java.class.path"), ServerProcess.logbackConfig(work), gatewayHeap, List.of(), null);
@@ -232,14 +225,10 @@ public final class AgentReadCommand implements Callable<Integer> {
                                   List<JfrSummary> profiles, Path results) throws IOException {
         AgentReadReport report = new AgentReadReport(started, machine, build, commandLine(), image, warmUpSize, maxLoad,
                 ProcStat.load1(), all, profiles);
-        String base = "agent-read-" + stamp(started) + (label.isBlank() ? "" : "-" + label);
+        String base = files.resultName(started);
         report.write(results, base);
         say("results: " + results.resolve(base + ".md") + " (.csv, .json)");
         return report;
-    }
-
-    private static String stamp(Instant t) {
-        return t.toString().replace(":", "").replaceAll("\\.\\d+", "");
     }
 
     private String commandLine() {

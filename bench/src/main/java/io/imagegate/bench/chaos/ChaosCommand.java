@@ -2,6 +2,8 @@ package io.imagegate.bench.chaos;
 
 import io.imagegate.bench.BuildInfo;
 import io.imagegate.bench.Machine;
+import io.imagegate.bench.RunFiles;
+import io.imagegate.bench.ServerProcess;
 import io.imagegate.s3compat.history.CheckReport;
 import io.imagegate.s3compat.history.GatewayClient;
 import io.imagegate.s3compat.history.History;
@@ -14,14 +16,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -91,40 +92,25 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of the clients' choices (default: from the clock).")
     Long seed;
 
-    @Option(names = "--work-dir", description = "Where everything lives (default: bench/target/chaos).")
-    Path workDir;
-
-    @Option(names = "--results", description = "Where results are written (default: bench/results).")
-    Path resultsDir;
-
-    @Option(names = "--imagegate-jar", description = "The gateway's shaded jar (default: gateway/target/imagegate.jar).")
-    Path imagegateJar;
-
-    @Option(names = "--label", defaultValue = "", description = "A word for the result file names.")
-    String label;
+    @Mixin
+    RunFiles files;
 
     @Override
     public Integer call() throws Exception {
-        Path root = Path.of(System.getProperty("imagegate.root", ".")).toAbsolutePath().normalize();
-        Path work = workDir != null ? workDir : root.resolve("bench/target/chaos");
-        Path results = resultsDir != null ? resultsDir : root.resolve("bench/results");
-        Path jar = imagegateJar != null ? imagegateJar : root.resolve("gateway/target/imagegate.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException("no gateway jar at " + jar + " (bench/run builds it)");
-        }
+        Path root = RunFiles.root();
+        Path work = files.work();
+        Path results = files.results();
+        Path jar = files.existingImagegateJar();
         Files.createDirectories(work);
         Instant started = Instant.now();
-        String stamp = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(started);
+        String stamp = RunFiles.stamp(started);
         Machine machine = Machine.describe(work);
         say("machine: " + machine.summary());
-        BuildInfo build = BuildInfo.of(root, jar, imagegateJar == null);
+        BuildInfo build = BuildInfo.of(root, jar, files.ownImagegateJar());
         say("build: " + build.summary());
         Path runJar = work.resolve("imagegate.jar"); // a rebuild during the run must not change the gateways
         Files.copy(jar, runJar, StandardCopyOption.REPLACE_EXISTING);
-        Path logback = work.resolve("server-logback.xml");
-        try (var in = ChaosCommand.class.getResourceAsStream("/server-logback.xml")) {
-            Files.write(logback, in.readAllBytes());
-        }
+        Path logback = ServerProcess.logbackConfig(work);
         long runSeed = seed != null ? seed : System.nanoTime();
         Map<String, Object> settings = settings(runSeed);
         ChaosCluster.Settings s = new ChaosCluster.Settings(work, Path.of(System.getProperty("java.home"), "bin", "java"),
@@ -165,7 +151,7 @@ public final class ChaosCommand implements Callable<Integer> {
                         cluster.metric("imagegate_gc_last_anomalies", true));
                 ChaosReport report = ChaosReport.of(started.toString(), machine, build, settings, history, check, events,
                         gateways, observed, historyFile);
-                String name = "chaos-" + stamp + (label.isEmpty() ? "" : "-" + label);
+                String name = files.resultName(started);
                 report.write(results, name);
                 say("results: " + results.resolve(name + ".json") + " (.csv, .md); history: " + historyFile);
                 System.out.println(report.markdown());

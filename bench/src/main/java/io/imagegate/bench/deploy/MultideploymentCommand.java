@@ -4,6 +4,8 @@ import io.imagegate.agent.prefetch.BootProfile;
 import io.imagegate.bench.BuildInfo;
 import io.imagegate.bench.ByteSize;
 import io.imagegate.bench.Machine;
+import io.imagegate.bench.PlotFiles;
+import io.imagegate.bench.RunFiles;
 import io.imagegate.bench.ServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
@@ -89,25 +92,16 @@ public final class MultideploymentCommand implements Callable<Integer> {
     @Option(names = "--gateway-heap", defaultValue = "2g", description = "-Xmx of the gateway (default: ${DEFAULT-VALUE}).")
     String gatewayHeap;
 
-    @Option(names = "--work-dir", description = "Where the gateway and the nodes live (default: bench/target/multideployment).")
-    Path workDir;
-
     @Option(names = "--node-dir", description = "Where the nodes' caches, overlays and nbdkit files live (default: "
             + "/dev/shm/imagegate-multideployment, a RAM disk: each simulated node stands for a machine with a disk "
             + "of its own, and N nodes sharing this machine's one disk would measure that disk).")
     Path nodeDir;
 
-    @Option(names = "--results", description = "Where results are written (default: bench/results).")
-    Path resultsDir;
+    @Mixin
+    RunFiles files;
 
-    @Option(names = "--plots", description = "Where the PNG plots go (default: docs).")
-    Path plotsDir;
-
-    @Option(names = "--imagegate-jar", description = "The gateway's shaded jar (default: gateway/target/imagegate.jar).")
-    Path imagegateJar;
-
-    @Option(names = "--label", defaultValue = "", description = "A word for the result file names.")
-    String label;
+    @Mixin
+    PlotFiles plots;
 
     static void say(String s) {
         System.out.println("[multideployment " + java.time.LocalTime.now().withNano(0) + "] " + s);
@@ -119,11 +113,11 @@ public final class MultideploymentCommand implements Callable<Integer> {
         if (Runtime.getRuntime().maxMemory() < heap.bytes() * 0.9 && System.getProperty("imagegate.deploy.child") == null) {
             return restartWithHeap();
         }
-        Path root = Path.of(System.getProperty("imagegate.root", ".")).toAbsolutePath().normalize();
-        Path work = workDir != null ? workDir : root.resolve("bench/target/multideployment");
-        Path results = resultsDir != null ? resultsDir : root.resolve("bench/results");
-        Path plots = plotsDir != null ? plotsDir : root.resolve("docs");
-        Path jar = imagegateJar != null ? imagegateJar : root.resolve("gateway/target/imagegate.jar");
+        Path root = RunFiles.root();
+        Path work = files.work();
+        Path results = files.results();
+        Path plotDir = plots.dir();
+        Path jar = files.imagegateJar();
         Path traceFile = trace.isAbsolute() ? trace : root.resolve(trace);
         List<Method> ms = methods.stream().map(Method::of).toList();
         Bandwidth nodeLink = Bandwidth.parse(nodeBandwidth);
@@ -143,7 +137,7 @@ public final class MultideploymentCommand implements Callable<Integer> {
         Path runJar = work.resolve("imagegate.jar");
         Files.copy(jar, runJar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         ServerProcess.Launch launch = new ServerProcess.Launch(Path.of(System.getProperty("java.home"), "bin", "java"),
-                runJar.toString(), System.getProperty("java.class.path"), serverLogback(work), gatewayHeap, List.of(), null);
+                runJar.toString(), System.getProperty("java.class.path"), ServerProcess.logbackConfig(work), gatewayHeap, List.of(), null);
         List<DeploymentRun.Result> all = new ArrayList<>();
         try (ServerProcess server = ServerProcess.start(ServerProcess.Kind.IMAGEGATE, launch, work, List.of("--no-gc"))) {
             Gateway gateway = upload(server, localImage, boot);
@@ -174,10 +168,10 @@ public final class MultideploymentCommand implements Callable<Integer> {
                     }
                 }
                 // a partial report after each repeat: a long run interrupted keeps what it measured
-                writeReport(started, machine, build, boot, zeros, localImage, nodeLink, gatewayLink, all, results, plots);
+                writeReport(started, machine, build, boot, zeros, localImage, nodeLink, gatewayLink, all, results, plotDir);
             }
         }
-        writeReport(started, machine, build, boot, zeros, localImage, nodeLink, gatewayLink, all, results, plots);
+        writeReport(started, machine, build, boot, zeros, localImage, nodeLink, gatewayLink, all, results, plotDir);
         return 0;
     }
 
@@ -186,8 +180,7 @@ public final class MultideploymentCommand implements Callable<Integer> {
                              List<DeploymentRun.Result> all, Path results, Path plots) throws IOException {
         DeployReport report = new DeployReport(started, machine, build, boot, zeros, localImage, nodeLink, gatewayLink,
                 maxLoad, commandLine(), all);
-        String stamp = started.toString().replace(":", "").replaceAll("\\.\\d+", "");
-        String base = "multideployment-" + stamp + (label.isBlank() ? "" : "-" + label);
+        String base = files.resultName(started);
         Files.createDirectories(results);
         report.write(results, base);
         List<Path> pngs = new DeployCharts(report).write(plots);
@@ -273,8 +266,8 @@ public final class MultideploymentCommand implements Callable<Integer> {
      * a rebuild of the shared ones by someone else during a long run must not change (or break) it.
      */
     private int restartWithHeap() throws IOException, InterruptedException {
-        Path root = Path.of(System.getProperty("imagegate.root", ".")).toAbsolutePath().normalize();
-        Path jars = (workDir != null ? workDir : root.resolve("bench/target/multideployment")).resolve("jars");
+        Path root = RunFiles.root();
+        Path jars = files.work().resolve("jars");
         Files.createDirectories(jars);
         List<String> classpath = new ArrayList<>();
         int k = 0;
@@ -314,15 +307,5 @@ public final class MultideploymentCommand implements Callable<Integer> {
 
     static String mib(long bytes) {
         return "%.1f MiB".formatted(bytes / (double) ByteSize.MIB);
-    }
-
-    private static Path serverLogback(Path work) throws IOException {
-        Path p = work.resolve("server-logback.xml");
-        try (var in = MultideploymentCommand.class.getResourceAsStream("/server-logback.xml")) {
-            if (in != null) {
-                Files.write(p, in.readAllBytes());
-            }
-        }
-        return p;
     }
 }

@@ -3,6 +3,7 @@ package io.imagegate.bench.scaleout;
 import io.imagegate.bench.BuildInfo;
 import io.imagegate.bench.ByteSize;
 import io.imagegate.bench.Machine;
+import io.imagegate.bench.RunFiles;
 import io.imagegate.bench.ServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -148,17 +150,8 @@ public final class ScaleOutCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of data, key order and offsets.")
     long seed;
 
-    @Option(names = "--work-dir", description = "Where everything lives (default: bench/target/scale-out).")
-    Path workDir;
-
-    @Option(names = "--results", description = "Where results are written (default: bench/results).")
-    Path resultsDir;
-
-    @Option(names = "--imagegate-jar", description = "The gateway's shaded jar (default: gateway/target/imagegate.jar).")
-    Path imagegateJar;
-
-    @Option(names = "--label", defaultValue = "", description = "A word for the result file names.")
-    String label;
+    @Mixin
+    RunFiles files;
 
     static final String LIST_BUCKET = "scale-list";
 
@@ -179,13 +172,10 @@ public final class ScaleOutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path root = Path.of(System.getProperty("imagegate.root", ".")).toAbsolutePath().normalize();
-        work = workDir != null ? workDir : root.resolve("bench/target/scale-out");
-        Path results = resultsDir != null ? resultsDir : root.resolve("bench/results");
-        Path jar = imagegateJar != null ? imagegateJar : root.resolve("gateway/target/imagegate.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException("no gateway jar at " + jar + " (bench/run builds it)");
-        }
+        Path root = RunFiles.root();
+        work = files.work();
+        Path results = files.results();
+        Path jar = files.existingImagegateJar();
         KeyLayout layout = new KeyLayout(keys, dirs);
         Files.createDirectories(work);
         Files.createDirectories(results);
@@ -198,7 +188,7 @@ public final class ScaleOutCommand implements Callable<Integer> {
         runJar = work.resolve("imagegate.jar");
         Files.copy(jar, runJar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        logback = serverLogback(work);
+        logback = ServerProcess.logbackConfig(work);
         String benchClasspath = System.getProperty("java.class.path");
         gate = new QuietGate(quietLoad, quietForeign, quietWait, quietBudget, () -> List.copyOf(running));
         image = new byte[Math.toIntExact(imageSize.bytes())];
@@ -270,8 +260,7 @@ public final class ScaleOutCommand implements Callable<Integer> {
                     .formatted(Ensemble.diskBytes(work.resolve("zk")) / (double) ByteSize.GIB));
             ScaleOutReport report = new ScaleOutReport(started, Instant.now(), machine, build, commandLine(), this,
                     measurements, lists, ceilings, scan, ensemble.stats(), notes);
-            String stamp = started.toString().replace(":", "").replaceAll("\\.\\d+", "");
-            String base = "scale-out-" + stamp + (label.isBlank() ? "" : "-" + label);
+            String base = files.resultName(started);
             report.write(results, base);
             System.out.println();
             System.out.println(report.markdown());
@@ -503,14 +492,6 @@ public final class ScaleOutCommand implements Callable<Integer> {
     private String commandLine() {
         return "bench/run scale-out" + (spec == null ? ""
                 : " " + String.join(" ", spec.commandLine().getParseResult().originalArgs())).stripTrailing();
-    }
-
-    private static Path serverLogback(Path work) throws IOException {
-        Path f = work.resolve("server-logback.xml");
-        try (var in = ScaleOutCommand.class.getResourceAsStream("/server-logback.xml")) {
-            Files.write(f, in.readAllBytes());
-        }
-        return f;
     }
 
     static void say(String line) {

@@ -59,7 +59,7 @@ final class ScaleOutReport {
     String markdown() {
         StringBuilder b = new StringBuilder();
         b.append("### scale-out, ").append(started.truncatedTo(ChronoUnit.SECONDS))
-                .append(o.label.isBlank() ? "" : " (" + o.label + ")").append("\n\n");
+                .append(o.files.label().isBlank() ? "" : " (" + o.files.label() + ")").append("\n\n");
         b.append("- command: `").append(command).append("` (").append(minutes()).append(" min)\n");
         b.append("- machine: ").append(machine.summary()).append("\n");
         b.append("- build: ").append(build.summary()).append("\n");

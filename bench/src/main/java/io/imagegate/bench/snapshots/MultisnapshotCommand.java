@@ -3,6 +3,8 @@ package io.imagegate.bench.snapshots;
 import io.imagegate.bench.BuildInfo;
 import io.imagegate.bench.ByteSize;
 import io.imagegate.bench.Machine;
+import io.imagegate.bench.PlotFiles;
+import io.imagegate.bench.RunFiles;
 import io.imagegate.bench.ServerProcess;
 import io.imagegate.bench.TestImage;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -128,28 +131,19 @@ public final class MultisnapshotCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the plan (sizes, changed bytes, disk estimate) and stop.")
     boolean dryRun;
 
-    @Option(names = "--work-dir", description = "Where images and server data live (default: bench/target/multisnapshot).")
-    Path workDir;
+    @Mixin
+    RunFiles files;
 
-    @Option(names = "--results", description = "Where results are written (default: bench/results).")
-    Path resultsDir;
-
-    @Option(names = "--plots", description = "Where the PNG plots go (default: docs).")
-    Path plotsDir;
-
-    @Option(names = "--imagegate-jar", description = "The gateway's shaded jar (default: gateway/target/imagegate.jar).")
-    Path imagegateJar;
-
-    @Option(names = "--label", defaultValue = "", description = "A word for the result file names.")
-    String label;
+    @Mixin
+    PlotFiles plots;
 
     @Override
     public Integer call() throws Exception {
-        Path root = Path.of(System.getProperty("imagegate.root", ".")).toAbsolutePath().normalize();
-        Path work = workDir != null ? workDir : root.resolve("bench/target/multisnapshot");
-        Path results = resultsDir != null ? resultsDir : root.resolve("bench/results");
-        Path plots = plotsDir != null ? plotsDir : root.resolve("docs");
-        Path jar = imagegateJar != null ? imagegateJar : root.resolve("gateway/target/imagegate.jar");
+        Path root = RunFiles.root();
+        Path work = files.work();
+        Path results = files.results();
+        Path plotDir = plots.dir();
+        Path jar = files.imagegateJar();
         Files.createDirectories(work);
         Instant started = Instant.now();
         Machine machine = Machine.describe(work);
@@ -177,12 +171,11 @@ public final class MultisnapshotCommand implements Callable<Integer> {
         Path runJar = work.resolve("imagegate.jar");
         Files.copy(jar, runJar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         ServerProcess.Launch launch = new ServerProcess.Launch(Path.of(System.getProperty("java.home"), "bin", "java"),
-                runJar.toString(), System.getProperty("java.class.path"), serverLogback(work), heap, jvmOptions, null);
+                runJar.toString(), System.getProperty("java.class.path"), ServerProcess.logbackConfig(work), heap, jvmOptions, null);
         ComboRunner.Settings settings = new ComboRunner.Settings(methods, fullUploads, multipartSnapshots,
                 s3proxySnapshots, threads, !noVerify, zeroFraction, seed);
         Map<String, ComboRunner.Result> byCombo = new LinkedHashMap<>();
-        String stamp = started.toString().replace(":", "").replaceAll("\\.\\d+", "");
-        String base = "multisnapshot-" + stamp + (label.isBlank() ? "" : "-" + label);
+        String base = files.resultName(started);
         Files.createDirectories(results);
         MultisnapshotReport report = null;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -206,7 +199,7 @@ public final class MultisnapshotCommand implements Callable<Integer> {
                 ServerProcess.deleteTree(work.resolve("data"));
             }
         }
-        List<Path> pngs = new Charts(report).write(plots);
+        List<Path> pngs = new Charts(report).write(plotDir);
         System.out.println();
         System.out.println(report.markdown());
         say("results: " + results.resolve(base + ".md") + ", .csv, .json; plots: " + pngs);
@@ -292,21 +285,13 @@ public final class MultisnapshotCommand implements Callable<Integer> {
         if (keepData || !Files.isDirectory(dataDir)) {
             return;
         }
-        try (var files = Files.list(dataDir)) {
-            for (Path f : files.toList()) {
+        try (var listing = Files.list(dataDir)) {
+            for (Path f : listing.toList()) {
                 if (!f.getFileName().toString().startsWith("image-" + keepSize + "-")) {
                     Files.deleteIfExists(f);
                 }
             }
         }
-    }
-
-    private static Path serverLogback(Path work) throws IOException {
-        Path f = work.resolve("server-logback.xml");
-        try (var in = MultisnapshotCommand.class.getResourceAsStream("/server-logback.xml")) {
-            Files.write(f, in.readAllBytes());
-        }
-        return f;
     }
 
     /** The command line that reproduces this run. */

@@ -150,7 +150,7 @@ final class MultisnapshotReport {
     String markdown() {
         StringBuilder b = new StringBuilder();
         b.append("### multisnapshot, ").append(started.truncatedTo(ChronoUnit.SECONDS))
-                .append(options.label.isBlank() ? "" : " (" + options.label + ")").append("\n\n");
+                .append(options.files.label().isBlank() ? "" : " (" + options.files.label() + ")").append("\n\n");
         b.append("- command: `").append(options.commandLine()).append("`\n");
         b.append("- machine: ").append(machine.summary()).append("\n");
         b.append("- build: ").append(build.summary()).append("\n");
