@@ -41,13 +41,12 @@ public final class Hydrator {
     private final FetchLimits limits;
     private final long rate;
     private final Prefetcher before;
-    private volatile boolean stopped;
+    private final BackgroundWalk walk;
     private volatile String state = "waiting";
     private volatile long bytes;
     private volatile long total;
     private volatile long etaSeconds = -1;
     private int failures;
-    private Thread thread;
 
     /**
      * @param base   the export's base version now (a snapshot moves it)
@@ -65,14 +64,15 @@ public final class Hydrator {
         this.limits = limits;
         this.rate = rate;
         this.before = before;
+        this.walk = new BackgroundWalk("hydrate-" + name);
     }
 
     public long rate() {
         return rate;
     }
 
-    public synchronized void start() {
-        thread = Thread.ofVirtual().name("hydrate-" + name).start(this::run);
+    public void start() {
+        walk.start(this::run);
     }
 
     public Progress progress() {
@@ -85,7 +85,7 @@ public final class Hydrator {
                 before.await();
             }
             int evictedPasses = 0;
-            while (!stopped) {
+            while (!walk.stopped()) {
                 Pass p = pass();
                 if (p == Pass.DONE) {
                     state = "done";
@@ -113,7 +113,7 @@ public final class Hydrator {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (stopped && (state.equals("hydrating") || state.equals("waiting"))) {
+            if (walk.stopped() && (state.equals("hydrating") || state.equals("waiting"))) {
                 state = "stopped";
             }
         }
@@ -137,7 +137,7 @@ public final class Hydrator {
         // runs of a quarter second's worth at most: the pace stays even, and a guest read waits little behind one
         long maxRun = Math.max(1, Math.min(limits.maxRunBytes(), rate / 4));
         int i = 0;
-        while (i < v.count() && !stopped) {
+        while (i < v.count() && !walk.stopped()) {
             if (v.zero(i) || cache.contains(v.cacheKey(i))) {
                 i++;
                 continue;
@@ -149,7 +149,7 @@ public final class Hydrator {
                 run += v.length(i);
                 i++;
             }
-            while (limits.readersWaiting() > 0 && !stopped) {
+            while (limits.readersWaiting() > 0 && !walk.stopped()) {
                 Thread.sleep(5); // the guest waits for a fetch: it goes first
             }
             long wait = next - System.nanoTime();
@@ -177,7 +177,7 @@ public final class Hydrator {
                 return Pass.AGAIN; // a snapshot moved the base: walk the new version
             }
         }
-        if (stopped) {
+        if (walk.stopped()) {
             return Pass.AGAIN;
         }
         count(v);
@@ -201,17 +201,11 @@ public final class Hydrator {
     }
 
     public void stop() {
-        stopped = true;
+        walk.stop();
     }
 
     /** Waits for the walk to end (a closing export, and tests). */
     public void await() throws InterruptedException {
-        Thread t;
-        synchronized (this) {
-            t = thread;
-        }
-        if (t != null) {
-            t.join();
-        }
+        walk.await();
     }
 }

@@ -20,8 +20,7 @@ public final class Prefetcher {
     private final BaseImage base;
     private final BootProfile profile;
     private final ExportStats stats;
-    private volatile boolean stopped;
-    private Thread thread;
+    private final BackgroundWalk walk = new BackgroundWalk("prefetch");
 
     public Prefetcher(BaseImage base, BootProfile profile, ExportStats stats) {
         this.base = base;
@@ -29,10 +28,10 @@ public final class Prefetcher {
         this.stats = stats;
     }
 
-    public synchronized void start() {
+    public void start() {
         stats.prefetchTotal.set(profile.offsets().length);
         stats.prefetchDone.set(0);
-        thread = Thread.ofVirtual().name("prefetch").start(this::run);
+        walk.start(this::run);
     }
 
     private void run() {
@@ -41,7 +40,7 @@ public final class Prefetcher {
         long[] offsets = profile.offsets();
         int k = 0;
         try {
-            while (k < offsets.length && !stopped) {
+            while (k < offsets.length && !walk.stopped()) {
                 // a batch: the next chunks in profile order, adjacent ones fetched with one request
                 int first = -1;
                 int last = -1;
@@ -82,17 +81,11 @@ public final class Prefetcher {
     }
 
     public void stop() {
-        stopped = true;
+        walk.stop();
     }
 
     /** Waits for the walk to end (a closing export, and tests). */
     public void await() throws InterruptedException {
-        Thread t;
-        synchronized (this) {
-            t = thread;
-        }
-        if (t != null) {
-            t.join();
-        }
+        walk.await();
     }
 }
