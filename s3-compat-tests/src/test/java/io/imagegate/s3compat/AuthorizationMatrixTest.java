@@ -175,6 +175,7 @@ class AuthorizationMatrixTest {
                     + c.abortUploadId())),
             new Op("ListParts", Rule.BUCKET_WRITE, 200, c -> Req.of("GET", c.b() + "/mpu?uploadId=" + c.uploadId())),
             new Op("GetManifest", Rule.OBJECT_READ, 200, c -> Req.of("GET", c.k() + "?manifest")),
+            new Op("GetManifestBinary", Rule.OBJECT_READ, 200, c -> Req.of("GET", c.k() + "?manifest&format=binary")),
             new Op("MissingChunks", Rule.WRITE_AND_OBJECT_READ, 200, c -> Req.of("POST", c.k() + "?missing-chunks")
                     .header("Content-Type", "application/json").body("{\"hashes\":[\"" + "ab".repeat(32) + "\"]}")),
             // a commit that keeps the object as it is: the same bytes and the same ACL, a new version

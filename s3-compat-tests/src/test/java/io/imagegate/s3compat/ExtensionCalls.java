@@ -61,7 +61,16 @@ final class ExtensionCalls {
 
     SignedHttp.Response manifestPage(String bucket, String key, String versionId, Long offset, Integer maxChunks)
             throws Exception {
+        return manifestPage(bucket, key, versionId, offset, maxChunks, null);
+    }
+
+    /** A page in the form {@code format} asks for ({@code json}, {@code binary}; null: not sent). */
+    SignedHttp.Response manifestPage(String bucket, String key, String versionId, Long offset, Integer maxChunks,
+                                     String format) throws Exception {
         StringBuilder q = new StringBuilder("?manifest");
+        if (format != null) {
+            q.append("&format=").append(format);
+        }
         if (versionId != null) {
             q.append("&versionId=").append(URLEncoder.encode(versionId, StandardCharsets.UTF_8));
         }

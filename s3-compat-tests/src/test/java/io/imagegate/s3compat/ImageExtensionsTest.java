@@ -13,9 +13,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -146,6 +148,94 @@ class ImageExtensionsTest {
         assertFalse(end.get("truncated").asBoolean());
         assertEquals(400, ext.manifestPage(b, "k", v1, 20L * CHUNK + 1, null).status());
         assertEquals("InvalidArgument", ext.manifestPage(b, "k", v1, null, 0).code());
+    }
+
+    /** One binary page decoded as docs/API.md lays it out, field by field. */
+    record BinaryPage(int flags, int chunkSize, long size, long first, String versionId, String etag, List<JsonNode> chunks) {
+
+        static BinaryPage of(SignedHttp.Response r) {
+            assertEquals(200, r.status(), r.text());
+            assertEquals("application/vnd.imagegate.manifest", r.header("Content-Type").orElse(""));
+            ByteBuffer in = ByteBuffer.wrap(r.body());
+            assertEquals(0x49474D46, in.getInt(), "magic IGMF");
+            assertEquals(1, in.get(), "format 1");
+            int flags = in.get();
+            assertEquals(0, in.getShort());
+            int chunkSize = in.getInt();
+            int count = in.getInt();
+            long size = in.getLong();
+            long first = in.getLong();
+            String versionId = string(in);
+            String etag = string(in);
+            assertEquals(36L * count, in.remaining(), "36 bytes a record");
+            List<JsonNode> chunks = new ArrayList<>();
+            long at = first;
+            for (int i = 0; i < count; i++) {
+                int word = in.getInt();
+                byte[] hash = new byte[32];
+                in.get(hash);
+                int length = word & 0x7FFF_FFFF;
+                var c = ExtensionCalls.JSON.createObjectNode().put("offset", at).put("length", length)
+                        .put("hash", HexFormat.of().formatHex(hash));
+                if (word < 0) {
+                    c.put("zero", true);
+                }
+                chunks.add(c);
+                at += length;
+            }
+            return new BinaryPage(flags, chunkSize, size, first, versionId, etag, chunks);
+        }
+
+        private static String string(ByteBuffer in) {
+            byte[] b = new byte[Short.toUnsignedInt(in.getShort())];
+            in.get(b);
+            return new String(b, StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void binaryManifestListsWhatTheJsonListsInFixedRecords() throws Exception {
+        String b = bucket("mf-bin");
+        byte[] data = random(7, 9 * CHUNK + 123);
+        Arrays.fill(data, 3 * CHUNK, 4 * CHUNK, (byte) 0);
+        String v = put(b, "disk.raw", data);
+        JsonNode json = json(ext.manifestPage(b, "disk.raw", null, null, null));
+        SignedHttp.Response r = ext.manifestPage(b, "disk.raw", null, null, null, "binary");
+        assertEquals(v, r.header("x-amz-version-id").orElse(null));
+        BinaryPage page = BinaryPage.of(r);
+        assertEquals(0, page.flags(), "not truncated");
+        assertEquals(CHUNK, page.chunkSize());
+        assertEquals(data.length, page.size());
+        assertEquals(0, page.first());
+        assertEquals(v, page.versionId());
+        assertEquals(json.get("etag").asText(), page.etag());
+        List<JsonNode> listed = new ArrayList<>();
+        json.get("chunks").forEach(listed::add);
+        assertEquals(listed.toString(), page.chunks().toString(), "the same chunks, lengths, hashes and zero flags as the JSON form");
+        assertEquals(10, page.chunks().size());
+
+        // pages: from the chunk holding the offset, truncated flag set, continuing where the last record ends
+        BinaryPage p1 = BinaryPage.of(ext.manifestPage(b, "disk.raw", v, 2L * CHUNK + 5, 4, "binary"));
+        assertEquals(1, p1.flags());
+        assertEquals(2L * CHUNK, p1.first());
+        assertEquals(listed.subList(2, 6).toString(), p1.chunks().toString());
+        BinaryPage p2 = BinaryPage.of(ext.manifestPage(b, "disk.raw", v, 6L * CHUNK, 4, "binary"));
+        assertEquals(0, p2.flags());
+        assertEquals(listed.subList(6, 10).toString(), p2.chunks().toString());
+        BinaryPage end = BinaryPage.of(ext.manifestPage(b, "disk.raw", v, (long) data.length, null, "binary"));
+        assertEquals(List.of(), end.chunks());
+        assertEquals(data.length, end.first());
+
+        put(b, "empty", new byte[0]);
+        BinaryPage empty = BinaryPage.of(ext.manifestPage(b, "empty", null, null, null, "binary"));
+        assertEquals(0, empty.size());
+        assertEquals(List.of(), empty.chunks());
+
+        assertEquals(200, ext.manifestPage(b, "disk.raw", null, null, null, "json").status());
+        assertEquals("InvalidArgument", ext.manifestPage(b, "disk.raw", null, null, null, "xml").code());
+        assertEquals("InvalidArgument", ext.manifestPage(b, "disk.raw", null, null, 0, "binary").code());
+        assertEquals("NoSuchVersion", ext.manifestPage(b, "disk.raw", put(b, "other", random(8, 10)), null, null,
+                "binary").code());
     }
 
     @Test

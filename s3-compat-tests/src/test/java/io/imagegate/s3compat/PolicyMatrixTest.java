@@ -123,6 +123,7 @@ class PolicyMatrixTest {
             new Op("HeadObject", false, 200, c -> Req.of("HEAD", c.k())),
             new Op("GetObjectVersion", false, 200, c -> Req.of("GET", c.k() + "?versionId=" + c.version())),
             new Op("GetManifest", false, 200, c -> Req.of("GET", c.k() + "?manifest")),
+            new Op("GetManifestBinary", false, 200, c -> Req.of("GET", c.k() + "?manifest&format=binary")),
             new Op("MissingChunks", false, 200, c -> Req.of("POST", c.k() + "?missing-chunks")
                     .header("Content-Type", "application/json").body("{\"hashes\":[\"" + "ab".repeat(32) + "\"]}")),
             // a commit that keeps the cell's own object as it is: the same bytes, a new version
@@ -179,7 +180,8 @@ class PolicyMatrixTest {
             // Deny of s3:CreateBucket keeps it from owning buckets
             case NODE -> switch (o) {
                 case "ListBuckets" -> true;
-                case "GetObject", "HeadObject", "GetObjectVersion", "GetManifest" -> t != Target.OTHER_BUCKET;
+                case "GetObject", "HeadObject", "GetObjectVersion", "GetManifest", "GetManifestBinary" ->
+                        t != Target.OTHER_BUCKET;
                 case "MissingChunks", "CommitVersion" -> t == Target.VM;
                 default -> false;
             };
@@ -188,7 +190,7 @@ class PolicyMatrixTest {
             // buckets of its own
             case READER -> switch (o) {
                 case "ListBuckets", "CreateBucket" -> true;
-                case "GetObject", "HeadObject", "GetManifest" -> t == Target.BASE;
+                case "GetObject", "HeadObject", "GetManifest", "GetManifestBinary" -> t == Target.BASE;
                 case "ListObjectsV2 prefix=base/" -> t == Target.BASE;
                 default -> false;
             };

@@ -33,6 +33,8 @@ public final class ExtensionClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PAGE = 10000;
+    /** Chunks a binary page may hold: 65,536 (36 bytes each), a 4 GiB image at 64 KiB chunks. */
+    private static final int BINARY_PAGE = 65536;
     private static final int MISSING_BATCH = 100000;
     private static final int MAX_JSON = 64 * 1024 * 1024;
 
@@ -52,7 +54,10 @@ public final class ExtensionClient {
         try (S3Access.RawResponse r = page(ref, 0)) {
             if (r.status() == 200) {
                 String type = r.header("content-type");
-                if (type == null || !type.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+                String t = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
+                // a gateway that predates the binary form ignores format=binary and answers JSON
+                boolean binary = t.startsWith(BinaryManifestPage.CONTENT_TYPE);
+                if (!binary && !t.contains("json")) {
                     r.abort();
                     return Optional.empty();
                 }
@@ -60,12 +65,12 @@ public final class ExtensionClient {
                 try {
                     long next = addPage(b, r);
                     if (next >= 0) {
-                        return Optional.of(rest(ref, b, next));
+                        return Optional.of(rest(ref, b, next, binary));
                     }
                     return Optional.of(b.build());
                 } catch (IOException | IllegalArgumentException e) {
                     LoggerFactory.getLogger(ExtensionClient.class).warn(
-                            "?manifest answered JSON that is not a manifest; using plain S3 object={} error={}", ref,
+                            "?manifest answered something that is not a manifest; using plain S3 object={} error={}", ref,
                             e.getMessage());
                     return Optional.empty();
                 }
@@ -83,12 +88,12 @@ public final class ExtensionClient {
 
     /** The whole manifest of a version known to have one. */
     public Manifest manifest(ObjectRef ref) throws RemoteException {
-        return rest(ref, new Manifest.Builder(), 0);
+        return rest(ref, new Manifest.Builder(), 0, true);
     }
 
-    private Manifest rest(ObjectRef ref, Manifest.Builder b, long offset) throws RemoteException {
+    private Manifest rest(ObjectRef ref, Manifest.Builder b, long offset, boolean binary) throws RemoteException {
         while (offset >= 0) {
-            try (S3Access.RawResponse r = page(ref, offset)) {
+            try (S3Access.RawResponse r = page(ref, offset, binary)) {
                 if (r.status() != 200) {
                     throw r.error("GET " + ref + "?manifest");
                 }
@@ -108,7 +113,12 @@ public final class ExtensionClient {
     }
 
     private S3Access.RawResponse page(ObjectRef ref, long offset) throws RemoteException {
-        StringBuilder q = new StringBuilder("manifest&max-chunks=" + PAGE);
+        return page(ref, offset, true);
+    }
+
+    private S3Access.RawResponse page(ObjectRef ref, long offset, boolean binary) throws RemoteException {
+        StringBuilder q = new StringBuilder(binary ? "manifest&format=binary&max-chunks=" + BINARY_PAGE
+                : "manifest&max-chunks=" + PAGE);
         if (offset > 0) {
             q.append("&offset=").append(offset);
         }
@@ -118,8 +128,12 @@ public final class ExtensionClient {
         return s3.execute(SdkHttpMethod.GET, ref, q.toString(), Map.of(), null, 0);
     }
 
-    /** Adds one page; returns the next offset to ask for, or -1 after the last page. */
+    /** Adds one page, binary or JSON as its type says; returns the next offset to ask for, or -1 after the last page. */
     private static long addPage(Manifest.Builder b, S3Access.RawResponse r) throws IOException {
+        String type = r.header("content-type");
+        if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith(BinaryManifestPage.CONTENT_TYPE)) {
+            return BinaryManifestPage.add(b, r.readAll(MAX_JSON));
+        }
         JsonNode page = JSON.readTree(r.readAll(MAX_JSON));
         if (!page.has("chunks") || !page.has("size")) {
             throw new IOException("not a manifest");

@@ -145,6 +145,8 @@ public final class Manifest {
 
     /** Collects pages of the extension's answer into one manifest. */
     static final class Builder {
+        /** The most chunks one manifest may hold: its hashes fit one array (4 TiB at 64 KiB chunks). */
+        static final int MAX_CHUNKS = Integer.MAX_VALUE / 32 - 16;
         private String versionId;
         private String etag;
         private long size = -1;
@@ -154,12 +156,38 @@ public final class Manifest {
         private byte[] hashes = new byte[32 * 1024];
         private final BitSet zero = new BitSet();
         private int n;
+        private boolean started;
 
         void header(String versionId, String etag, long size, int chunkSize) {
             this.versionId = versionId;
             this.etag = etag;
             this.size = size;
             this.chunkSize = chunkSize;
+            this.started = true;
+        }
+
+        /** Whether a page's header has been taken already. */
+        boolean started() {
+            return started;
+        }
+
+        boolean sameHeader(String versionId, String etag, long size, int chunkSize) {
+            return java.util.Objects.equals(this.versionId, versionId) && java.util.Objects.equals(this.etag, etag)
+                    && this.size == size && this.chunkSize == chunkSize;
+        }
+
+        /** Makes room for {@code more} chunks at once (a page whose count is known). */
+        void reserve(int more) {
+            long want = (long) n + more;
+            if (want > MAX_CHUNKS) {
+                throw new IllegalArgumentException("a manifest of more than " + MAX_CHUNKS + " chunks");
+            }
+            if (want > offsets.length) {
+                int cap = (int) Math.min(MAX_CHUNKS, Math.max(want, 2L * offsets.length));
+                offsets = Arrays.copyOf(offsets, cap);
+                lengths = Arrays.copyOf(lengths, cap);
+                hashes = Arrays.copyOf(hashes, 32 * cap);
+            }
         }
 
         long nextOffset() {
@@ -167,17 +195,20 @@ public final class Manifest {
         }
 
         void add(long offset, int length, byte[] hash, boolean isZero) {
+            add(offset, length, hash, 0, isZero);
+        }
+
+        /** Adds a chunk whose SHA-256 is {@code hash[at, at + 32)}. */
+        void add(long offset, int length, byte[] hash, int at, boolean isZero) {
             if (offset != nextOffset() || length <= 0) {
                 throw new IllegalArgumentException("manifest chunks are not contiguous at offset " + offset);
             }
             if (n == offsets.length) {
-                offsets = Arrays.copyOf(offsets, 2 * n);
-                lengths = Arrays.copyOf(lengths, 2 * n);
-                hashes = Arrays.copyOf(hashes, 64 * n);
+                reserve(1);
             }
             offsets[n] = offset;
             lengths[n] = length;
-            System.arraycopy(hash, 0, hashes, 32 * n, 32);
+            System.arraycopy(hash, at, hashes, 32 * n, 32);
             zero.set(n, isZero);
             n++;
         }

@@ -125,7 +125,9 @@ public final class RequestParser {
                             nonNegative(q, "part-number-marker", 0));
                 }
                 if (!head && q.has("manifest")) {
-                    yield new GetManifest(bucket, key, versionId, nonNegativeLong(q, "offset"), maxChunks(q));
+                    boolean binary = manifestFormat(q);
+                    yield new GetManifest(bucket, key, versionId, nonNegativeLong(q, "offset"), maxChunks(q, binary),
+                            binary);
                 }
                 Integer part = q.has("partNumber") ? partNumber(q) : null;
                 yield new GetObject(bucket, key, versionId, part, head);
@@ -315,15 +317,35 @@ public final class RequestParser {
                 .detail("ArgumentName", name).detail("ArgumentValue", v);
     }
 
-    /** The manifest extension's page size: 10000 when absent, at most 10000, at least 1. */
-    private static int maxChunks(Query q) {
+    /** The largest page of the manifest extension: JSON, and fixed-size binary records (36 bytes each). */
+    static final int MAX_MANIFEST_CHUNKS = 10_000;
+    static final int MAX_BINARY_MANIFEST_CHUNKS = 65_536;
+
+    /**
+     * The manifest extension's page size: the format's largest when absent, at most that, at least 1.
+     */
+    private static int maxChunks(Query q, boolean binary) {
         String v = q.get("max-chunks");
-        int n = nonNegative(q, "max-chunks", 10_000);
+        int max = binary ? MAX_BINARY_MANIFEST_CHUNKS : MAX_MANIFEST_CHUNKS;
+        int n = nonNegative(q, "max-chunks", max);
         if (n == 0) {
             throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "max-chunks must be at least 1")
                     .detail("ArgumentName", "max-chunks").detail("ArgumentValue", v);
         }
-        return Math.min(n, 10_000);
+        return Math.min(n, max);
+    }
+
+    /** {@code format=json} (the default) or {@code format=binary}; anything else is InvalidArgument. */
+    private static boolean manifestFormat(Query q) {
+        String v = q.get("format");
+        if (v == null || v.equals("json")) {
+            return false;
+        }
+        if (v.equals("binary")) {
+            return true;
+        }
+        throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "format must be json or binary")
+                .detail("ArgumentName", "format").detail("ArgumentValue", v);
     }
 
     private static long nonNegativeLong(Query q, String name) {

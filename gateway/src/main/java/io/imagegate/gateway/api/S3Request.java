@@ -198,8 +198,11 @@ public sealed interface S3Request {
 
     // ---- imagegate's extensions for image clients (docs/API.md)
 
-    /** {@code GET ?manifest}: a version's chunk list, {@code maxChunks} from the chunk holding byte {@code offset}. */
-    record GetManifest(String bucket, String key, String versionId, long offset, int maxChunks)
+    /**
+     * {@code GET ?manifest}: a version's chunk list, {@code maxChunks} from the chunk holding byte
+     * {@code offset}, as JSON or as fixed-size binary records ({@code format=binary}).
+     */
+    record GetManifest(String bucket, String key, String versionId, long offset, int maxChunks, boolean binary)
             implements ObjectRequest {
         public Action action() { return Action.GET_MANIFEST; }
     }

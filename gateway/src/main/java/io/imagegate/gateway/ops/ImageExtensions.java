@@ -83,8 +83,21 @@ public final class ImageExtensions {
                     String.valueOf(op.offset()));
         }
         ManifestRoot root = ObjectHeaders.root(v);
+        byte[] body;
+        try (Stream<ChunkAt> chunks = stores.chunks().chunks(root, op.offset())) {
+            body = op.binary() ? binaryManifest(call, op, v, root, chunks.iterator())
+                    : jsonManifest(op, bucket, v, root, chunks.iterator());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, v));
+        call.respondBytes(200, op.binary() ? BINARY_MANIFEST_TYPE : JSON_TYPE, body);
+    }
+
+    private static byte[] jsonManifest(S3Request.GetManifest op, BucketRecord bucket, VersionRecord v, ManifestRoot root,
+                                       Iterator<ChunkAt> chunks) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 128 * Math.min(op.maxChunks(), 1024));
-        try (JsonGenerator g = JSON.createGenerator(out); Stream<ChunkAt> chunks = stores.chunks().chunks(root, op.offset())) {
+        try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("bucket", bucket.name());
             g.writeStringField("key", v.key());
@@ -95,8 +108,8 @@ public final class ImageExtensions {
             g.writeArrayFieldStart("chunks");
             long nextOffset = -1;
             int listed = 0;
-            for (Iterator<ChunkAt> it = chunks.iterator(); it.hasNext(); ) {
-                ChunkAt c = it.next();
+            while (chunks.hasNext()) {
+                ChunkAt c = chunks.next();
                 if (listed == op.maxChunks()) {
                     nextOffset = c.offset();
                     break;
@@ -117,11 +130,58 @@ public final class ImageExtensions {
                 g.writeNumberField("nextOffset", nextOffset);
             }
             g.writeEndObject();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
-        call.respondHeader("x-amz-version-id", Versions.headerVersionId(bucket, v));
-        call.respondBytes(200, JSON_TYPE, out.toByteArray());
+        return out.toByteArray();
+    }
+
+    static final String BINARY_MANIFEST_TYPE = "application/vnd.imagegate.manifest";
+    /** "IGMF": the first four bytes of a binary manifest page. */
+    static final int BINARY_MANIFEST_MAGIC = 0x49474D46;
+    static final int BINARY_MANIFEST_RECORD = 36;
+    private static final int BINARY_ZERO_FLAG = 0x8000_0000;
+
+    /**
+     * The page as docs/API.md's binary form: a fixed header, the version id and ETag, then one
+     * 36-byte record per chunk (u32 length with the zero flag in its top bit, the 32-byte SHA-256).
+     * No hex, no per-chunk text: a 2 GiB image at 64 KiB chunks is one 1.2 MB page. The page is
+     * held whole (its length goes first), so its bytes are taken from the request's memory budget.
+     */
+    private static byte[] binaryManifest(Call call, S3Request.GetManifest op, VersionRecord v, ManifestRoot root,
+                                         Iterator<ChunkAt> chunks) {
+        byte[] versionId = v.versionId().getBytes(StandardCharsets.UTF_8);
+        byte[] etag = ("\"" + v.etag() + "\"").getBytes(StandardCharsets.UTF_8);
+        long left = v.size() - op.offset();
+        long expected = Math.min(op.maxChunks(), left / Math.max(1, root.chunkSize()) + 1);
+        int header = 32 + 2 + versionId.length + 2 + etag.length;
+        call.memory().grow(header + expected * BINARY_MANIFEST_RECORD);
+        ByteBuffer out = ByteBuffer.allocate(header + (int) expected * BINARY_MANIFEST_RECORD);
+        out.putInt(BINARY_MANIFEST_MAGIC).put((byte) 1).put((byte) 0).putShort((short) 0).putInt(root.chunkSize())
+                .putInt(0).putLong(v.size()).putLong(0);
+        out.putShort((short) versionId.length).put(versionId).putShort((short) etag.length).put(etag);
+        int listed = 0;
+        long first = -1;
+        boolean truncated = false;
+        while (chunks.hasNext()) {
+            ChunkAt c = chunks.next();
+            if (listed == op.maxChunks()) {
+                truncated = true;
+                break;
+            }
+            if (first < 0) {
+                first = c.offset();
+            }
+            if (out.remaining() < BINARY_MANIFEST_RECORD) {
+                // chunks shorter than the nominal size (parts, copied ranges): more records than estimated
+                int more = Math.max(out.capacity() / 2, BINARY_MANIFEST_RECORD);
+                call.memory().grow(more);
+                out = ByteBuffer.allocate(out.capacity() + more).put(out.flip());
+            }
+            out.putInt(c.ref().length() | (c.ref().isZero() ? BINARY_ZERO_FLAG : 0));
+            c.ref().hash().write(out);
+            listed++;
+        }
+        out.put(5, (byte) (truncated ? 1 : 0)).putInt(12, listed).putLong(24, first < 0 ? op.offset() : first);
+        return out.position() == out.capacity() ? out.array() : java.util.Arrays.copyOf(out.array(), out.position());
     }
 
     // ---- POST ?missing-chunks
