@@ -78,22 +78,22 @@ public final class BucketCache implements InvocationHandler {
         }
         if ((name.equals("createBucket") || name.equals("deleteBucket") || name.equals("updateBucket"))
                 && args != null && args.length == 1) {
-            String bucket = args[0] instanceof BucketRecord b ? b.name() : String.valueOf(args[0]);
+            String bucket = bucketName(args[0]);
             entries.remove(bucket);
             lifecycles.remove(bucket);
             corsConfigs.remove(bucket);
             policies.remove(bucket);
         }
         if ((name.equals("putLifecycle") || name.equals("deleteLifecycle")) && args != null && args.length >= 1) {
-            lifecycles.remove(String.valueOf(args[0]));
+            lifecycles.remove(bucketName(args[0]));
         }
         if ((name.equals("putCors") || name.equals("deleteCors")) && args != null && args.length >= 1) {
-            corsConfigs.remove(String.valueOf(args[0]));
+            corsConfigs.remove(bucketName(args[0]));
         }
         boolean policyWrite = (name.equals("putBucketPolicy") || name.equals("deleteBucketPolicy"))
                 && args != null && args.length >= 1;
         if (policyWrite) {
-            policies.remove(String.valueOf(args[0]));
+            policies.remove(bucketName(args[0]));
         }
         try {
             return method.invoke(delegate, args);
@@ -101,12 +101,17 @@ public final class BucketCache implements InvocationHandler {
             throw e.getCause();
         } finally {
             if ((name.equals("putLifecycle") || name.equals("deleteLifecycle")) && args != null && args.length >= 1) {
-                lifecycles.remove(String.valueOf(args[0])); // again: a read during the write may have cached the old one
+                lifecycles.remove(bucketName(args[0])); // again: a read during the write may have cached the old one
             }
             if (policyWrite) {
-                policies.remove(String.valueOf(args[0])); // again: a read during the write may have cached the old one
+                policies.remove(bucketName(args[0])); // again: a read during the write may have cached the old one
             }
         }
+    }
+
+    /** The bucket a write names: by its record (writes into the incarnation authorized) or by name. */
+    private static String bucketName(Object arg) {
+        return arg instanceof BucketRecord b ? b.name() : String.valueOf(arg);
     }
 
     private Optional<LifecycleConfiguration> lifecycle(String bucket) {

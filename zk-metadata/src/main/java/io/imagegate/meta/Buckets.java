@@ -48,7 +48,7 @@ final class Buckets {
                 return found.record();
             }
             if (found != null) {
-                throw new MetadataException.BucketAlreadyExists(record.name(), found.owner());
+                throw new MetadataException.BucketAlreadyExists(record.name(), found.owner(), found.incarnation());
             }
             if (o instanceof Zk.Outcome.Ambiguous a) {
                 throw new MetadataException.OutcomeUnknown("connection lost while creating bucket " + record.name(),

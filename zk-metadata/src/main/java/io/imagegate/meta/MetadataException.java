@@ -34,16 +34,31 @@ public abstract sealed class MetadataException extends RuntimeException {
         }
     }
 
-    /** The name is taken; {@code owner} tells the gateway whether it is the caller's own. */
+    /**
+     * The name is taken; {@code owner} tells the gateway whether it is the caller's own, and
+     * {@code incarnation} which bucket of that name it found (null when not known).
+     */
     public static final class BucketAlreadyExists extends MetadataException {
         private final String owner;
 
         private final String bucket;
 
+        private final String incarnation;
+
         public BucketAlreadyExists(String bucket, String owner) {
+            this(bucket, owner, null);
+        }
+
+        public BucketAlreadyExists(String bucket, String owner, String incarnation) {
             super("bucket exists: " + bucket);
             this.bucket = bucket;
             this.owner = owner;
+            this.incarnation = incarnation;
+        }
+
+        /** The incarnation of the bucket found, so a write decided on its owner goes to that bucket only. */
+        public String incarnation() {
+            return incarnation;
         }
 
         public String bucket() {

@@ -167,15 +167,17 @@ public interface MetadataStore extends AutoCloseable {
     Optional<LifecycleConfiguration> lifecycle(String bucket);
 
     /**
-     * Replaces the bucket's lifecycle configuration as a whole.
+     * Replaces the lifecycle configuration of {@code bucket} as the caller read (and authorized) it, as
+     * a whole: only in its incarnation (NoSuchBucket once it was deleted, even if created again since),
+     * as every write of a bucket's configuration.
      *
      * @throws MetadataException.NoSuchBucket
-     * @throws IllegalArgumentException when its stored form is too large (docs/FORMAT-zookeeper.md)
+     * @throws MetadataException.RecordTooLarge when its stored form is too large (docs/FORMAT-zookeeper.md)
      */
-    void putLifecycle(String bucket, LifecycleConfiguration configuration);
+    void putLifecycle(BucketRecord bucket, LifecycleConfiguration configuration);
 
-    /** Removes the bucket's lifecycle configuration; nothing when it has none. */
-    void deleteLifecycle(String bucket);
+    /** Removes the lifecycle configuration of {@code bucket} (only in its incarnation); nothing when it has none. */
+    void deleteLifecycle(BucketRecord bucket);
 
     // ---- CORS configurations
 
@@ -187,14 +189,15 @@ public interface MetadataStore extends AutoCloseable {
     Optional<CorsConfiguration> cors(String bucket);
 
     /**
-     * Replaces the bucket's CORS configuration as a whole.
+     * Replaces the CORS configuration of {@code bucket} as the caller read it, as a whole, only in its
+     * incarnation (as {@link #putLifecycle}).
      *
      * @throws MetadataException.NoSuchBucket
      */
-    void putCors(String bucket, CorsConfiguration configuration);
+    void putCors(BucketRecord bucket, CorsConfiguration configuration);
 
-    /** Removes the bucket's CORS configuration; nothing when it has none. */
-    void deleteCors(String bucket);
+    /** Removes the CORS configuration of {@code bucket} (only in its incarnation); nothing when it has none. */
+    void deleteCors(BucketRecord bucket);
 
     // ---- access policies
 
@@ -206,20 +209,20 @@ public interface MetadataStore extends AutoCloseable {
     Optional<PolicyDocument> bucketPolicy(String bucket);
 
     /**
-     * Replaces the bucket's policy as a whole, on the bucket as it is now (a bucket deleted and
-     * created again meanwhile is not written to).
+     * Replaces the policy of {@code bucket} as the caller read it, as a whole, only in its incarnation
+     * (as {@link #putLifecycle}).
      *
      * @throws MetadataException.NoSuchBucket
-     * @throws IllegalArgumentException when its stored form is too large (docs/FORMAT-zookeeper.md)
+     * @throws MetadataException.RecordTooLarge when its stored form is too large (docs/FORMAT-zookeeper.md)
      */
-    void putBucketPolicy(String bucket, PolicyDocument policy);
+    void putBucketPolicy(BucketRecord bucket, PolicyDocument policy);
 
     /**
-     * Removes the bucket's policy; nothing when it has none.
+     * Removes the policy of {@code bucket} (only in its incarnation); nothing when it has none.
      *
      * @throws MetadataException.NoSuchBucket
      */
-    void deleteBucketPolicy(String bucket);
+    void deleteBucketPolicy(BucketRecord bucket);
 
     /**
      * The policy of the user with this canonical id; empty when it has none. Read on every request

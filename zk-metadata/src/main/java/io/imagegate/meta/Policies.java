@@ -2,7 +2,6 @@ package io.imagegate.meta;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,14 +12,13 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.Op;
 
 /**
  * Access policies: a bucket's ({@code buckets/<bucket>/policy}) and a user's
- * ({@code userpolicies/<canonicalId>}). A bucket policy is replaced or removed as a whole in a multi
- * that checks the bucket's incarnation child (Rule W), so it lands on the bucket it was meant for or
- * not at all, and it is deleted with the bucket. A user policy is keyed by the user's canonical id,
+ * ({@code userpolicies/<canonicalId>}). A bucket policy is replaced or removed as a whole, only in the
+ * incarnation of the bucket the request was authorized against ({@link BucketSubresources}), and it is
+ * deleted with the bucket. A user policy is keyed by the user's canonical id,
  * never by its name, so a user created later under the same name does not inherit it; every request
  * of a user looks its policy up, so {@code userpolicies} is mirrored in memory (a {@link CuratorCache}
  * whose first load every lookup waits for: a policy is never missed because the mirror was not yet
@@ -33,6 +31,7 @@ final class Policies implements AutoCloseable {
     static final int MAX_STORED_BYTES = 512 * 1024;
 
     private final Context ctx;
+    private final BucketSubresources subresources;
     private final CuratorCache mirror;
     private final CountDownLatch loaded = new CountDownLatch(1);
     /** User policies by canonical id, as the mirror holds them. */
@@ -54,6 +53,7 @@ final class Policies implements AutoCloseable {
 
     Policies(Context ctx, CuratorFramework client) {
         this.ctx = ctx;
+        this.subresources = new BucketSubresources(ctx);
         this.mirror = CuratorCache.build(client, ctx.layout.userPolicies());
         mirror.listenable().addListener(CuratorCacheListener.builder()
                 .forCreates(this::mirrored)
@@ -94,82 +94,16 @@ final class Policies implements AutoCloseable {
         return n == null ? Optional.empty() : Optional.of(Json.read(n.data(), Doc.class).policy());
     }
 
-    void putBucketPolicy(String bucket, PolicyDocument policy) {
+    void putBucketPolicy(BucketRecord bucket, PolicyDocument policy) {
         String token = Tokens.writeToken();
         byte[] data = Json.write(new Doc(null, policy.text(), policy.users(), token));
         checkSize(data);
-        String path = ctx.layout.bucketPolicy(bucket);
-        Deadline d = ctx.deadline();
-        ctx.syncForRead(d);
-        String incarnation = null;
-        while (true) {
-            Context.BucketNode b = ctx.bucket(d, bucket);
-            incarnation = sameIncarnation(b, incarnation);
-            Zk.Node existing = ctx.zk.get(d, path);
-            List<Op> ops = new ArrayList<>(List.of(Op.check(ctx.layout.bucketIncarnation(bucket, incarnation), -1)));
-            ops.add(existing == null ? ctx.create(path, data) : Op.setData(path, data, existing.stat().getVersion()));
-            Zk.Outcome o = ctx.zk.multi(d, ops);
-            if (o instanceof Zk.Outcome.Committed) {
-                return;
-            }
-            if (o instanceof Zk.Outcome.Ambiguous a) {
-                boolean applied = Zk.settling("setting the policy of bucket " + bucket, a, () -> {
-                    Zk.Node n = ctx.zk.get(d, path);
-                    return n != null && token.equals(Json.read(n.data(), Doc.class).token());
-                });
-                if (applied) {
-                    return;
-                }
-                throw new MetadataException.OutcomeUnknown("connection lost while setting the policy of bucket "
-                        + bucket, a.cause());
-            }
-            retryOrGiveUp(d, "bucket " + bucket + " kept changing while its policy was set");
-        }
+        subresources.put(bucket, "policy", ctx.layout.bucketPolicy(bucket.name()), data, token,
+                stored -> Json.read(stored, Doc.class).token());
     }
 
-    void deleteBucketPolicy(String bucket) {
-        String path = ctx.layout.bucketPolicy(bucket);
-        Deadline d = ctx.deadline();
-        ctx.syncForRead(d);
-        String incarnation = null;
-        while (true) {
-            Context.BucketNode b = ctx.bucket(d, bucket);
-            incarnation = sameIncarnation(b, incarnation);
-            if (ctx.zk.stat(d, path) == null) {
-                return;
-            }
-            List<Op> ops = List.of(Op.check(ctx.layout.bucketIncarnation(bucket, incarnation), -1), Op.delete(path, -1));
-            Zk.Outcome o = ctx.zk.multi(d, ops);
-            if (o instanceof Zk.Outcome.Committed) {
-                return;
-            }
-            if (o instanceof Zk.Outcome.Failed f && f.code() == Code.NONODE && f.index() == 1) {
-                return; // deleted meanwhile
-            }
-            if (o instanceof Zk.Outcome.Ambiguous a) {
-                // gone is the outcome asked for, whoever deleted it; still there means it was not applied
-                if (Zk.settling("deleting the policy of bucket " + bucket, a, () -> ctx.zk.stat(d, path) == null)) {
-                    return;
-                }
-                continue;
-            }
-            retryOrGiveUp(d, "bucket " + bucket + " kept changing while its policy was deleted");
-        }
-    }
-
-    /**
-     * The incarnation a bucket-policy write is planned on: the first one read. A bucket deleted and
-     * created again meanwhile is another bucket, which the caller was not authorized against.
-     */
-    private static String sameIncarnation(Context.BucketNode b, String planned) {
-        if (b.incarnationId() == null) {
-            throw new MetadataException.Unavailable("the record of bucket " + b.record().name() + " has no "
-                    + "incarnation: it is of metadata format 1, which a store upgrades when it starts", null);
-        }
-        if (planned != null && !planned.equals(b.incarnationId())) {
-            throw new MetadataException.NoSuchBucket(b.record().name());
-        }
-        return b.incarnationId();
+    void deleteBucketPolicy(BucketRecord bucket) {
+        subresources.delete(bucket, "policy", ctx.layout.bucketPolicy(bucket.name()));
     }
 
     // ---- user policies

@@ -334,7 +334,7 @@ public final class ZkMetadataStore implements MetadataStore {
     }
 
     @Override
-    public void putCors(String bucket, CorsConfiguration configuration) {
+    public void putCors(BucketRecord bucket, CorsConfiguration configuration) {
         guard(() -> {
             corsConfigs.put(bucket, configuration);
             return null;
@@ -342,7 +342,7 @@ public final class ZkMetadataStore implements MetadataStore {
     }
 
     @Override
-    public void deleteCors(String bucket) {
+    public void deleteCors(BucketRecord bucket) {
         guard(() -> {
             corsConfigs.delete(bucket);
             return null;
@@ -357,7 +357,7 @@ public final class ZkMetadataStore implements MetadataStore {
     }
 
     @Override
-    public void putLifecycle(String bucket, LifecycleConfiguration configuration) {
+    public void putLifecycle(BucketRecord bucket, LifecycleConfiguration configuration) {
         guard(() -> {
             lifecycles.put(bucket, configuration);
             return null;
@@ -365,7 +365,7 @@ public final class ZkMetadataStore implements MetadataStore {
     }
 
     @Override
-    public void deleteLifecycle(String bucket) {
+    public void deleteLifecycle(BucketRecord bucket) {
         guard(() -> {
             lifecycles.delete(bucket);
             return null;
@@ -393,7 +393,7 @@ public final class ZkMetadataStore implements MetadataStore {
     }
 
     @Override
-    public void putBucketPolicy(String bucket, PolicyDocument policy) {
+    public void putBucketPolicy(BucketRecord bucket, PolicyDocument policy) {
         guard(() -> {
             policies.putBucketPolicy(bucket, policy);
             return null;
@@ -401,7 +401,7 @@ public final class ZkMetadataStore implements MetadataStore {
     }
 
     @Override
-    public void deleteBucketPolicy(String bucket) {
+    public void deleteBucketPolicy(BucketRecord bucket) {
         guard(() -> {
             policies.deleteBucketPolicy(bucket);
             return null;

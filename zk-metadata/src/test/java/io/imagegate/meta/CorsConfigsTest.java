@@ -17,26 +17,26 @@ class CorsConfigsTest extends ZkTestSupport {
 
     @Test
     void aConfigurationIsReplacedWholeAndReadThroughAnotherStore() {
-        createBucket(Versioning.ENABLED);
+        BucketRecord b = createBucket(Versioning.ENABLED);
         assertEquals(Optional.empty(), store.cors(bucket));
-        store.putCors(bucket, SAMPLE);
+        store.putCors(b, SAMPLE);
         ZkMetadataStore other = newStore(config());
         assertEquals(SAMPLE, other.cors(bucket).orElseThrow());
         CorsConfiguration one = new CorsConfiguration(SAMPLE.rules().subList(1, 2));
-        other.putCors(bucket, one);
+        other.putCors(b, one);
         assertEquals(one, store.cors(bucket).orElseThrow());
-        store.deleteCors(bucket);
-        store.deleteCors(bucket);
+        store.deleteCors(b);
+        store.deleteCors(b);
         assertEquals(Optional.empty(), other.cors(bucket));
     }
 
     @Test
     void aBucketWithRulesIsDeletedWithThemAndANewOneHasNone() {
-        createBucket(Versioning.ENABLED);
-        store.putCors(bucket, SAMPLE);
+        BucketRecord b = createBucket(Versioning.ENABLED);
+        store.putCors(b, SAMPLE);
         store.deleteBucket(bucket);
         assertThrows(MetadataException.NoSuchBucket.class, () -> store.cors(bucket));
-        assertThrows(MetadataException.NoSuchBucket.class, () -> store.putCors(bucket, SAMPLE));
+        assertThrows(MetadataException.NoSuchBucket.class, () -> store.putCors(b, SAMPLE));
         createBucket(Versioning.ENABLED);
         assertEquals(Optional.empty(), store.cors(bucket));
     }

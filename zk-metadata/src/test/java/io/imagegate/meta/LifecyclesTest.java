@@ -53,40 +53,40 @@ class LifecyclesTest extends ZkTestSupport {
 
     @Test
     void aConfigurationIsReplacedWholeAndReadThroughAnotherStore() {
-        createBucket(Versioning.ENABLED);
+        BucketRecord b = createBucket(Versioning.ENABLED);
         assertEquals(Optional.empty(), store.lifecycle(bucket));
-        store.putLifecycle(bucket, SAMPLE);
+        store.putLifecycle(b, SAMPLE);
         ZkMetadataStore other = newStore(config());
         assertEquals(SAMPLE, other.lifecycle(bucket).orElseThrow());
         LifecycleConfiguration one = new LifecycleConfiguration(SAMPLE.rules().subList(0, 1));
-        other.putLifecycle(bucket, one);
+        other.putLifecycle(b, one);
         assertEquals(one, store.lifecycle(bucket).orElseThrow());
-        store.deleteLifecycle(bucket);
-        store.deleteLifecycle(bucket);
+        store.deleteLifecycle(b);
+        store.deleteLifecycle(b);
         assertEquals(Optional.empty(), other.lifecycle(bucket));
     }
 
     @Test
     void aBucketWithRulesIsDeletedWithThemAndANewOneHasNone() {
-        createBucket(Versioning.ENABLED);
-        store.putLifecycle(bucket, SAMPLE);
+        BucketRecord b = createBucket(Versioning.ENABLED);
+        store.putLifecycle(b, SAMPLE);
         store.deleteBucket(bucket);
         assertThrows(MetadataException.NoSuchBucket.class, () -> store.lifecycle(bucket));
-        assertThrows(MetadataException.NoSuchBucket.class, () -> store.putLifecycle(bucket, SAMPLE));
+        assertThrows(MetadataException.NoSuchBucket.class, () -> store.putLifecycle(b, SAMPLE));
         createBucket(Versioning.ENABLED);
         assertEquals(Optional.empty(), store.lifecycle(bucket));
     }
 
     @Test
     void aConfigurationTooLargeForAZnodeIsRefused() {
-        createBucket(Versioning.ENABLED);
+        BucketRecord b = createBucket(Versioning.ENABLED);
         List<Rule> rules = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             rules.add(new Rule("r".repeat(250) + i, true, new Filter(FilterForm.PREFIX, "p".repeat(1000), null, null),
                     new Expiration(1, null, false), null, null));
         }
         var e = assertThrows(MetadataException.RecordTooLarge.class,
-                () -> store.putLifecycle(bucket, new LifecycleConfiguration(rules)));
+                () -> store.putLifecycle(b, new LifecycleConfiguration(rules)));
         assertTrue(e.getMessage().contains("at most"), e.getMessage());
         assertEquals(Optional.empty(), store.lifecycle(bucket));
     }

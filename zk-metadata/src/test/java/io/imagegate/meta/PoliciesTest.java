@@ -24,25 +24,27 @@ class PoliciesTest extends ZkTestSupport {
 
     @Test
     void aBucketPolicyIsStoredAsGivenReplacedWholeAndRemoved() {
-        createBucket(Versioning.ENABLED);
+        BucketRecord b = createBucket(Versioning.ENABLED);
         assertEquals(Optional.empty(), store.bucketPolicy(bucket));
-        store.putBucketPolicy(bucket, ONE);
+        store.putBucketPolicy(b, ONE);
         assertEquals(Optional.of(ONE), store.bucketPolicy(bucket), "text and resolved users as given");
-        store.putBucketPolicy(bucket, TWO);
+        store.putBucketPolicy(b, TWO);
         assertEquals(Optional.of(TWO), store.bucketPolicy(bucket));
-        store.deleteBucketPolicy(bucket);
+        store.deleteBucketPolicy(b);
         assertEquals(Optional.empty(), store.bucketPolicy(bucket));
-        store.deleteBucketPolicy(bucket); // nothing to remove is no error, as S3's 204
+        store.deleteBucketPolicy(b); // nothing to remove is no error, as S3's 204
         assertEquals(Optional.empty(), store.bucketPolicy(bucket));
     }
 
     @Test
     void aBucketPolicyNeedsItsBucketAndGoesWithIt() throws Exception {
-        assertThrows(MetadataException.NoSuchBucket.class, () -> store.putBucketPolicy(bucket, ONE));
+        BucketRecord never = new BucketRecord(bucket, "alice", null, CannedAcl.PRIVATE, Versioning.ENABLED, 65536,
+                "us-east-1");
+        assertThrows(MetadataException.NoSuchBucket.class, () -> store.putBucketPolicy(never, ONE));
         assertThrows(MetadataException.NoSuchBucket.class, () -> store.bucketPolicy(bucket));
-        assertThrows(MetadataException.NoSuchBucket.class, () -> store.deleteBucketPolicy(bucket));
-        createBucket(Versioning.ENABLED);
-        store.putBucketPolicy(bucket, ONE);
+        assertThrows(MetadataException.NoSuchBucket.class, () -> store.deleteBucketPolicy(never));
+        BucketRecord b = createBucket(Versioning.ENABLED);
+        store.putBucketPolicy(b, ONE);
         store.deleteBucket(bucket);
         assertThrows(MetadataException.NoSuchBucket.class, () -> store.bucketPolicy(bucket));
         assertEquals(null, raw().checkExists().forPath("/imagegate/buckets/" + bucket + "/policy"));
@@ -52,11 +54,11 @@ class PoliciesTest extends ZkTestSupport {
 
     @Test
     void aBucketPolicySetThroughOneStoreIsReadThroughAnother() {
-        createBucket(Versioning.ENABLED);
+        BucketRecord b = createBucket(Versioning.ENABLED);
         ZkMetadataStore other = newStore(config());
-        store.putBucketPolicy(bucket, ONE);
+        store.putBucketPolicy(b, ONE);
         assertEquals(Optional.of(ONE), other.bucketPolicy(bucket));
-        other.deleteBucketPolicy(bucket);
+        other.deleteBucketPolicy(b);
         assertEquals(Optional.empty(), store.bucketPolicy(bucket));
     }
 

@@ -39,7 +39,7 @@ public final class BucketCors {
         byte[] body = call.smallBody(MAX_BODY);
         RequiredIntegrity.check(call, body);
         CorsConfiguration config = CorsXml.parse(body);
-        stores.meta().putCors(bucket.name(), config);
+        stores.meta().putCors(bucket, config);
         call.respond(200);
     }
 
@@ -51,7 +51,7 @@ public final class BucketCors {
     }
 
     public void delete(Call call, BucketRecord bucket) {
-        stores.meta().deleteCors(bucket.name());
+        stores.meta().deleteCors(bucket);
         call.respond(204);
     }
 

@@ -27,7 +27,7 @@ public final class BucketLifecycle {
         byte[] body = call.smallBody(MAX_BODY);
         RequiredIntegrity.check(call, body);
         LifecycleConfiguration config = LifecycleXml.parse(body);
-        stores.meta().putLifecycle(bucket.name(), config); // too large to store: RecordTooLarge, InvalidRequest
+        stores.meta().putLifecycle(bucket, config); // too large to store: RecordTooLarge, InvalidRequest
         call.respondHeader("x-amz-transition-default-minimum-object-size", "all_storage_classes_128K");
         call.respond(200);
     }
@@ -41,7 +41,7 @@ public final class BucketLifecycle {
     }
 
     public void delete(Call call, BucketRecord bucket) {
-        stores.meta().deleteLifecycle(bucket.name());
+        stores.meta().deleteLifecycle(bucket);
         call.respond(204);
     }
 }

@@ -43,7 +43,7 @@ public final class BucketPolicies {
             throw new S3Exception(S3ErrorCode.MALFORMED_POLICY, e.getMessage());
         }
         try {
-            stores.meta().putBucketPolicy(bucket.name(),
+            stores.meta().putBucketPolicy(bucket,
                     new PolicyDocument(new String(body, StandardCharsets.UTF_8), parsed.users()));
         } catch (MetadataException.RecordTooLarge tooLarge) {
             throw new S3Exception(S3ErrorCode.MALFORMED_POLICY, "Policy exceeds the maximum allowed document size.");
@@ -58,7 +58,7 @@ public final class BucketPolicies {
     }
 
     public void delete(Call call, BucketRecord bucket) {
-        stores.meta().deleteBucketPolicy(bucket.name());
+        stores.meta().deleteBucketPolicy(bucket);
         call.respond(204);
     }
 

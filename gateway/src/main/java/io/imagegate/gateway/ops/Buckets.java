@@ -143,10 +143,11 @@ public final class Buckets {
                     throw new S3Exception(S3ErrorCode.BUCKET_ALREADY_OWNED_BY_YOU).detail("BucketName", op.bucket());
                 }
                 // us-east-1's legacy rule: creating a bucket one owns again succeeds and resets its ACL
-                // (to the one asked for, private by default); its objects, versioning and chunk size stay
+                // (to the one asked for, private by default); its objects, versioning and chunk size stay.
+                // Only on the bucket found to be the caller's: one created since by another owner is not
                 try {
                     stores.meta().updateBucket(new BucketRecord(op.bucket(), e.owner(), record.created(), acl,
-                            null, record.chunkSize(), record.region()));
+                            null, record.chunkSize(), record.region(), e.incarnation()));
                     break;
                 } catch (MetadataException.NoSuchBucket gone) {
                     // deleted meanwhile: create it afresh
