@@ -2,14 +2,10 @@ package io.imagegate.meta;
 
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
-import org.apache.zookeeper.client.ZKClientConfig;
 
 /**
  * For tests and the chaos benchmark, never reachable from a command line: a store whose
@@ -48,33 +44,12 @@ public final class ReplyLoss {
     }
 
     /**
-     * Connects a store (without a ZooKeeper identity) whose multis lose replies; the store owns
-     * and closes its client, as {@link ZkMetadataStore#connect(String, ZkStoreConfig)}'s does.
+     * Connects a store whose multis lose replies, as {@link ZkMetadataStore#connect(String, ZkStoreConfig)}
+     * connects one: the same client settings and, with {@link ZkStoreConfig#auth()}, the same ZooKeeper
+     * identity and ACLs. The store owns and closes its client.
      */
     public ZkMetadataStore connect(String connectString, ZkStoreConfig config) {
-        int timeout = (int) config.operationTimeout().toMillis();
-        ZKClientConfig zkConfig = new ZKClientConfig();
-        zkConfig.setProperty(ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT, Integer.toString(timeout));
-        CuratorFramework client = CuratorFrameworkFactory.builder()
-                .connectString(connectString)
-                .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
-                .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
-                .retryPolicy(new RetryUntilElapsed(timeout, 200))
-                .zkClientConfig(zkConfig)
-                .build();
-        client.start();
-        try {
-            if (!client.blockUntilConnected(timeout, TimeUnit.MILLISECONDS)) {
-                throw new MetadataException.Unavailable("cannot connect to ZooKeeper at " + connectString, null);
-            }
-            return new ZkMetadataStore(client, config, true, LossyZk::new);
-        } catch (InterruptedException e) {
-            client.close();
-            throw Zk.interrupted(e);
-        } catch (RuntimeException e) {
-            client.close();
-            throw e;
-        }
+        return ZkMetadataStore.connect(connectString, config, LossyZk::new);
     }
 
     private final class LossyZk extends Zk {

@@ -83,6 +83,15 @@ public final class ZkMetadataStore implements MetadataStore {
      * Unavailable after {@link ZkStoreConfig#operationTimeout()} when ZooKeeper cannot be reached.
      */
     public static ZkMetadataStore connect(String connectString, ZkStoreConfig config) {
+        return connect(connectString, config, Zk::new);
+    }
+
+    /**
+     * {@link #connect(String, ZkStoreConfig)} with another ZooKeeper access layer ({@link ReplyLoss}'s):
+     * the same client, the same identity and ACLs.
+     */
+    static ZkMetadataStore connect(String connectString, ZkStoreConfig config,
+            java.util.function.Function<CuratorFramework, Zk> zkFactory) {
         int timeout = (int) config.operationTimeout().toMillis();
         ZKClientConfig zkConfig = new ZKClientConfig();
         zkConfig.setProperty(ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT, Integer.toString(timeout));
@@ -102,7 +111,7 @@ public final class ZkMetadataStore implements MetadataStore {
             if (!client.blockUntilConnected(timeout, TimeUnit.MILLISECONDS)) {
                 throw new MetadataException.Unavailable("cannot connect to ZooKeeper at " + connectString, null);
             }
-            return new ZkMetadataStore(client, config, true, Zk::new);
+            return new ZkMetadataStore(client, config, true, zkFactory);
         } catch (InterruptedException e) {
             client.close();
             throw Zk.interrupted(e);
