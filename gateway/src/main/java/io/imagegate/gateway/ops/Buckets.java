@@ -175,36 +175,13 @@ public final class Buckets {
     }
 
     public void getVersioning(Call call, BucketRecord bucket) {
-        XmlWriter x = XmlWriter.s3("VersioningConfiguration");
-        switch (bucket.versioning()) {
-            case ENABLED -> x.element("Status", "Enabled");
-            case SUSPENDED -> x.element("Status", "Suspended");
-            case UNVERSIONED -> { }
-        }
-        call.respondXml(200, x);
+        call.respondXml(200, VersioningXml.write(bucket.versioning()));
     }
 
     public void putVersioning(Call call, BucketRecord bucket) throws IOException {
-        XmlDocument doc = XmlDocument.parse(call.smallBody(64 * 1024));
-        if (!doc.rootName().equals("VersioningConfiguration")) {
-            throw new S3Exception(S3ErrorCode.MALFORMED_XML);
-        }
-        String status = XmlDocument.childText(doc.root(), "Status").orElse(null);
-        String mfa = XmlDocument.childText(doc.root(), "MfaDelete").orElse(null);
-        if (mfa != null && !mfa.equals("Disabled")) {
-            throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "MFA Delete is not supported.");
-        }
-        Versioning next;
-        if ("Enabled".equals(status)) {
-            next = Versioning.ENABLED;
-        } else if ("Suspended".equals(status)) {
-            // even a bucket that never had versioning reports Suspended afterwards, as in S3
-            next = Versioning.SUSPENDED;
-        } else if (status == null) {
-            next = bucket.versioning();
-        } else {
-            throw new S3Exception(S3ErrorCode.ILLEGAL_VERSIONING_CONFIGURATION);
-        }
+        // no Status leaves the bucket as it is; even a bucket that never had versioning reports
+        // Suspended after a Suspended, as in S3
+        Versioning next = VersioningXml.parse(call.smallBody(64 * 1024)).orElse(bucket.versioning());
         if (next != bucket.versioning()) {
             stores.meta().updateBucket(bucket.withVersioning(next));
         }

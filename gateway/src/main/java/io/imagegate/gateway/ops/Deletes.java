@@ -19,7 +19,7 @@ import org.w3c.dom.Element;
 /** DeleteObject and DeleteObjects (multi-object delete, quiet and verbose). */
 public final class Deletes {
 
-    private static final int MAX_KEYS_PER_REQUEST = 1000;
+    static final int MAX_KEYS_PER_REQUEST = 1000;
 
     private final Stores stores;
 
@@ -43,20 +43,9 @@ public final class Deletes {
     public void deleteObjects(Call call, BucketRecord bucket) throws IOException {
         byte[] body = call.smallBody(2 * 1024 * 1024);
         RequiredIntegrity.check(call, body);
-        XmlDocument doc = XmlDocument.parse(body);
-        if (!doc.rootName().equals("Delete")) {
-            throw new S3Exception(S3ErrorCode.MALFORMED_XML);
-        }
-        boolean quiet = XmlDocument.childText(doc.root(), "Quiet").map(q -> q.trim().equalsIgnoreCase("true")).orElse(false);
-        List<Element> objects = XmlDocument.children(doc.root(), "Object");
-        if (objects.isEmpty() || objects.size() > MAX_KEYS_PER_REQUEST) {
-            throw new S3Exception(S3ErrorCode.MALFORMED_XML);
-        }
-        List<Target> targets = new ArrayList<>(objects.size());
-        for (Element o : objects) {
-            String key = XmlDocument.childText(o, "Key").orElseThrow(() -> new S3Exception(S3ErrorCode.MALFORMED_XML));
-            targets.add(new Target(key, XmlDocument.childText(o, "VersionId").orElse(null)));
-        }
+        DeleteRequest request = parseDelete(body);
+        boolean quiet = request.quiet();
+        List<Target> targets = request.targets();
         XmlWriter x = XmlWriter.s3("DeleteResult");
         S3Exception unavailable = null;
         for (Target t : targets) {
@@ -109,5 +98,31 @@ public final class Deletes {
         return stores.meta().delete(bucket, key, versionId, condition, ObjectWrites.ownerOf(call, bucket));
     }
 
-    private record Target(String key, String versionId) {}
+    /**
+     * A DeleteObjects body: Quiet, and 1 to {@link #MAX_KEYS_PER_REQUEST} objects each with a Key
+     * (and a VersionId or none), in the order given; or MalformedXML.
+     */
+    static DeleteRequest parseDelete(byte[] body) {
+        XmlDocument doc = XmlDocument.parse(body);
+        if (!doc.rootName().equals("Delete")) {
+            throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+        }
+        boolean quiet = XmlDocument.childText(doc.root(), "Quiet").map(q -> q.trim().equalsIgnoreCase("true")).orElse(false);
+        List<Element> objects = XmlDocument.children(doc.root(), "Object");
+        if (objects.isEmpty() || objects.size() > MAX_KEYS_PER_REQUEST) {
+            throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+        }
+        List<Target> targets = new ArrayList<>(objects.size());
+        for (Element o : objects) {
+            String key = XmlDocument.childText(o, "Key").orElseThrow(() -> new S3Exception(S3ErrorCode.MALFORMED_XML));
+            targets.add(new Target(key, XmlDocument.childText(o, "VersionId").orElse(null)));
+        }
+        return new DeleteRequest(quiet, targets);
+    }
+
+    /** What a DeleteObjects body asks for. */
+    record DeleteRequest(boolean quiet, List<Target> targets) {}
+
+    /** One Object of a DeleteObjects body: its key, and its version id or null. */
+    record Target(String key, String versionId) {}
 }

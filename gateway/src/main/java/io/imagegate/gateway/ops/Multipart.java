@@ -41,7 +41,7 @@ import org.w3c.dom.Element;
  */
 public final class Multipart {
 
-    private static final int MAX_PARTS = 10_000;
+    static final int MAX_PARTS = 10_000;
 
     private final Stores stores;
     private final Owners owners;
@@ -420,7 +420,11 @@ public final class Multipart {
                 "x-amz-copy-source-range", header);
     }
 
-    private static List<Requested> parseParts(byte[] body) {
+    /**
+     * The parts a CompleteMultipartUpload body lists, in the order given (numbers, order and ETags
+     * are checked against the upload by the caller): 1 to {@link #MAX_PARTS} of them, or MalformedXML.
+     */
+    static List<Requested> parseParts(byte[] body) {
         XmlDocument doc = XmlDocument.parse(body);
         if (!doc.rootName().equals("CompleteMultipartUpload")) {
             throw new S3Exception(S3ErrorCode.MALFORMED_XML);
@@ -475,5 +479,6 @@ public final class Multipart {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    private record Requested(int number, String etag, Map<String, String> checksums) {}
+    /** One Part of a CompleteMultipartUpload body: its number, its ETag unquoted, its checksums by x-amz name. */
+    record Requested(int number, String etag, Map<String, String> checksums) {}
 }
