@@ -39,12 +39,13 @@ class GatewayWireFuzzTest {
         "x-amz-decoded-content-length", "Content-Encoding", "Range", "x-amz-copy-source", "x-amz-acl",
         "x-imagegate-base-version-id", "x-imagegate-chunk-size", "Content-MD5", "If-Match", "Expect",
         "x-amz-trailer", "Authorization", "x-amz-date", "Host", "x-amz-checksum-crc32", "x-amz-grant-read",
-        "x-amz-expected-bucket-owner", "x-amz-meta-a", "Content-Type"};
+        "x-amz-expected-bucket-owner", "x-amz-meta-a", "Content-Type", "Origin", "Access-Control-Request-Method",
+        "Access-Control-Request-Headers"};
     /** The operations that read an XML (or JSON policy) body and where they go: method, path, query. */
     private static final String[][] XML_OPERATIONS = {
         {"PUT", "/fuzz-bucket", "versioning"}, {"PUT", "/fuzz-bucket", "acl"}, {"PUT", "/fuzz-bucket/obj", "acl"},
         {"POST", "/fuzz-bucket", "delete"}, {"POST", "/fuzz-bucket/mp", "uploadId="}, {"PUT", "/fuzz-xml-bucket", ""},
-        {"PUT", "/fuzz-bucket", "lifecycle"}, {"PUT", "/fuzz-bucket", "policy"}};
+        {"PUT", "/fuzz-bucket", "lifecycle"}, {"PUT", "/fuzz-bucket", "policy"}, {"PUT", "/fuzz-bucket", "cors"}};
 
     private static int inputs;
 
@@ -54,7 +55,8 @@ class GatewayWireFuzzTest {
         "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>",
         "<Delete><Object><Key>obj</Key></Object></Delete>", "<VersioningConfiguration><Status>",
         "<AccessControlPolicy><AccessControlList><Grant><Grantee><URI>", "<CreateBucketConfiguration>",
-        "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "aws-chunked", "bytes=", "{\"size\":", "\"chunks\":[{\"offset\":"})
+        "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "aws-chunked", "bytes=", "{\"size\":", "\"chunks\":[{\"offset\":",
+        "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod>", "Origin: "})
     void everyRequestGetsAnS3Answer(FuzzedDataProvider data) throws IOException {
         WireFixture gateway = WireFixture.get();
         Request request = switch (data.consumeInt(0, 3)) {
