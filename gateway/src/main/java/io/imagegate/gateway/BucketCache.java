@@ -12,6 +12,8 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Keeps bucket records a gateway read in the last moment (one second by default), so a GET costs
@@ -30,22 +32,44 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class BucketCache implements InvocationHandler {
 
-    private record Entry(BucketRecord record, long expiresAt) {}
+    /** Values by bucket name, each kept for the time-to-live from when it was read. */
+    private final class Kept<V> {
+        private record Entry<V>(V value, long expiresAt) {}
 
-    private record LifecycleEntry(Optional<LifecycleConfiguration> config, long expiresAt) {}
+        private final ConcurrentHashMap<String, Entry<V>> entries = new ConcurrentHashMap<>();
+        private final Predicate<V> worthKeeping;
+
+        Kept(Predicate<V> worthKeeping) {
+            this.worthKeeping = worthKeeping;
+        }
+
+        V get(String bucket, Function<String, V> read) {
+            long now = System.nanoTime();
+            Entry<V> e = entries.get(bucket);
+            if (e != null && now - e.expiresAt < 0) {
+                return e.value;
+            }
+            V fresh = read.apply(bucket);
+            if (worthKeeping.test(fresh)) {
+                entries.put(bucket, new Entry<>(fresh, now + ttlNanos));
+            } else {
+                entries.remove(bucket);
+            }
+            return fresh;
+        }
+
+        void drop(String bucket) {
+            entries.remove(bucket);
+        }
+    }
 
     private final MetadataStore delegate;
     private final long ttlNanos;
-    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, LifecycleEntry> lifecycles = new ConcurrentHashMap<>();
-
-    private record CorsEntry(Optional<CorsConfiguration> config, long expiresAt) {}
-
-    private final ConcurrentHashMap<String, CorsEntry> corsConfigs = new ConcurrentHashMap<>();
-
-    private record PolicyEntry(Optional<PolicyDocument> policy, long expiresAt) {}
-
-    private final ConcurrentHashMap<String, PolicyEntry> policies = new ConcurrentHashMap<>();
+    /** A missing bucket is never kept: a bucket created anywhere is visible at once. */
+    private final Kept<Optional<BucketRecord>> records = new Kept<>(Optional::isPresent);
+    private final Kept<Optional<LifecycleConfiguration>> lifecycles = new Kept<>(any -> true);
+    private final Kept<Optional<CorsConfiguration>> corsConfigs = new Kept<>(any -> true);
+    private final Kept<Optional<PolicyDocument>> policies = new Kept<>(any -> true);
 
     private BucketCache(MetadataStore delegate, Duration ttl) {
         this.delegate = delegate;
@@ -64,47 +88,39 @@ public final class BucketCache implements InvocationHandler {
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         String name = method.getName();
-        if (name.equals("bucket") && args != null && args.length == 1 && args[0] instanceof String bucket) {
-            return lookup(bucket);
+        if (args != null && args.length == 1 && args[0] instanceof String bucket) {
+            switch (name) {
+                case "bucket" -> { return records.get(bucket, delegate::bucket); }
+                case "lifecycle" -> { return lifecycles.get(bucket, delegate::lifecycle); }
+                case "cors" -> { return corsConfigs.get(bucket, delegate::cors); }
+                case "bucketPolicy" -> { return policies.get(bucket, delegate::bucketPolicy); }
+                default -> { }
+            }
         }
-        if (name.equals("lifecycle") && args != null && args.length == 1 && args[0] instanceof String bucket) {
-            return lifecycle(bucket);
-        }
-        if (name.equals("cors") && args != null && args.length == 1 && args[0] instanceof String bucket) {
-            return cors(bucket);
-        }
-        if (name.equals("bucketPolicy") && args != null && args.length == 1 && args[0] instanceof String bucket) {
-            return policy(bucket);
-        }
+        String bucket = args != null && args.length >= 1 ? bucketName(args[0]) : null;
         if ((name.equals("createBucket") || name.equals("deleteBucket") || name.equals("updateBucket"))
                 && args != null && args.length == 1) {
-            String bucket = bucketName(args[0]);
-            entries.remove(bucket);
-            lifecycles.remove(bucket);
-            corsConfigs.remove(bucket);
-            policies.remove(bucket);
+            records.drop(bucket);
+            lifecycles.drop(bucket);
+            corsConfigs.drop(bucket);
+            policies.drop(bucket);
         }
-        if ((name.equals("putLifecycle") || name.equals("deleteLifecycle")) && args != null && args.length >= 1) {
-            lifecycles.remove(bucketName(args[0]));
-        }
-        if ((name.equals("putCors") || name.equals("deleteCors")) && args != null && args.length >= 1) {
-            corsConfigs.remove(bucketName(args[0]));
-        }
-        boolean policyWrite = (name.equals("putBucketPolicy") || name.equals("deleteBucketPolicy"))
-                && args != null && args.length >= 1;
-        if (policyWrite) {
-            policies.remove(bucketName(args[0]));
+        Kept<?> written = switch (name) {
+            case "putLifecycle", "deleteLifecycle" -> lifecycles;
+            case "putCors", "deleteCors" -> corsConfigs;
+            case "putBucketPolicy", "deleteBucketPolicy" -> policies;
+            default -> null;
+        };
+        if (written != null) {
+            written.drop(bucket);
         }
         try {
             return method.invoke(delegate, args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
         } finally {
-            if ((name.equals("putLifecycle") || name.equals("deleteLifecycle")) && args != null && args.length >= 1) {
-                lifecycles.remove(bucketName(args[0])); // again: a read during the write may have cached the old one
-            }
-            if (policyWrite) {
-                policies.remove(bucketName(args[0])); // again: a read during the write may have cached the old one
+            if (written != null) {
+                written.drop(bucket); // again: a read during the write may have kept the old one
             }
         }
     }
@@ -112,53 +128,5 @@ public final class BucketCache implements InvocationHandler {
     /** The bucket a write names: by its record (writes into the incarnation authorized) or by name. */
     private static String bucketName(Object arg) {
         return arg instanceof BucketRecord b ? b.name() : String.valueOf(arg);
-    }
-
-    private Optional<LifecycleConfiguration> lifecycle(String bucket) {
-        long now = System.nanoTime();
-        LifecycleEntry e = lifecycles.get(bucket);
-        if (e != null && now - e.expiresAt < 0) {
-            return e.config;
-        }
-        Optional<LifecycleConfiguration> fresh = delegate.lifecycle(bucket);
-        lifecycles.put(bucket, new LifecycleEntry(fresh, now + ttlNanos));
-        return fresh;
-    }
-
-    private Optional<CorsConfiguration> cors(String bucket) {
-        long now = System.nanoTime();
-        CorsEntry e = corsConfigs.get(bucket);
-        if (e != null && now - e.expiresAt < 0) {
-            return e.config;
-        }
-        Optional<CorsConfiguration> fresh = delegate.cors(bucket);
-        corsConfigs.put(bucket, new CorsEntry(fresh, now + ttlNanos));
-        return fresh;
-    }
-
-    private Optional<PolicyDocument> policy(String bucket) {
-        long now = System.nanoTime();
-        PolicyEntry e = policies.get(bucket);
-        if (e != null && now - e.expiresAt < 0) {
-            return e.policy;
-        }
-        Optional<PolicyDocument> fresh = delegate.bucketPolicy(bucket);
-        policies.put(bucket, new PolicyEntry(fresh, now + ttlNanos));
-        return fresh;
-    }
-
-    private Optional<BucketRecord> lookup(String bucket) {
-        long now = System.nanoTime();
-        Entry e = entries.get(bucket);
-        if (e != null && now - e.expiresAt < 0) {
-            return Optional.of(e.record);
-        }
-        Optional<BucketRecord> fresh = delegate.bucket(bucket);
-        if (fresh.isPresent()) {
-            entries.put(bucket, new Entry(fresh.get(), now + ttlNanos));
-        } else {
-            entries.remove(bucket);
-        }
-        return fresh;
     }
 }
