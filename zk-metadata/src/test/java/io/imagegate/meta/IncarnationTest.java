@@ -11,6 +11,9 @@ import io.imagegate.meta.MetadataStore.VersionListQuery;
 import io.imagegate.meta.Zk.Point;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -175,5 +178,42 @@ class IncarnationTest extends ZkTestSupport {
         BucketRecord now = bucketRecord();
         assertEquals(CannedAcl.PUBLIC_READ, store.setAcl(now, "k", null, CannedAcl.PUBLIC_READ).acl());
         assertTrue(store.delete(now, "k", null, WriteCondition.NONE, "bob").deleteMarker());
+    }
+
+    // Before: the lifecycle and CORS writes, their multi failed by the deletion, were planned again on
+    // the bucket they then read, bob's: alice's configuration landed in it, or bob's was removed. (The
+    // policy writes already kept to the incarnation they read first; they are here for coverage.)
+    @Test
+    void aConfigurationWriteWhoseMultiFailedIsNeverPlannedAgainOnTheBucketCreatedAfterIt() {
+        Layout layout = store.ctxForTests().layout;
+        record Write(String path, BiConsumer<ZkMetadataStore, BucketRecord> alices, Consumer<BucketRecord> bobs,
+                     Supplier<Boolean> bobsIntact) {}
+        List<Write> writes = List.of(
+                new Write(layout.lifecycle(bucket), (s, b) -> s.putLifecycle(b, LifecyclesTest.SAMPLE), b -> { },
+                        () -> store.lifecycle(bucket).isEmpty()),
+                new Write(layout.lifecycle(bucket), ZkMetadataStore::deleteLifecycle,
+                        b -> store.putLifecycle(b, LifecyclesTest.SAMPLE), () -> store.lifecycle(bucket).isPresent()),
+                new Write(layout.cors(bucket), (s, b) -> s.putCors(b, CorsConfigsTest.SAMPLE), b -> { },
+                        () -> store.cors(bucket).isEmpty()),
+                new Write(layout.cors(bucket), ZkMetadataStore::deleteCors, b -> store.putCors(b, CorsConfigsTest.SAMPLE),
+                        () -> store.cors(bucket).isPresent()),
+                new Write(layout.bucketPolicy(bucket), (s, b) -> s.putBucketPolicy(b, PoliciesTest.ONE), b -> { },
+                        () -> store.bucketPolicy(bucket).isEmpty()),
+                new Write(layout.bucketPolicy(bucket), ZkMetadataStore::deleteBucketPolicy,
+                        b -> store.putBucketPolicy(b, PoliciesTest.ONE), () -> store.bucketPolicy(bucket).isPresent()));
+        for (Write w : writes) {
+            if (store.bucket(bucket).isPresent()) {
+                store.deleteBucket(bucket);
+            }
+            BucketRecord alices = createBucket(Versioning.UNVERSIONED);
+            w.bobs().accept(alices); // for a delete: a configuration of alice's to remove
+            Interleaved a = interleaved();
+            InterleavingZk.Trigger recreate = a.zk().at(Point.BEFORE, List.of("multi"), InterleavingZk.touching(w.path()),
+                    () -> w.bobs().accept(recreateForBob()));
+            assertThrows(MetadataException.NoSuchBucket.class, () -> w.alices().accept(a.store(), alices), w.path());
+            assertTrue(recreate.fired(), w.path());
+            assertTrue(w.bobsIntact().get(), "alice's write reached bob's bucket: " + w.path());
+            assertEquals("bob", store.bucket(bucket).orElseThrow().owner());
+        }
     }
 }
