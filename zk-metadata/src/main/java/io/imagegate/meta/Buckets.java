@@ -31,7 +31,7 @@ final class Buckets {
                 bucket.created() != null ? bucket.created() : Instant.now().truncatedTo(ChronoUnit.MILLIS),
                 bucket.acl() != null ? bucket.acl() : CannedAcl.PRIVATE,
                 bucket.versioning() != null ? bucket.versioning() : Versioning.UNVERSIONED,
-                bucket.chunkSize(), bucket.region());
+                bucket.chunkSize(), bucket.region(), null, bucket.acl() != null ? bucket.grants() : null);
         Deadline d = ctx.deadline();
         String token = Tokens.writeToken();
         while (true) {
@@ -125,7 +125,7 @@ final class Buckets {
                 throw new MetadataException.InvalidArgument("Versioning can be suspended but not turned off once "
                         + "enabled.", "Status", String.valueOf(v));
             }
-            BucketRecord next = cur.withAcl(updated.acl() != null ? updated.acl() : cur.acl()).withVersioning(v);
+            BucketRecord next = (updated.acl() != null ? cur.withAcl(updated.accessControlList()) : cur).withVersioning(v);
             String token = Tokens.writeToken();
             String path = ctx.layout.bucket(cur.name());
             String marker = ctx.layout.bucketIncarnation(cur.name(), incarnation);
@@ -156,7 +156,7 @@ final class Buckets {
 
     private static BucketRecord withIncarnation(BucketRecord b, String incarnation) {
         return new BucketRecord(b.name(), b.owner(), b.created(), b.acl(), b.versioning(), b.chunkSize(), b.region(),
-                incarnation);
+                incarnation, b.grants());
     }
 
     /** The bucket's incarnation; every bucket of metadata format 2 has one. */

@@ -100,6 +100,9 @@ public interface MetadataStore extends AutoCloseable {
     /** PutObjectAcl in {@code bucket} as the caller read it: only in its incarnation, as publish. */
     VersionRecord setAcl(BucketRecord bucket, String key, String versionId, CannedAcl acl);
 
+    /** PutObjectAcl with a canned ACL or explicit grants, in {@code bucket} as the caller read it. */
+    VersionRecord setAcl(BucketRecord bucket, String key, String versionId, AccessControlList acl);
+
     /** ListObjects: current versions that are not delete markers, in UTF-8 binary key order. */
     ListPage list(String bucket, ListQuery query);
 

@@ -46,7 +46,7 @@ final class Multipart {
         while (true) {
             UploadRecord record = new UploadRecord(Tokens.uploadId(), upload.key(), upload.owner(),
                     upload.initiated() != null ? upload.initiated() : now, upload.headers(), upload.userMetadata(),
-                    upload.checksumAlgorithm(), upload.checksumType(), upload.acl());
+                    upload.checksumAlgorithm(), upload.checksumType(), upload.acl(), upload.grants());
             String token = Tokens.writeToken();
             StoredUpload stored = new StoredUpload(record, StoredUpload.State.ACTIVE, null, null, token);
             Zk.Outcome o = ctx.zk.multi(d, List.of(

@@ -184,12 +184,12 @@ final class ObjectWrites {
     }
 
     /**
-     * PutObjectAcl: replaces the canned ACL of one version (the current one when {@code versionId} is
+     * PutObjectAcl: replaces the ACL (canned, or grants) of one version (the current one when {@code versionId} is
      * null). A compare-and-set of the key's znode orders it with every other write to the key; a
      * non-current version's history znode is rewritten in the same multi, so a concurrent promotion or
      * removal of that version either sees the new ACL or makes this attempt fail and read again.
      */
-    VersionRecord setAcl(String bucket, String bucketIncarnation, String key, String versionId, CannedAcl acl) {
+    VersionRecord setAcl(String bucket, String bucketIncarnation, String key, String versionId, AccessControlList acl) {
         Objects.requireNonNull(acl, "acl");
         KeyNames.validateKey(key);
         if (versionId != null) {
@@ -215,7 +215,7 @@ final class ObjectWrites {
 
     // One attempt; null when it lost a race and must be planned again.
     private VersionRecord setAclOnce(Deadline d, String bucket, String bucketIncarnation, String name, String key,
-            String versionId, CannedAcl acl, KeyChange.Hints hints) {
+            String versionId, AccessControlList acl, KeyChange.Hints hints) {
         KeyChange c = read(d, bucket, bucketIncarnation, name, key, versionId);
         if (c == null) {
             return null; // the key changed while the version was looked up

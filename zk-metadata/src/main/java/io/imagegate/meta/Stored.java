@@ -28,7 +28,7 @@ final class Stored {
 
     /** A version: the key record's {@code current}, and {@code obj/<name>/<group>/<ordinal>}. */
     @JsonPropertyOrder({"key", "versionId", "deleteMarker", "owner", "lastModified", "size", "etag", "manifest",
-            "partCount", "headers", "userMetadata", "checksums", "checksumType", "acl"})
+            "partCount", "headers", "userMetadata", "checksums", "checksumType", "acl", "grants"})
     record VersionDoc(
             @JsonProperty("key") String key,
             @JsonProperty("versionId") String versionId,
@@ -43,17 +43,34 @@ final class Stored {
             @JsonProperty("userMetadata") Map<String, String> userMetadata,
             @JsonProperty("checksums") Map<String, String> checksums,
             @JsonProperty("checksumType") ChecksumType checksumType,
-            @JsonProperty("acl") CannedAcl acl) implements Doc {
+            @JsonProperty("acl") CannedAcl acl,
+            @JsonProperty("grants") List<GrantDoc> grants) implements Doc {
 
         static VersionDoc of(VersionRecord v) {
             return v == null ? null : new VersionDoc(v.key(), v.versionId(), v.deleteMarker(), v.owner(),
                     v.lastModified(), v.size(), v.etag(), v.manifest(), v.partCount(), v.headers(), v.userMetadata(),
-                    v.checksums(), v.checksumType(), v.acl());
+                    v.checksums(), v.checksumType(), v.acl(), GrantDoc.of(v.grants()));
         }
 
         VersionRecord record() {
             return new VersionRecord(key, versionId, deleteMarker, owner, lastModified, size, etag, manifest, partCount,
-                    headers, userMetadata, checksums, checksumType, acl);
+                    headers, userMetadata, checksums, checksumType, acl, GrantDoc.grants(grants));
+        }
+    }
+
+    /** One grant of an explicit ACL: a user's canonical {@code id} or a group's {@code uri}, and its permission. */
+    @JsonPropertyOrder({"id", "uri", "permission"})
+    record GrantDoc(
+            @JsonProperty("id") String id,
+            @JsonProperty("uri") String uri,
+            @JsonProperty("permission") Grant.Permission permission) {
+
+        static List<GrantDoc> of(List<Grant> grants) {
+            return grants == null ? null : grants.stream().map(g -> new GrantDoc(g.id(), g.uri(), g.permission())).toList();
+        }
+
+        static List<Grant> grants(List<GrantDoc> docs) {
+            return docs == null ? null : docs.stream().map(d -> new Grant(d.id(), d.uri(), d.permission())).toList();
         }
     }
 
@@ -98,7 +115,8 @@ final class Stored {
     // ---- buckets
 
     /** A bucket: {@code buckets/<bucket>}. */
-    @JsonPropertyOrder({"name", "owner", "created", "acl", "versioning", "chunkSize", "region", "token", "incarnation"})
+    @JsonPropertyOrder({"name", "owner", "created", "acl", "versioning", "chunkSize", "region", "token", "incarnation",
+            "grants"})
     record BucketDoc(
             @JsonProperty("name") String name,
             @JsonProperty("owner") String owner,
@@ -108,17 +126,19 @@ final class Stored {
             @JsonProperty("chunkSize") int chunkSize,
             @JsonProperty("region") String region,
             @JsonProperty("token") String token,
-            @JsonProperty("incarnation") String incarnation) implements Doc {
+            @JsonProperty("incarnation") String incarnation,
+            @JsonProperty("grants") List<GrantDoc> grants) implements Doc {
 
         BucketRecord record() {
-            return new BucketRecord(name, owner, created, acl, versioning, chunkSize, region, incarnation);
+            return new BucketRecord(name, owner, created, acl, versioning, chunkSize, region, incarnation,
+                    GrantDoc.grants(grants));
         }
     }
 
     /** The bucket record as stored by the write with {@code token}, of the bucket's {@code incarnation}. */
     static byte[] bucket(BucketRecord b, String token, String incarnation) {
         return Json.write(new BucketDoc(b.name(), b.owner(), b.created(), b.acl(), b.versioning(), b.chunkSize(),
-                b.region(), token, incarnation));
+                b.region(), token, incarnation, GrantDoc.of(b.grants())));
     }
 
     static BucketDoc bucket(byte[] data) {
@@ -129,7 +149,7 @@ final class Stored {
 
     /** What CreateMultipartUpload was told: the {@code upload} of an upload's record. */
     @JsonPropertyOrder({"uploadId", "key", "owner", "initiated", "headers", "userMetadata", "checksumAlgorithm",
-            "checksumType", "acl"})
+            "checksumType", "acl", "grants"})
     record UploadDoc(
             @JsonProperty("uploadId") String uploadId,
             @JsonProperty("key") String key,
@@ -139,16 +159,17 @@ final class Stored {
             @JsonProperty("userMetadata") Map<String, String> userMetadata,
             @JsonProperty("checksumAlgorithm") String checksumAlgorithm,
             @JsonProperty("checksumType") ChecksumType checksumType,
-            @JsonProperty("acl") CannedAcl acl) implements Doc {
+            @JsonProperty("acl") CannedAcl acl,
+            @JsonProperty("grants") List<GrantDoc> grants) implements Doc {
 
         static UploadDoc of(UploadRecord u) {
             return new UploadDoc(u.uploadId(), u.key(), u.owner(), u.initiated(), u.headers(), u.userMetadata(),
-                    u.checksumAlgorithm(), u.checksumType(), u.acl());
+                    u.checksumAlgorithm(), u.checksumType(), u.acl(), GrantDoc.of(u.grants()));
         }
 
         UploadRecord record() {
             return new UploadRecord(uploadId, key, owner, initiated, headers, userMetadata, checksumAlgorithm,
-                    checksumType, acl);
+                    checksumType, acl, GrantDoc.grants(grants));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.imagegate.meta;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -28,13 +29,15 @@ public record VersionDraft(
         Map<String, String> userMetadata,
         Map<String, String> checksums,
         ChecksumType checksumType,
-        CannedAcl acl) {
+        CannedAcl acl,
+        List<Grant> grants) {
 
     public VersionDraft {
         Objects.requireNonNull(key, "key");
         headers = headers == null ? Map.of() : Map.copyOf(headers);
         userMetadata = userMetadata == null ? Map.of() : Map.copyOf(userMetadata);
         checksums = checksums == null ? Map.of() : Map.copyOf(checksums);
+        grants = grants == null ? null : List.copyOf(grants);
         if (checksums.isEmpty()) {
             checksumType = null; // absent without checksums (docs/FORMAT-zookeeper.md, "Version")
         }
@@ -46,13 +49,13 @@ public record VersionDraft(
 
     /** A delete marker owned by {@code owner}: no bytes, no ETag, no ACL. */
     static VersionDraft deleteMarker(String key, String owner) {
-        return new VersionDraft(key, true, owner, 0, null, null, 0, null, null, null, null, null);
+        return new VersionDraft(key, true, owner, 0, null, null, 0, null, null, null, null, null, null);
     }
 
     /** The version this draft becomes when published with {@code versionId} at {@code when}. */
     VersionRecord publishedAs(String versionId, Instant when) {
         return new VersionRecord(key, versionId, deleteMarker, owner, when, size, etag, manifest, partCount, headers,
-                userMetadata, checksums, checksumType, acl);
+                userMetadata, checksums, checksumType, acl, grants);
     }
 
     /** Builds a draft field by field; {@link #build()} checks that an object draft is complete. */
@@ -67,7 +70,7 @@ public record VersionDraft(
         private Map<String, String> userMetadata = Map.of();
         private Map<String, String> checksums = Map.of();
         private ChecksumType checksumType;
-        private CannedAcl acl = CannedAcl.PRIVATE;
+        private AccessControlList acl = AccessControlList.of(CannedAcl.PRIVATE);
 
         private Builder(String key) {
             this.key = Objects.requireNonNull(key, "key");
@@ -109,6 +112,12 @@ public record VersionDraft(
 
         /** The version's canned ACL; private unless set. */
         public Builder acl(CannedAcl acl) {
+            this.acl = acl == null ? null : AccessControlList.of(acl);
+            return this;
+        }
+
+        /** The version's ACL, canned or explicit grants; private unless set. */
+        public Builder acl(AccessControlList acl) {
             this.acl = acl;
             return this;
         }
@@ -122,7 +131,7 @@ public record VersionDraft(
                 throw new IllegalStateException("a draft's size and part count are not negative");
             }
             return new VersionDraft(key, false, owner, size, etag, manifest, partCount, headers, userMetadata,
-                    checksums, checksumType, acl);
+                    checksums, checksumType, acl.canned(), acl.grants());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.imagegate.meta;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,7 +21,8 @@ import java.util.Map;
  * @param userMetadata  x-amz-meta-* values by lower-case name without the prefix
  * @param checksums     algorithm (CRC32, CRC32C, CRC64NVME, SHA1, SHA256) to base64 value
  * @param checksumType  how the checksums relate to the bytes; null when none is stored
- * @param acl           the version's canned ACL; null for a delete marker
+ * @param acl           the version's canned ACL; null for a delete marker; {@code PRIVATE} with grants
+ * @param grants        the version's explicit grants, as given; null for a canned ACL
  */
 public record VersionRecord(
         String key,
@@ -36,7 +38,8 @@ public record VersionRecord(
         Map<String, String> userMetadata,
         Map<String, String> checksums,
         ChecksumType checksumType,
-        CannedAcl acl) {
+        CannedAcl acl,
+        List<Grant> grants) {
 
     public static final String NULL_VERSION = "null";
 
@@ -44,11 +47,31 @@ public record VersionRecord(
         headers = headers == null ? Map.of() : Map.copyOf(headers);
         userMetadata = userMetadata == null ? Map.of() : Map.copyOf(userMetadata);
         checksums = checksums == null ? Map.of() : Map.copyOf(checksums);
+        grants = grants == null ? null : List.copyOf(grants);
+    }
+
+    /** A version with a canned ACL (or none: a delete marker). */
+    public VersionRecord(String key, String versionId, boolean deleteMarker, String owner, Instant lastModified,
+            long size, String etag, String manifest, int partCount, Map<String, String> headers,
+            Map<String, String> userMetadata, Map<String, String> checksums, ChecksumType checksumType,
+            CannedAcl acl) {
+        this(key, versionId, deleteMarker, owner, lastModified, size, etag, manifest, partCount, headers,
+                userMetadata, checksums, checksumType, acl, null);
+    }
+
+    /** The same version with another canned ACL. */
+    public VersionRecord withAcl(CannedAcl newAcl) {
+        return withAcl(AccessControlList.of(newAcl));
     }
 
     /** The same version with another ACL: what PutObjectAcl stores. */
-    public VersionRecord withAcl(CannedAcl newAcl) {
+    public VersionRecord withAcl(AccessControlList newAcl) {
         return new VersionRecord(key, versionId, deleteMarker, owner, lastModified, size, etag, manifest,
-                partCount, headers, userMetadata, checksums, checksumType, newAcl);
+                partCount, headers, userMetadata, checksums, checksumType, newAcl.canned(), newAcl.grants());
+    }
+
+    /** The version's ACL; null for a delete marker. */
+    public AccessControlList accessControlList() {
+        return acl == null ? null : new AccessControlList(acl, grants);
     }
 }

@@ -238,11 +238,16 @@ public final class ZkMetadataStore implements MetadataStore {
      */
     @Override
     public VersionRecord setAcl(String bucket, String key, String versionId, CannedAcl acl) {
-        return guard(() -> writes.setAcl(bucket, null, key, versionId, acl));
+        return guard(() -> writes.setAcl(bucket, null, key, versionId, AccessControlList.of(acl)));
     }
 
     @Override
     public VersionRecord setAcl(BucketRecord bucket, String key, String versionId, CannedAcl acl) {
+        return setAcl(bucket, key, versionId, AccessControlList.of(acl));
+    }
+
+    @Override
+    public VersionRecord setAcl(BucketRecord bucket, String key, String versionId, AccessControlList acl) {
         return guard(() -> writes.setAcl(bucket.name(), bucket.incarnation(), key, versionId, acl));
     }
 

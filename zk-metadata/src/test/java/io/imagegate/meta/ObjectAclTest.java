@@ -48,6 +48,42 @@ class ObjectAclTest extends ZkTestSupport {
         assertEquals(CannedAcl.PUBLIC_READ, store.current(bucket, "k").orElseThrow().acl());
     }
 
+    /** Explicit grants replace a canned ACL and are kept in order, on the current version and in history. */
+    @Test
+    void explicitGrantsAreStoredAsGivenAndACannedAclReplacesThem() {
+        createBucket(Versioning.ENABLED);
+        VersionRecord v1 = put("k", "e1");
+        List<Grant> grants = List.of(Grant.group(Grant.ALL_USERS, Grant.Permission.READ),
+                Grant.user("a".repeat(64), Grant.Permission.WRITE_ACP), Grant.group(Grant.ALL_USERS, Grant.Permission.READ));
+        BucketRecord b = bucketRecord();
+        VersionRecord updated = store.setAcl(b, "k", null, AccessControlList.of(grants));
+        assertEquals(grants, updated.grants());
+        assertEquals(CannedAcl.PRIVATE, updated.acl());
+        put("k", "e2");
+        assertEquals(AccessControlList.of(grants), store.version(bucket, "k", v1.versionId()).accessControlList());
+        store.setAcl(b, "k", v1.versionId(), AccessControlList.of(CannedAcl.PUBLIC_READ));
+        VersionRecord back = store.version(bucket, "k", v1.versionId());
+        assertEquals(CannedAcl.PUBLIC_READ, back.acl());
+        assertEquals(null, back.grants());
+        assertThrows(IllegalArgumentException.class, () -> AccessControlList.of(java.util.Collections.nCopies(
+                AccessControlList.MAX_GRANTS + 1, Grant.group(Grant.ALL_USERS, Grant.Permission.READ))));
+    }
+
+    /** A bucket's grants: set by an update with an ACL, kept by one without (a versioning change). */
+    @Test
+    void aBucketsGrantsSurviveAVersioningChange() {
+        createBucket(Versioning.UNVERSIONED);
+        List<Grant> grants = List.of(Grant.user("b".repeat(64), Grant.Permission.READ),
+                Grant.group(Grant.AUTHENTICATED_USERS, Grant.Permission.WRITE));
+        store.updateBucket(bucketRecord().withAcl(AccessControlList.of(grants)));
+        assertEquals(AccessControlList.of(grants), bucketRecord().accessControlList());
+        store.updateBucket(bucketRecord().withAcl((AccessControlList) null).withVersioning(Versioning.ENABLED));
+        assertEquals(Versioning.ENABLED, bucketRecord().versioning());
+        assertEquals(AccessControlList.of(grants), bucketRecord().accessControlList());
+        store.updateBucket(bucketRecord().withAcl(CannedAcl.PUBLIC_READ));
+        assertEquals(AccessControlList.of(CannedAcl.PUBLIC_READ), bucketRecord().accessControlList());
+    }
+
     @Test
     void unknownVersionsKeysAndMarkersAreRefused() {
         createBucket(Versioning.ENABLED);

@@ -138,6 +138,39 @@ class StoredFormTest {
         assertArrayEquals(marker, Stored.version(m));
     }
 
+    /** Explicit grants (PutBucketAcl with grants): kept as given, in order, after the fields of format 2. */
+    @Test
+    void aBucketRecordWithExplicitGrantsRoundTrips() {
+        byte[] data = at(ROOT + "/buckets/shared");
+        Stored.BucketDoc doc = Stored.bucket(data);
+        BucketRecord b = doc.record();
+        assertEquals(BOB, b.owner());
+        assertEquals(CannedAcl.PRIVATE, b.acl(), "what a reader that knows no grants sees");
+        assertEquals(List.of(Grant.user(BOB, Grant.Permission.FULL_CONTROL), Grant.user(ALICE, Grant.Permission.READ),
+                Grant.user(ALICE, Grant.Permission.WRITE),
+                Grant.group(Grant.AUTHENTICATED_USERS, Grant.Permission.READ_ACP)), b.grants());
+        assertTrue(b.accessControlList().explicit());
+        assertArrayEquals(data, Stored.bucket(b, doc.token(), b.incarnation()));
+    }
+
+    /** Explicit grants on a version (PutObjectAcl with grants, PutObject with x-amz-grant-*). */
+    @Test
+    void aVersionWithExplicitGrantsRoundTrips() {
+        byte[] data = at(ROOT + "/buckets/images/obj/shared.raw");
+        KeyState s = Stored.key(data);
+        VersionRecord v = s.current();
+        assertEquals(new VersionIds.Parsed(s.born(), 0), VersionIds.parse(v.versionId()));
+        assertEquals(ALICE, v.owner());
+        assertEquals(CannedAcl.PRIVATE, v.acl());
+        assertEquals(List.of(Grant.user(BOB, Grant.Permission.READ), Grant.group(Grant.ALL_USERS, Grant.Permission.READ),
+                Grant.user(BOB, Grant.Permission.WRITE_ACP)), v.grants());
+        assertEquals(AccessControlList.of(v.grants()), v.accessControlList());
+        assertArrayEquals(data, Stored.key(s));
+        // and records without grants decode to a canned ACL
+        assertNull(Stored.key(at(KEY)).current().grants());
+        assertNull(Stored.bucket(at(ROOT + "/buckets/images")).record().grants());
+    }
+
     @Test
     void thePartitionMapRoundTrips() {
         byte[] rootData = at(ROOT + "/buckets/images/map");
