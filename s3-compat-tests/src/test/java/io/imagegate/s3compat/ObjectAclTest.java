@@ -86,37 +86,38 @@ class ObjectAclTest {
     }
 
     /**
-     * Grantees other than the owner, the bucket owner and S3's groups: AWS's answers for unknown
-     * ones, 501 for another existing user (explicit grants are not stored yet). Before, any id was
-     * taken for the owner's: a FULL_CONTROL grant to another user answered 200 and made a public
-     * object private.
+     * Grantees S3 does not know: AWS's answers for an unknown id, an e-mail address no user has and
+     * a group S3 does not define, and the ACL unchanged. (Before explicit grants, any id was taken
+     * for the owner's: a FULL_CONTROL grant to another user answered 200 and made a public object
+     * private; then, until grants were stored, 501.)
      */
     @Test
-    void grantsToOthersAreRefusedNotTakenForTheOwners() throws Exception {
+    void unknownGranteesAreRefusedAsS3Does() throws Exception {
         String b = GatewayFixture.uniqueBucket("acl-grantee");
         s3.createBucket(r -> r.bucket(b));
         s3.putObject(r -> r.bucket(b).key("k").acl(ObjectCannedACL.PUBLIC_READ), RequestBody.fromString("x"));
         var owner = s3.getObjectAcl(r -> r.bucket(b).key("k")).owner();
         Grant ownerFull = Grant.builder().grantee(Grantee.builder().type(Type.CANONICAL_USER).id(owner.id()).build())
                 .permission(Permission.FULL_CONTROL).build();
-        try (User erin = newUser("erin")) {
-            java.util.Map<Grantee, String> refused = new java.util.LinkedHashMap<>();
-            refused.put(Grantee.builder().type(Type.CANONICAL_USER).id(erin.id()).build(), "NotImplemented");
-            refused.put(Grantee.builder().type(Type.CANONICAL_USER).id("0".repeat(64)).build(), "InvalidArgument");
-            refused.put(Grantee.builder().type(Type.AMAZON_CUSTOMER_BY_EMAIL).emailAddress("erin@example.com").build(),
-                    "UnresolvableGrantByEmailAddress");
-            refused.put(Grantee.builder().type(Type.GROUP).uri("http://acs.amazonaws.com/groups/global/Nobody").build(),
-                    "InvalidArgument");
-            for (var e : refused.entrySet()) {
-                S3Exception x = assertThrows(S3Exception.class, () -> s3.putObjectAcl(r -> r.bucket(b).key("k")
-                        .accessControlPolicy(p -> p.owner(owner).grants(ownerFull,
-                                Grant.builder().grantee(e.getKey()).permission(Permission.FULL_CONTROL).build()))),
-                        e.getKey().toString());
-                assertEquals(e.getValue(), x.awsErrorDetails().errorCode(), e.getKey().toString());
-                assertEquals("NotImplemented".equals(e.getValue()) ? 501 : 400, x.statusCode());
-                assertTrue(x.requestId() != null && !x.requestId().isEmpty(), "RequestId");
-            }
+        java.util.Map<Grantee, String> refused = new java.util.LinkedHashMap<>();
+        refused.put(Grantee.builder().type(Type.CANONICAL_USER).id("0".repeat(64)).build(), "InvalidArgument");
+        refused.put(Grantee.builder().type(Type.AMAZON_CUSTOMER_BY_EMAIL).emailAddress("erin@example.com").build(),
+                "UnresolvableGrantByEmailAddress");
+        refused.put(Grantee.builder().type(Type.GROUP).uri("http://acs.amazonaws.com/groups/global/Nobody").build(),
+                "InvalidArgument");
+        for (var e : refused.entrySet()) {
+            S3Exception x = assertThrows(S3Exception.class, () -> s3.putObjectAcl(r -> r.bucket(b).key("k")
+                    .accessControlPolicy(p -> p.owner(owner).grants(ownerFull,
+                            Grant.builder().grantee(e.getKey()).permission(Permission.FULL_CONTROL).build()))),
+                    e.getKey().toString());
+            assertEquals(e.getValue(), x.awsErrorDetails().errorCode(), e.getKey().toString());
+            assertEquals(400, x.statusCode());
+            assertTrue(x.requestId() != null && !x.requestId().isEmpty(), "RequestId");
         }
+        S3Exception unknownId = assertThrows(S3Exception.class, () -> s3.putObjectAcl(r -> r.bucket(b).key("k")
+                .accessControlPolicy(p -> p.owner(owner).grants(Grant.builder().grantee(Grantee.builder()
+                        .type(Type.CANONICAL_USER).id("0".repeat(64)).build()).permission(Permission.READ).build()))));
+        assertEquals("Invalid id", unknownId.awsErrorDetails().errorMessage());
         assertEquals(200, anonymousGet(b, "k"), "the ACL is unchanged");
         assertTrue(publicRead(b, "k", null));
     }

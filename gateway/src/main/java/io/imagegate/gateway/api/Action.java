@@ -4,7 +4,7 @@ package io.imagegate.gateway.api;
  * What an operation does, by the name a permission names it: each {@link S3Request} variant is one
  * action, so who may do what is decided from the variant itself. {@link #iamName()} is the action of
  * AWS's IAM and bucket policies ({@code s3:GetObject}) or, for imagegate's extensions, the same form
- * under {@code imagegate:}; {@link #need()} is what the canned ACLs must grant (see
+ * under {@code imagegate:}; {@link #need()} is what the ACLs must grant (see
  * {@link io.imagegate.gateway.ops.AccessControl}, where grants and policies plug in).
  */
 public enum Action {
@@ -16,8 +16,8 @@ public enum Action {
     GET_BUCKET_LOCATION("s3:GetBucketLocation", Access.BUCKET_OWNER),
     GET_BUCKET_VERSIONING("s3:GetBucketVersioning", Access.BUCKET_OWNER),
     PUT_BUCKET_VERSIONING("s3:PutBucketVersioning", Access.BUCKET_OWNER),
-    GET_BUCKET_ACL("s3:GetBucketAcl", Access.BUCKET_OWNER),
-    PUT_BUCKET_ACL("s3:PutBucketAcl", Access.BUCKET_OWNER),
+    GET_BUCKET_ACL("s3:GetBucketAcl", Access.BUCKET_READ_ACP),
+    PUT_BUCKET_ACL("s3:PutBucketAcl", Access.BUCKET_WRITE_ACP),
     PUT_LIFECYCLE_CONFIGURATION("s3:PutLifecycleConfiguration", Access.BUCKET_OWNER),
     GET_LIFECYCLE_CONFIGURATION("s3:GetLifecycleConfiguration", Access.BUCKET_OWNER),
     /** DeleteBucketLifecycle: S3 names it {@code s3:PutLifecycleConfiguration} too. */
@@ -82,7 +82,7 @@ public enum Action {
         return iamName;
     }
 
-    /** What canned ACLs must grant on the bucket (objects are decided per version). */
+    /** What the bucket's ACL must grant (objects are decided per version). */
     public Access need() {
         return need;
     }

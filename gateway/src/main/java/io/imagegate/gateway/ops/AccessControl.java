@@ -11,9 +11,11 @@ import io.imagegate.gateway.policy.ConditionKeys;
 import io.imagegate.gateway.policy.Decision;
 import io.imagegate.gateway.policy.Policy;
 import io.imagegate.gateway.policy.RequestPolicies;
+import io.imagegate.meta.AccessControlList;
 import io.imagegate.meta.BucketRecord;
-import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.CanonicalIds;
+import io.imagegate.meta.Grant;
+import io.imagegate.meta.Grant.Permission;
 import io.imagegate.meta.MetadataException;
 import io.imagegate.meta.VersionRecord;
 import java.util.function.Function;
@@ -30,9 +32,11 @@ import java.util.function.Supplier;
  *   <li>else an {@code Allow} in either grants;
  *   <li>else the owner and ACL rules decide, as S3 does with ACLs enabled and objects owned by
  *       their writer: the bucket owner (by canonical id) controls its bucket (listing, writes,
- *       deletes, configuration), an object's owner (its writer) reads it and its ACL, canned ACLs
- *       grant others read or write ({@code bucket-owner-read} and {@code bucket-owner-full-control}
- *       the bucket's owner), and administrators act on every bucket.
+ *       deletes, configuration), an object's owner (its writer) reads it and its ACL, ACLs give
+ *       others S3's permissions (a bucket's READ, WRITE, READ_ACP, WRITE_ACP; an object's READ,
+ *       READ_ACP, WRITE_ACP; FULL_CONTROL all of them) by explicit grants or canned ACLs
+ *       ({@code bucket-owner-read} and {@code bucket-owner-full-control} the bucket's owner), and
+ *       administrators act on every bucket.
  * </ol>
  * The bucket-policy operations are the exception: only the owner and administrators use them,
  * which no policy changes except a deny in the caller's own user policy.
@@ -169,16 +173,19 @@ public final class AccessControl {
             throw e;
         }
         Principal p = call.principal();
+        Permission need = op instanceof S3Request.GetObjectAcl ? Permission.READ_ACP : Permission.WRITE_ACP;
+        // the owner's READ_ACP and WRITE_ACP are implicit, whatever its ACL says
         if (d == Decision.NONE && !(p.admin() || ownsObject(p, bucket, v)
-                || (v.acl() == CannedAcl.BUCKET_OWNER_FULL_CONTROL && isBucketOwner(p, bucket)))) {
+                || (!v.deleteMarker() && gives(v.accessControlList(), need, p, bucket)))) {
             throw denied();
         }
         return v;
     }
 
-    /** The owner and ACL rules for reading a version: an administrator, its owner, or whom its ACL names. */
+    /** The owner and ACL rules for reading a version: an administrator, its owner, or whom its ACL gives READ. */
     private static boolean mayRead(Principal p, BucketRecord bucket, VersionRecord v) {
-        return p.admin() || ownsObject(p, bucket, v) || grantsRead(v.acl(), p, bucket);
+        return p.admin() || ownsObject(p, bucket, v)
+                || (!v.deleteMarker() && gives(v.accessControlList(), Permission.READ, p, bucket));
     }
 
     /** Whether the caller owns the version: wrote it (anonymous writes belong to the bucket's owner), by canonical id. */
@@ -287,18 +294,21 @@ public final class AccessControl {
 
     /**
      * The owner and ACL rules, where no policy has spoken: a bucket-level need (OBJECT_READ and
-     * OBJECT_ACP are decided per version by {@link #requireRead} and {@link #requireAcp}). Explicit
-     * ACL grants belong here.
+     * OBJECT_ACP are decided per version by {@link #requireRead} and {@link #requireAcp}). The bucket's
+     * owner may do everything with its bucket; others what the bucket's ACL gives them.
      */
     private static boolean mayByDefault(Principal p, Access need, BucketRecord bucket) {
         if (ownsBucket(p, bucket)) {
             return true;
         }
+        AccessControlList acl = bucket.accessControlList();
         return switch (need) {
             case AUTHENTICATED -> !p.anonymous();
             case ADMIN -> false;
-            case BUCKET_READ -> grantsRead(bucket.acl(), p, bucket);
-            case BUCKET_WRITE -> bucket.acl() == CannedAcl.PUBLIC_READ_WRITE;
+            case BUCKET_READ -> gives(acl, Permission.READ, p, bucket);
+            case BUCKET_WRITE -> gives(acl, Permission.WRITE, p, bucket);
+            case BUCKET_READ_ACP -> gives(acl, Permission.READ_ACP, p, bucket);
+            case BUCKET_WRITE_ACP -> gives(acl, Permission.WRITE_ACP, p, bucket);
             case BUCKET_OWNER -> false;
             case OBJECT_READ, OBJECT_ACP -> true; // decided per version
         };
@@ -316,16 +326,39 @@ public final class AccessControl {
         };
     }
 
-    private static boolean grantsRead(CannedAcl acl, Principal p, BucketRecord bucket) {
+    /**
+     * Whether an ACL gives the caller {@code need}, owners aside: one of its grants names the caller
+     * (by canonical id), AllUsers, or AuthenticatedUsers for a signed request, with that permission or
+     * FULL_CONTROL; a canned ACL gives what its grants would ({@code public-read}: AllUsers READ, ...).
+     * The LogDelivery group names nobody here.
+     */
+    private static boolean gives(AccessControlList acl, Permission need, Principal p, BucketRecord bucket) {
         if (acl == null) {
             return false;
         }
-        return switch (acl) {
+        if (acl.explicit()) {
+            for (Grant g : acl.grants()) {
+                if (g.gives(need) && names(g, p)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return switch (acl.canned()) {
             case PRIVATE -> false;
-            case PUBLIC_READ, PUBLIC_READ_WRITE -> true;
-            case AUTHENTICATED_READ -> !p.anonymous();
-            case BUCKET_OWNER_READ, BUCKET_OWNER_FULL_CONTROL -> isBucketOwner(p, bucket);
+            case PUBLIC_READ -> need == Permission.READ;
+            case PUBLIC_READ_WRITE -> need == Permission.READ || need == Permission.WRITE;
+            case AUTHENTICATED_READ -> need == Permission.READ && !p.anonymous();
+            case BUCKET_OWNER_READ -> need == Permission.READ && isBucketOwner(p, bucket);
+            case BUCKET_OWNER_FULL_CONTROL -> isBucketOwner(p, bucket);
         };
+    }
+
+    private static boolean names(Grant g, Principal p) {
+        if (g.uri() != null) {
+            return g.uri().equals(Grant.ALL_USERS) || (g.uri().equals(Grant.AUTHENTICATED_USERS) && !p.anonymous());
+        }
+        return !p.anonymous() && g.id().equals(p.id());
     }
 
     private static S3Exception denied() {

@@ -9,8 +9,8 @@ import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.http.Principal;
 import io.imagegate.gateway.http.XmlDocument;
 import io.imagegate.gateway.http.XmlWriter;
+import io.imagegate.meta.AccessControlList;
 import io.imagegate.meta.BucketRecord;
-import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.CanonicalIds;
 import io.imagegate.meta.MetadataException;
 import io.imagegate.meta.Versioning;
@@ -125,11 +125,11 @@ public final class Buckets {
         Principal p = call.principal();
         AccessControl.requireAuthenticated(p);
         checkName(op.bucket());
-        CannedAcl acl = Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE).forBucket();
+        AccessControlList acl = Acls.fromHeaders(call, stores.meta()).forBucket();
         int chunkSize = chunkSize(call);
         checkLocation(call);
-        BucketRecord record = new BucketRecord(op.bucket(), p.id(), stores.clock().instant(), acl,
-                Versioning.UNVERSIONED, chunkSize, stores.config().region());
+        BucketRecord record = new BucketRecord(op.bucket(), p.id(), stores.clock().instant(), null,
+                Versioning.UNVERSIONED, chunkSize, stores.config().region()).withAcl(acl);
         for (int attempt = 1; ; attempt++) {
             try {
                 stores.meta().createBucket(record);
@@ -146,8 +146,8 @@ public final class Buckets {
                 // (to the one asked for, private by default); its objects, versioning and chunk size stay.
                 // Only on the bucket found to be the caller's: one created since by another owner is not
                 try {
-                    stores.meta().updateBucket(new BucketRecord(op.bucket(), e.owner(), record.created(), acl,
-                            null, record.chunkSize(), record.region(), e.incarnation()));
+                    stores.meta().updateBucket(new BucketRecord(op.bucket(), e.owner(), record.created(), null,
+                            null, record.chunkSize(), record.region(), e.incarnation()).withAcl(acl));
                     break;
                 } catch (MetadataException.NoSuchBucket gone) {
                     // deleted meanwhile: create it afresh
@@ -183,7 +183,7 @@ public final class Buckets {
         // Suspended after a Suspended, as in S3
         Versioning next = VersioningXml.parse(call.smallBody(64 * 1024)).orElse(bucket.versioning());
         if (next != bucket.versioning()) {
-            stores.meta().updateBucket(bucket.withVersioning(next));
+            stores.meta().updateBucket(bucket.withAcl((AccessControlList) null).withVersioning(next)); // the ACL as it is now
         }
         call.respond(200);
     }

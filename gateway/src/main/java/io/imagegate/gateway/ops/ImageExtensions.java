@@ -20,8 +20,8 @@ import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.http.MemoryBudget;
 import io.imagegate.gateway.write.GuardedWrite;
 import io.imagegate.gateway.write.Reuse;
+import io.imagegate.meta.AccessControlList;
 import io.imagegate.meta.BucketRecord;
-import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.VersionDraft;
 import io.imagegate.meta.VersionRecord;
 import io.imagegate.meta.WriteCondition;
@@ -282,7 +282,7 @@ public final class ImageExtensions {
             throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "A commit names its base version in " + BASE_HEADER + ".");
         }
         boolean requireCurrent = requireCurrent(call);
-        CannedAcl acl = Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE);
+        AccessControlList acl = Acls.fromHeaders(call, stores.meta());
         // the new version keeps the base's bytes: the caller must be allowed to read the base
         VersionRecord base = AccessControl.requireRead(call, bucket, op.key(), baseId,
                 () -> Versions.byId(stores.meta(), bucket, op.key(), baseId));

@@ -13,8 +13,8 @@ import io.imagegate.gateway.http.XmlDocument;
 import io.imagegate.gateway.http.XmlWriter;
 import io.imagegate.gateway.write.GuardedWrite;
 import io.imagegate.gateway.write.Reuse;
+import io.imagegate.meta.AccessControlList;
 import io.imagegate.meta.BucketRecord;
-import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.ChecksumType;
 import io.imagegate.meta.MetadataException;
 import io.imagegate.meta.MetadataStore.UploadListPage;
@@ -76,7 +76,7 @@ public final class Multipart {
         UploadRecord upload = new UploadRecord(newUploadId(), op.key(), ObjectWrites.ownerOf(call, bucket),
                 stores.clock().instant(), ObjectHeaders.contentHeaders(call), ObjectHeaders.userMetadata(call),
                 algorithm.map(ChecksumAlgorithm::amzName).orElse(null), type,
-                Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE));
+                Acls.fromHeaders(call, stores.meta()));
         UploadRecord created = stores.meta().createUpload(bucket, upload);
         call.respondHeader("x-amz-checksum-algorithm", created.checksumAlgorithm());
         call.respondHeader("x-amz-checksum-type", name(created.checksumType()));
@@ -200,7 +200,7 @@ public final class Multipart {
             published = w.complete(upload.uploadId(), VersionDraft.builder(op.key()).owner(upload.owner())
                     .bytes(size, multipartEtag(parts), root.encode()).partCount(parts.size())
                     .metadata(upload.headers(), upload.userMetadata()).checksums(checksums, checksumType)
-                    .acl(upload.acl()).build(), condition);
+                    .acl(upload.accessControlList()).build(), condition);
         }
         respondCompleted(call, bucket, op.key(), published);
     }

@@ -10,8 +10,8 @@ import io.imagegate.gateway.http.Call;
 import io.imagegate.gateway.http.XmlWriter;
 import io.imagegate.gateway.write.GuardedWrite;
 import io.imagegate.gateway.write.Reuse;
+import io.imagegate.meta.AccessControlList;
 import io.imagegate.meta.BucketRecord;
-import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.CanonicalIds;
 import io.imagegate.meta.ChecksumType;
 import io.imagegate.meta.VersionDraft;
@@ -42,7 +42,7 @@ public final class ObjectWrites {
         WriteCondition condition = writeCondition(call);
         Map<String, String> headers = ObjectHeaders.contentHeaders(call);
         Map<String, String> userMetadata = ObjectHeaders.userMetadata(call);
-        CannedAcl acl = Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE);
+        AccessControlList acl = Acls.fromHeaders(call, stores.meta());
         BodyIngest.Plan plan = BodyIngest.Plan.of(call, ChecksumAlgorithm.CRC64NVME);
 
         BodyIngest.Result body;
@@ -84,7 +84,7 @@ public final class ObjectWrites {
         }
         Map<String, String> headers = replace ? ObjectHeaders.contentHeaders(call) : from.headers();
         Map<String, String> userMetadata = replace ? ObjectHeaders.userMetadata(call) : from.userMetadata();
-        CannedAcl acl = Acls.cannedFromHeader(call).orElse(CannedAcl.PRIVATE);
+        AccessControlList acl = Acls.fromHeaders(call, stores.meta());
 
         // the copy shares the source's manifest: no chunk is read or written, whatever the size
         VersionRecord published;
