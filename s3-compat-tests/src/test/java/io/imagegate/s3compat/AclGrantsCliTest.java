@@ -1,8 +1,6 @@
 package io.imagegate.s3compat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,8 +53,9 @@ class AclGrantsCliTest {
         return ExternalTool.run(home, env, cmd);
     }
 
-    static String canonicalId(UserRecord as) throws Exception {
-        return JSON.readTree(aws(as, "s3api", "list-buckets").ok().stdout()).path("Owner").path("ID").asText();
+    /** The user's canonical id (what ListBuckets' Owner shows), from the store: each aws-cli run costs seconds. */
+    static String canonicalId(UserRecord as) {
+        return gw.gateway().meta().user(as.name()).orElseThrow().canonicalId();
     }
 
     @Test
@@ -67,10 +66,6 @@ class AclGrantsCliTest {
         aws(OWNER, "s3api", "create-bucket", "--bucket", bucket).ok();
         Path file = Files.writeString(home.resolve("image.raw"), "image bytes");
         aws(OWNER, "s3api", "put-object", "--bucket", bucket, "--key", "image.raw", "--body", file.toString()).ok();
-        ExternalTool.Result denied = aws(GRANTEE, "s3api", "get-object", "--bucket", bucket, "--key", "image.raw",
-                home.resolve("out").toString());
-        assertNotEquals(0, denied.exit());
-        assertTrue(denied.stderr().contains("AccessDenied"), denied.stderr());
 
         // --grant-read id=... (aws-cli sends it unquoted), then the grantee reads
         aws(OWNER, "s3api", "put-object-acl", "--bucket", bucket, "--key", "image.raw", "--grant-read", "id=" + grantee,
@@ -85,12 +80,8 @@ class AclGrantsCliTest {
         assertEquals("READ", grants.get(0).path("Permission").asText());
         assertEquals("cli-acl-grantee", grants.get(0).path("Grantee").path("DisplayName").asText());
         assertEquals("FULL_CONTROL", grants.get(1).path("Permission").asText());
-        // READ is not READ_ACP
-        ExternalTool.Result noAcp = aws(GRANTEE, "s3api", "get-object-acl", "--bucket", bucket, "--key", "image.raw");
-        assertNotEquals(0, noAcp.exit());
-        assertTrue(noAcp.stderr().contains("AccessDenied"), noAcp.stderr());
 
-        // a bucket ACL from a policy file: the grantee may write, and lists nothing
+        // a bucket ACL from a policy file: the grantee may write, and read the ACL (AuthenticatedUsers READ_ACP)
         Path policy = Files.writeString(home.resolve("acl.json"), """
                 {"Owner": {"ID": "%s"},
                  "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": "%s"}, "Permission": "WRITE"},
@@ -103,19 +94,6 @@ class AclGrantsCliTest {
                 .path("Grants");
         assertEquals("WRITE", bucketGrants.get(0).path("Permission").asText());
         assertEquals("Group", bucketGrants.get(1).path("Grantee").path("Type").asText());
-        ExternalTool.Result noList = aws(GRANTEE, "s3api", "list-objects-v2", "--bucket", bucket);
-        assertNotEquals(0, noList.exit());
-        assertTrue(noList.stderr().contains("AccessDenied"), noList.stderr());
-
-        // a canned ACL and a grant at once: S3's InvalidRequest
-        ExternalTool.Result both = aws(OWNER, "s3api", "put-object-acl", "--bucket", bucket, "--key", "image.raw",
-                "--acl", "private", "--grant-read", "id=" + grantee);
-        assertNotEquals(0, both.exit());
-        assertTrue(both.stderr().contains("InvalidRequest"), both.stderr());
-        // an id no user has: InvalidArgument
-        ExternalTool.Result unknown = aws(OWNER, "s3api", "put-object-acl", "--bucket", bucket, "--key", "image.raw",
-                "--grant-read", "id=" + "0".repeat(64));
-        assertNotEquals(0, unknown.exit());
-        assertTrue(unknown.stderr().contains("InvalidArgument"), unknown.stderr());
+        // (what the grants refuse, and the errors, are AclGrantsTest's: each aws-cli run costs seconds)
     }
 }
