@@ -400,9 +400,17 @@ public final class NodeCache implements AutoCloseable {
         try {
             stored = put(key, data);
         } finally {
-            f.complete(stored ? null : copy(data));
-            inflight.remove(key, f);
+            finishStored(key, f, stored, data);
         }
+    }
+
+    /**
+     * As {@link #finish} for an entry whose {@link #put} the owner has already made ({@code stored}
+     * is what it returned): answers the waiters and retires the fetch.
+     */
+    public void finishStored(CacheKey key, CompletableFuture<byte[]> f, boolean stored, ByteBuffer data) {
+        f.complete(stored ? null : copy(data));
+        inflight.remove(key, f);
     }
 
     /** Retires a fetch whose chunk another fetch already stored. */

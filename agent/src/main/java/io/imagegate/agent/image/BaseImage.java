@@ -407,7 +407,11 @@ public final class BaseImage {
 
     /**
      * Fetches one run of adjacent chunks with one range GET once a fetch slot is free (the run may
-     * have grown meanwhile), verifies and stores them, and answers their waiters.
+     * have grown meanwhile), and verifies and stores each chunk as soon as its bytes have arrived
+     * (the rest of the body streams in meanwhile, and each chunk is hashed and written while it is
+     * still in the CPU's cache); then answers the run's waiters together, as a run that arrived
+     * whole. A failure part-way (the network, a hash mismatch) is retried from the first chunk not
+     * stored yet; the chunks stored before it are answered, the rest fail.
      */
     private void fetch(Run pending) {
         boolean prefetch = pending.prefetch;
@@ -422,27 +426,44 @@ public final class BaseImage {
         }
         long start = version.offset(run.getFirst().index);
         long end = version.offset(run.getLast().index) + version.length(run.getLast().index);
-        int length = (int) (end - start);
-        byte[] data = limits.buffers.take(length);
+        byte[] data = limits.buffers.take((int) (end - start));
+        boolean[] stored = new boolean[run.size()];
+        int[] done = {0};
+        MessageDigest md = ChunkHash.newDigest();
         try {
             Retries.run(limits.retry, () -> {
                 stats.fetchRequests.incrementAndGet();
-                s3.getRange(version.ref(), version.etag(), start, length, data, 0);
-                verify(run, data, start);
+                long from = version.offset(run.get(done[0]).index);
+                s3.getRange(version.ref(), version.etag(), from, (int) (end - from), body -> {
+                    for (; done[0] < run.size(); done[0]++) {
+                        Claim c = run.get(done[0]);
+                        int at = (int) (version.offset(c.index) - start);
+                        int length = version.length(c.index);
+                        int n = body.readNBytes(data, at, length);
+                        if (n != length) {
+                            throw new RemoteException(206, null, "GET " + version.ref() + ": the body ended inside chunk "
+                                    + c.index, true, null);
+                        }
+                        verify(c, data, at, md);
+                        stats.fetchedBytes.addAndGet(length);
+                        stats.fetchedChunks.incrementAndGet();
+                        stored[done[0]] = cache.put(c.key, ByteBuffer.wrap(data, at, length));
+                    }
+                });
                 return null;
             }, stats.fetchRetries::incrementAndGet);
-            stats.fetchedBytes.addAndGet(length);
-            stats.fetchedChunks.addAndGet(run.size());
-            for (Claim c : run) {
-                int from = (int) (version.offset(c.index) - start);
-                cache.finish(c.key, c.future, ByteBuffer.wrap(data, from, version.length(c.index)));
-            }
         } catch (RemoteException | RuntimeException e) {
             stats.fetchFailures.incrementAndGet();
-            log.warn("fetch failed object={} chunks={}..{} error={}", version.ref(), run.getFirst().index,
-                    run.getLast().index, e.getMessage());
-            run.forEach(c -> cache.fail(c.key, c.future, e));
+            int failed = run.get(Math.min(done[0], run.size() - 1)).index;
+            log.warn("fetch failed object={} chunks={}..{} error={}", version.ref(), failed, run.getLast().index,
+                    e.getMessage());
+            run.subList(done[0], run.size()).forEach(c -> cache.fail(c.key, c.future, e));
         } finally {
+            for (int k = 0; k < done[0]; k++) {
+                Claim c = run.get(k);
+                int at = (int) (version.offset(c.index) - start);
+                cache.finishStored(c.key, c.future, stored[k], ByteBuffer.wrap(data, at, version.length(c.index)));
+            }
             limits.buffers.give(data);
             limits.requests.release();
             if (prefetch) {
@@ -451,22 +472,18 @@ public final class BaseImage {
         }
     }
 
-    private void verify(List<Claim> run, byte[] data, long start) throws RemoteException {
-        MessageDigest md = null;
-        for (Claim c : run) {
-            ChunkHash expected = version.expected(c.index);
-            if (expected == null) {
-                continue;
-            }
-            if (md == null) {
-                md = ChunkHash.newDigest();
-            }
-            md.update(data, (int) (version.offset(c.index) - start), version.length(c.index));
-            if (!ChunkHash.of(md.digest()).equals(expected)) {
-                stats.hashMismatches.incrementAndGet();
-                throw new RemoteException(200, "BadDigest", "chunk " + c.index + " of " + version.ref()
-                        + " does not match its SHA-256 " + expected, true, null);
-            }
+    /** Checks one fetched chunk against the manifest's SHA-256 (plain S3 offers none to check). */
+    private void verify(Claim c, byte[] data, int at, MessageDigest md) throws RemoteException {
+        ChunkHash expected = version.expected(c.index);
+        if (expected == null) {
+            return;
+        }
+        md.reset();
+        md.update(data, at, version.length(c.index));
+        if (!ChunkHash.of(md.digest()).equals(expected)) {
+            stats.hashMismatches.incrementAndGet();
+            throw new RemoteException(200, "BadDigest", "chunk " + c.index + " of " + version.ref()
+                    + " does not match its SHA-256 " + expected, true, null);
         }
     }
 }

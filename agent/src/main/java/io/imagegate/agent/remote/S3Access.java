@@ -3,6 +3,7 @@ package io.imagegate.agent.remote;
 import io.imagegate.tls.CaBundle;
 import io.imagegate.tls.TlsFileException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -192,19 +193,40 @@ public final class S3Access implements AutoCloseable {
 
     /** As {@link #getRange(ObjectRef, String, long, int)}, into {@code into[at, at + length)}. */
     public void getRange(ObjectRef ref, String etag, long first, int length, byte[] into, int at) throws RemoteException {
+        getRange(ref, etag, first, length, body -> {
+            int n = body.readNBytes(into, at, length);
+            if (n != length) {
+                throw new RemoteException(206, null, "GET " + ref + ": the body ended after " + n + " of " + length
+                        + " bytes", true, null);
+            }
+        });
+    }
+
+    /**
+     * Reads the body of a range GET as it arrives: called once the status and {@code Content-Range}
+     * say the answer is that range, with a stream of exactly its {@code length} bytes. What the
+     * reader throws ends the request (the rest of the body is abandoned, not read).
+     */
+    @FunctionalInterface
+    public interface RangeBody {
+        void read(InputStream body) throws IOException;
+    }
+
+    /** As {@link #getRange(ObjectRef, String, long, int)}, handing the body to {@code reader} as it streams. */
+    public void getRange(ObjectRef ref, String etag, long first, int length, RangeBody reader) throws RemoteException {
         try {
-            getRangeOnce(ref, etag, first, length, into, at);
+            getRangeOnce(ref, etag, first, length, reader);
         } catch (RemoteException e) {
             // a URL signed with credentials that have since expired or rotated: sign again, once
             if (e.status() == 403 && presigned.remove(ref) != null) {
-                getRangeOnce(ref, etag, first, length, into, at);
+                getRangeOnce(ref, etag, first, length, reader);
                 return;
             }
             throw e;
         }
     }
 
-    private void getRangeOnce(ObjectRef ref, String etag, long first, int length, byte[] into, int at)
+    private void getRangeOnce(ObjectRef ref, String etag, long first, int length, RangeBody reader)
             throws RemoteException {
         String range = first + "-" + (first + length - 1);
         String what = "GET " + ref + " bytes=" + range;
@@ -234,14 +256,50 @@ public final class S3Access implements AutoCloseable {
                 throw new RemoteException(in.status(), null,
                         what + ": the answer is not that range (Content-Range: " + contentRange + ")", false, null);
             }
-            int n = in.body() == null ? 0 : in.body().readNBytes(into, at, length);
-            if (n != length) {
-                throw new RemoteException(in.status(), null, what + ": the body ended after " + n + " bytes", true, null);
+            try {
+                reader.read(in.body() == null ? InputStream.nullInputStream() : new BoundedInput(in.body(), length));
+            } catch (IOException | RuntimeException e) {
+                in.abort(); // the rest of the body is not wanted: drop the connection rather than drain it
+                throw e;
             }
         } catch (RemoteException e) {
             throw e;
         } catch (IOException | NumberFormatException e) {
             throw RemoteException.network(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The first {@code left} bytes of a body: a reader never reads into the next response. */
+    private static final class BoundedInput extends java.io.FilterInputStream {
+        private long left;
+
+        BoundedInput(InputStream in, long left) {
+            super(in);
+            this.left = left;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return len == 0 ? 0 : -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
         }
     }
 
