@@ -212,6 +212,19 @@ class StoredFormTest {
         assertArrayEquals(doneData, Stored.upload(done));
     }
 
+    /** An upload's grants travel to the version CompleteMultipartUpload publishes. */
+    @Test
+    void anUploadRecordWithExplicitGrantsRoundTrips() {
+        byte[] data = at(ROOT + "/buckets/images/uploads/Rm2n9ZuO5tSa1qMnX3wYd8IvF6bKhE0g");
+        StoredUpload u = Stored.upload(data);
+        assertEquals(StoredUpload.State.ACTIVE, u.state());
+        assertNull(u.upload().checksumAlgorithm());
+        assertEquals(AccessControlList.of(List.of(Grant.user(BOB, Grant.Permission.FULL_CONTROL),
+                Grant.group(Grant.AUTHENTICATED_USERS, Grant.Permission.READ))), u.upload().accessControlList());
+        assertArrayEquals(data, Stored.upload(u));
+        assertNull(Stored.upload(at(ACTIVE)).upload().grants(), "an upload of a canned ACL has no grants");
+    }
+
     @Test
     void partRecordsRoundTrip() {
         byte[] dir = at(PARTS);
