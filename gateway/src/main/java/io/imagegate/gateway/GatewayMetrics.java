@@ -65,6 +65,21 @@ public final class GatewayMetrics {
         }
     }
 
+    /**
+     * A request whose client hung up before its answer was delivered: its work stopped at the next
+     * checkpoint or write, and it is answered to no one.
+     */
+    public void cancelled(String operation) {
+        Counter.builder("imagegate.requests.cancelled").description("requests whose client hung up before the "
+                + "answer was delivered; their work stopped").tag("operation", operation).register(registry).increment();
+    }
+
+    /** How many requests of {@code operation} were cancelled so far ({@link #cancelled}). */
+    public double cancelledCount(String operation) {
+        Counter c = registry.find("imagegate.requests.cancelled").tag("operation", operation).counter();
+        return c == null ? 0 : c.count();
+    }
+
     public void zookeeperRoundTrip(long nanos) {
         zookeeper.record(nanos, TimeUnit.NANOSECONDS);
     }

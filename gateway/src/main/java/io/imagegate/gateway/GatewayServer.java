@@ -1,6 +1,7 @@
 package io.imagegate.gateway;
 
 import io.imagegate.gateway.http.Authenticator;
+import io.imagegate.gateway.http.Checkpoints;
 import io.imagegate.gateway.http.UnparsedRequests;
 import io.imagegate.gateway.ops.Stores;
 import io.imagegate.tls.ServerCertificate;
@@ -75,11 +76,18 @@ public final class GatewayServer implements AutoCloseable {
      */
     public static GatewayServer start(Stores stores, Authenticator authenticator, GatewayMetrics metrics,
                                       ManagementEndpoints management, ServerCertificate certificate) {
+        return start(stores, authenticator, metrics, management, certificate, Checkpoints.NONE);
+    }
+
+    /** As above, telling {@code checkpoints} of every checkpoint a request reaches: for tests. */
+    public static GatewayServer start(Stores stores, Authenticator authenticator, GatewayMetrics metrics,
+                                      ManagementEndpoints management, ServerCertificate certificate,
+                                      Checkpoints checkpoints) {
         GatewayConfig config = stores.config();
         HttpsConfig https = config.https();
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         String hostId = UUID.randomUUID().toString();
-        S3Handler handler = new S3Handler(stores, authenticator, executor, hostId, metrics, management);
+        S3Handler handler = new S3Handler(stores, authenticator, executor, hostId, metrics, management, checkpoints);
         OptionMap serverOptions = OptionMap.builder()
                 .set(UndertowOptions.BUFFER_PIPELINED_DATA, true)
                 .set(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)

@@ -7,10 +7,12 @@ import io.imagegate.gateway.api.S3Request;
 import io.imagegate.gateway.api.S3Request.*;
 import io.imagegate.gateway.http.Authenticator;
 import io.imagegate.gateway.http.Call;
+import io.imagegate.gateway.http.Checkpoints;
 import io.imagegate.gateway.http.ClientBodyException;
 import io.imagegate.gateway.http.ClientGoneException;
 import io.imagegate.gateway.http.ErrorResponses;
 import io.imagegate.gateway.http.MemoryBudget;
+import io.imagegate.gateway.http.RequestCancelledException;
 import io.imagegate.gateway.ops.AccessControl;
 import io.imagegate.gateway.ops.Acls;
 import io.imagegate.gateway.ops.BucketCors;
@@ -51,6 +53,12 @@ public final class S3Handler implements HttpHandler {
 
     /** S3 limits the request header section to 8 KiB. */
     static final int MAX_HEADER_BYTES = 8 * 1024;
+    /**
+     * What the access log and the request metrics say of a request whose client hung up before its
+     * answer was delivered (nginx's "client closed request"); S3 has no code for it, since no answer
+     * reaches anyone.
+     */
+    static final int CLIENT_CLOSED_REQUEST = 499;
 
     private final Stores stores;
     private final ExecutorService executor;
@@ -75,9 +83,17 @@ public final class S3Handler implements HttpHandler {
     private final ManagementEndpoints management;
     /** What requests may hold of the heap for what they parse from their bodies. */
     private final MemoryBudget requestMemory;
+    private final Checkpoints checkpoints;
 
     public S3Handler(Stores stores, Authenticator authenticator, ExecutorService executor, String hostId,
                      GatewayMetrics metrics, ManagementEndpoints management) {
+        this(stores, authenticator, executor, hostId, metrics, management, Checkpoints.NONE);
+    }
+
+    /** @param checkpoints told of each checkpoint a request reaches: {@link Checkpoints#NONE} but in tests */
+    public S3Handler(Stores stores, Authenticator authenticator, ExecutorService executor, String hostId,
+                     GatewayMetrics metrics, ManagementEndpoints management, Checkpoints checkpoints) {
+        this.checkpoints = checkpoints;
         this.stores = stores;
         this.metrics = metrics;
         this.management = management;
@@ -115,7 +131,8 @@ public final class S3Handler implements HttpHandler {
             return;
         }
         long started = System.nanoTime();
-        Call call = new Call(exchange, newRequestId(), stores.clock().instant(), requestMemory);
+        Call call = new Call(exchange, newRequestId(), stores.clock().instant(), requestMemory, checkpoints);
+        boolean clientGone = false;
         call.respondHeader("x-amz-request-id", call.requestId());
         call.respondHeader("x-amz-id-2", errors.hostId());
         call.respondHeader("Server", "imagegate");
@@ -146,8 +163,11 @@ public final class S3Handler implements HttpHandler {
             fail(call, op, Errors.toS3(e, call.method()));
         } catch (ClientBodyException e) {
             fail(call, op, e.error());
-        } catch (ClientGoneException e) {
+        } catch (ClientGoneException | RequestCancelledException e) {
+            // nobody to answer: whatever was not published is not, and what was published stands
             log.debug("request={} op={} client went away: {}", call.requestId(), name(op), e.getMessage());
+            clientGone = true;
+            call.stopWatching();
             errors.abandon(call);
         } catch (CorruptChunkException e) {
             log.error("request={} op={} stored data failed verification: {}", call.requestId(), name(op), e.toString());
@@ -173,12 +193,17 @@ public final class S3Handler implements HttpHandler {
             log.error("request={} op={} internal error", call.requestId(), name(op), e);
             fail(call, op, new S3Exception(S3ErrorCode.INTERNAL_ERROR));
         } finally {
+            call.stopWatching();
             call.releaseMemory();
             exchange.endExchange();
-            metrics.request(name(op), exchange.getStatusCode(), System.nanoTime() - started, call.bodyBytesRead(),
+            int status = clientGone ? CLIENT_CLOSED_REQUEST : exchange.getStatusCode();
+            if (clientGone) {
+                metrics.cancelled(name(op));
+            }
+            metrics.request(name(op), status, System.nanoTime() - started, call.bodyBytesRead(),
                     exchange.getResponseBytesSent());
             access.info("request={} method={} path={} op={} status={} principal={}", call.requestId(),
-                    call.method(), call.rawPath(), name(op), exchange.getStatusCode(), call.principal().name());
+                    call.method(), call.rawPath(), name(op), status, call.principal().name());
         }
     }
 

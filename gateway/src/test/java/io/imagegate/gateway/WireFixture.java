@@ -127,13 +127,20 @@ final class WireFixture {
         return a;
     }
 
+    /** {@link #exchange(byte[], boolean)} of a whole request, which the gateway answers and then closes. */
+    Answer exchange(byte[] request) throws IOException {
+        return exchange(request, false);
+    }
+
     /**
-     * Sends the bytes on a new connection, half-closes it, and reads the answer until the gateway
-     * closes the connection.
+     * Sends the bytes on a new connection, half-closes it when asked (so that the gateway sees where a
+     * request that may be cut short ends), and reads the answer until the gateway closes the
+     * connection. A whole request is not half-closed: the gateway takes a client that shuts down its
+     * sending side for one that hung up, and stops working on its request (docs/SECURITY.md).
      *
      * @throws SocketTimeoutException when nothing ends within {@link #ANSWER_WITHIN}
      */
-    Answer exchange(byte[] request) throws IOException {
+    Answer exchange(byte[] request, boolean halfClose) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
             s.setSoTimeout((int) ANSWER_WITHIN.toMillis());
@@ -141,7 +148,9 @@ final class WireFixture {
             try {
                 out.write(request);
                 out.flush();
-                s.shutdownOutput();
+                if (halfClose) {
+                    s.shutdownOutput();
+                }
             } catch (IOException e) {
                 // the gateway may answer and close before it read everything: read what it said
             }

@@ -31,13 +31,56 @@ public final class Call {
     private ClientInputStream body;
     private long bodyBytesWritten;
     private Supplier<Map<String, String>> trailers = Map::of;
+    private final HangUpWatch hangUp;
+    private final Checkpoints checkpoints;
 
     /** @param budget the gateway's request-memory budget, which {@link #memory()} draws on */
     public Call(HttpServerExchange exchange, String requestId, Instant received, MemoryBudget budget) {
+        this(exchange, requestId, received, budget, Checkpoints.NONE);
+    }
+
+    /** @param checkpoints told of each {@link #checkpoint} the request reaches (tests hold requests there) */
+    public Call(HttpServerExchange exchange, String requestId, Instant received, MemoryBudget budget,
+            Checkpoints checkpoints) {
         this.exchange = exchange;
         this.requestId = requestId;
         this.received = received;
         this.budget = budget;
+        this.hangUp = new HangUpWatch(exchange);
+        this.checkpoints = checkpoints;
+    }
+
+    // ---- the client hanging up
+
+    /**
+     * A natural boundary of a long piece of work (between chunks, parts, keys, pages): if the client
+     * has hung up, the work ends here, before anything more is read, written or published. The first
+     * checkpoint after the request was read whole starts watching the connection ({@link HangUpWatch}).
+     * Never call it once a write's outcome may stand (after its publishing transaction was sent).
+     *
+     * @throws RequestCancelledException when the client was seen to go away
+     */
+    public void checkpoint(String where) {
+        hangUp.arm();
+        checkpoints.reached(this, where);
+        if (hangUp.hungUp()) {
+            throw new RequestCancelledException(where);
+        }
+    }
+
+    /** Whether the client was seen to hang up (only once a checkpoint started the watch). */
+    public boolean hungUp() {
+        return hangUp.hungUp();
+    }
+
+    /** Whether the connection is being watched for a hang-up right now. */
+    public boolean watchingForHangUp() {
+        return hangUp.watching();
+    }
+
+    /** Stops watching for a hang-up: before any response is sent, and when the request ends however it ends. */
+    public void stopWatching() {
+        hangUp.stop();
     }
 
     /**
@@ -228,6 +271,7 @@ public final class Call {
 
     /** Status and headers only. */
     public void respond(int status) {
+        stopWatching();
         exchange.setStatusCode(status);
         exchange.setResponseContentLength(0);
         exchange.endExchange();
@@ -235,6 +279,7 @@ public final class Call {
 
     public void respondXml(int status, XmlWriter xml) {
         byte[] bytes = xml.toBytes();
+        stopWatching();
         exchange.setStatusCode(status);
         respondHeader("Content-Type", "application/xml");
         exchange.setResponseContentLength(bytes.length);
@@ -242,6 +287,7 @@ public final class Call {
     }
 
     public void respondBytes(int status, String contentType, byte[] bytes) {
+        stopWatching();
         exchange.setStatusCode(status);
         respondHeader("Content-Type", contentType);
         exchange.setResponseContentLength(bytes.length);
@@ -250,9 +296,11 @@ public final class Call {
 
     /**
      * Starts a streamed body of exactly {@code length} bytes; the caller writes then closes. A write
-     * that fails because the client left throws {@link ClientGoneException}.
+     * that fails because the client left throws {@link ClientGoneException}: a GET stops there, so it
+     * needs no watch for a hang-up (the socket's buffers bound what is read after one).
      */
     public OutputStream respondStream(int status, long length) {
+        stopWatching();
         exchange.setStatusCode(status);
         exchange.setResponseContentLength(length);
         return new java.io.FilterOutputStream(exchange.getOutputStream()) {

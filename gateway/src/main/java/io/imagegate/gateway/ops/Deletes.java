@@ -49,6 +49,7 @@ public final class Deletes {
         XmlWriter x = XmlWriter.s3("DeleteResult");
         S3Exception unavailable = null;
         for (Target t : targets) {
+            call.checkpoint("delete-objects.key"); // keys deleted so far stay deleted, as each would alone
             if (unavailable != null) {
                 // not attempted: every key would wait out the store's deadline again; nothing changed for it
                 error(x, t, unavailable);

@@ -114,6 +114,9 @@ public final class ImageExtensions {
                     nextOffset = c.offset();
                     break;
                 }
+                if (listed % 1000 == 0) {
+                    call.checkpoint("manifest.chunks");
+                }
                 g.writeStartObject();
                 g.writeNumberField("offset", c.offset());
                 g.writeNumberField("length", c.ref().length());
@@ -199,6 +202,7 @@ public final class ImageExtensions {
             g.writeStartObject();
             g.writeArrayFieldStart("missing");
             for (ChunkHash h : asked) {
+                call.checkpoint("missing-chunks.hash");
                 if (!zeros.contains(h) && index.find(h).isEmpty()) {
                     g.writeString(h.hex());
                 }
@@ -310,8 +314,10 @@ public final class ImageExtensions {
         // the base is pinned and found live before its references are resolved and reused
         try (GuardedWrite w = stores.writes().open(bucket, Reuse.source(bucket, base, () -> new S3Exception(
                 S3ErrorCode.NO_SUCH_VERSION).detail("Key", op.key()).detail("VersionId", baseId)))) {
-            resolveKept(descriptor, baseRoot);
-            done = write(in, descriptor, w.edit());
+            resolveKept(call, descriptor, baseRoot);
+            done = write(call, in, descriptor, w.edit());
+            // the last point where a client that hung up stops the commit: past it, the publish stands
+            call.checkpoint("commit.publish");
             published = w.publish(VersionDraft.builder(op.key()).owner(ObjectWrites.ownerOf(call, bucket))
                     .bytes(descriptor.size(), commitEtag(done.root()), done.root().encode())
                     .metadata(base.headers(), base.userMetadata()).acl(acl).build(), condition);
@@ -343,7 +349,7 @@ public final class ImageExtensions {
      * Streams the uploaded chunks into the editor, checking each against its hash, then writes the
      * new manifest. Any failure aborts the editor: its packs never become visible.
      */
-    private Commit write(InputStream in, CommitDescriptor d, ManifestEditor edit) throws IOException {
+    private Commit write(Call call, InputStream in, CommitDescriptor d, ManifestEditor edit) throws IOException {
         try (ManifestEditor editor = edit) {
             byte[] buf = new byte[Math.max(1, editor.base().chunkSize())];
             long uploadedChunks = 0;
@@ -364,6 +370,7 @@ public final class ImageExtensions {
                     uploadedChunks++;
                     uploadedBytes += n;
                 } else {
+                    call.checkpoint("commit.replace"); // an uploaded chunk's body read notices a hang-up itself
                     ref = d.kept(i);
                 }
                 editor.replace(d.offset(i), ref);
@@ -371,6 +378,7 @@ public final class ImageExtensions {
             if (in.read() >= 0) {
                 throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The body is longer than the descriptor says.");
             }
+            call.checkpoint("commit.finish");
             ManifestRoot root = editor.finish(d.size());
             return new Commit(root, uploadedChunks, uploadedBytes, editor.stats());
         }
@@ -381,12 +389,13 @@ public final class ImageExtensions {
      * descriptor: a zero run, or a chunk of the base, found where it lies in the base or, failing
      * that, anywhere in the base's manifest. InvalidRequest for any other.
      */
-    private void resolveKept(CommitDescriptor d, ManifestRoot baseRoot) throws IOException {
+    private void resolveKept(Call call, CommitDescriptor d, ManifestRoot baseRoot) throws IOException {
         DedupIndex index = null;
         for (int i = 0; i < d.count(); i++) {
             if (d.upload(i)) {
                 continue;
             }
+            call.checkpoint("commit.kept-chunk");
             ChunkHash hash = d.hash(i);
             int length = d.length(i);
             ChunkRef zero = ManifestEditor.zeroChunk(length);

@@ -150,7 +150,7 @@ public final class Multipart {
             return;
         }
         List<Requested> requested = parseParts(call.smallBody(4 * 1024 * 1024));
-        Map<Integer, PartRecord> stored = allParts(bucket, upload);
+        Map<Integer, PartRecord> stored = allParts(call, bucket, upload);
 
         List<PartRecord> parts = new ArrayList<>(requested.size());
         int previous = 0;
@@ -188,8 +188,9 @@ public final class Multipart {
         VersionRecord published;
         // the composed root is pinned (not the up to 10,000 parts), then the parts must still be there
         try (GuardedWrite w = stores.writes().open(bucket, Reuse.nothing())) {
+            call.checkpoint("complete.compose");
             ManifestRoot root = w.compose(roots, () -> {
-                Map<Integer, PartRecord> again = allParts(bucket, upload);
+                Map<Integer, PartRecord> again = allParts(call, bucket, upload);
                 for (PartRecord p : parts) {
                     PartRecord now = again.get(p.partNumber());
                     if (now == null || !now.manifest().equals(p.manifest())) {
@@ -197,6 +198,8 @@ public final class Multipart {
                     }
                 }
             });
+            // the last point where a client that hung up stops the upload's completion: past it, it stands
+            call.checkpoint("complete.publish");
             published = w.complete(upload.uploadId(), VersionDraft.builder(op.key()).owner(upload.owner())
                     .bytes(size, multipartEtag(parts), root.encode()).partCount(parts.size())
                     .metadata(upload.headers(), upload.userMetadata()).checksums(checksums, checksumType)
@@ -318,10 +321,11 @@ public final class Multipart {
         return upload;
     }
 
-    private Map<Integer, PartRecord> allParts(BucketRecord bucket, UploadRecord upload) {
+    private Map<Integer, PartRecord> allParts(Call call, BucketRecord bucket, UploadRecord upload) {
         Map<Integer, PartRecord> byNumber = new HashMap<>();
         int after = 0;
         while (true) {
+            call.checkpoint("complete.parts-page");
             List<PartRecord> page = stores.meta().parts(bucket.name(), upload.uploadId(), after, 1000);
             for (PartRecord p : page) {
                 byNumber.put(p.partNumber(), p);
