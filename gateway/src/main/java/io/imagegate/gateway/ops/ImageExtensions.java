@@ -114,9 +114,6 @@ public final class ImageExtensions {
                     nextOffset = c.offset();
                     break;
                 }
-                if (listed % 1000 == 0) {
-                    call.checkpoint("manifest.chunks");
-                }
                 g.writeStartObject();
                 g.writeNumberField("offset", c.offset());
                 g.writeNumberField("length", c.ref().length());
