@@ -231,6 +231,16 @@ class ImageExtensionsTest {
         assertEquals(0, empty.size());
         assertEquals(List.of(), empty.chunks());
 
+        // a copy shares the manifest root: its page (the gateway keeps rendered pages) names the copy's version
+        String copy = s3.copyObject(q -> q.sourceBucket(b).sourceKey("disk.raw").destinationBucket(b)
+                .destinationKey("copy.raw")).versionId();
+        BinaryPage copied = BinaryPage.of(ext.manifestPage(b, "copy.raw", null, null, null, "binary"));
+        assertEquals(copy, copied.versionId());
+        assertEquals(listed.toString(), copied.chunks().toString());
+        BinaryPage sameAgain = BinaryPage.of(ext.manifestPage(b, "disk.raw", null, null, null, "binary"));
+        assertEquals(v, sameAgain.versionId());
+        assertEquals(listed.toString(), sameAgain.chunks().toString());
+
         assertEquals(200, ext.manifestPage(b, "disk.raw", null, null, null, "json").status());
         assertEquals("InvalidArgument", ext.manifestPage(b, "disk.raw", null, null, null, "xml").code());
         assertEquals("InvalidArgument", ext.manifestPage(b, "disk.raw", null, null, 0, "binary").code());

@@ -67,7 +67,11 @@ public final class ImageExtensions {
             .build();
     private static final String JSON_TYPE = "application/json";
 
+    /** Binary manifest pages kept once rendered: at most 32 MiB (a 2 GiB image at 64 KiB chunks is 1.2 MB). */
+    private static final long RENDERED_MANIFEST_BYTES = 32L << 20;
+
     private final Stores stores;
+    private final RenderedManifests rendered = new RenderedManifests(RENDERED_MANIFEST_BYTES);
 
     public ImageExtensions(Stores stores) {
         this.stores = stores;
@@ -84,9 +88,21 @@ public final class ImageExtensions {
         }
         ManifestRoot root = ObjectHeaders.root(v);
         byte[] body;
-        try (Stream<ChunkAt> chunks = stores.chunks().chunks(root, op.offset())) {
-            body = op.binary() ? binaryManifest(call, op, v, root, chunks.iterator())
-                    : jsonManifest(op, bucket, v, root, chunks.iterator());
+        try {
+            if (op.binary()) {
+                var key = new RenderedManifests.Key(root.encode(), v.versionId(), v.etag(), op.offset(), op.maxChunks());
+                body = rendered.get(key, () -> {
+                    try (Stream<ChunkAt> chunks = stores.chunks().chunks(root, op.offset())) {
+                        return binaryManifest(call, op, v, root, chunks.iterator());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            } else {
+                try (Stream<ChunkAt> chunks = stores.chunks().chunks(root, op.offset())) {
+                    body = jsonManifest(op, bucket, v, root, chunks.iterator());
+                }
+            }
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
