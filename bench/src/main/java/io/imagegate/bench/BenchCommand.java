@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "Reproducible benchmarks of imagegate against peer S3 servers.",
         subcommands = {S3ThroughputCommand.class, io.imagegate.bench.snapshots.MultisnapshotCommand.class,
                 io.imagegate.bench.scaleout.ScaleOutCommand.class, io.imagegate.bench.deploy.MultideploymentCommand.class,
-                io.imagegate.bench.agentread.AgentReadCommand.class, io.imagegate.bench.chaos.ChaosCommand.class,
+                io.imagegate.bench.agentread.AgentReadCommand.class, io.imagegate.bench.agentread.BootCommand.class,
+                io.imagegate.bench.chaos.ChaosCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BenchCommand {
 

@@ -66,7 +66,7 @@ class BenchCommandLineTest {
 
     @Test
     void everyBenchmarkTakesTheSharedOptions() {
-        assertEquals(6, benchmarks().size(), "benchmarks: " + benchmarks());
+        assertEquals(7, benchmarks().size(), "benchmarks: " + benchmarks());
         for (String name : benchmarks()) {
             CommandLine cli = BenchCommand.commandLine();
             cli.parseArgs(name, "--work-dir", "/w/" + name, "--results", "/r", "--imagegate-jar", "/j/gw.jar",

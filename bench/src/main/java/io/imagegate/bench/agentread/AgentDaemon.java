@@ -76,6 +76,18 @@ final class AgentDaemon implements AutoCloseable {
         return r.url();
     }
 
+    /**
+     * Attaches {@code s3://bucket/key} as a node does, served on TCP {@code listen} (host:port) with the boot
+     * profile mode {@code profile} (auto, record or off); returns its NBD URL.
+     */
+    String attachTcp(URI endpoint, String bucket, String key, String export, String profile, String listen)
+            throws IOException, AgentException {
+        AttachRequest req = AttachRequest.of("s3://" + bucket + "/" + key, endpoint.toString())
+                .withListen(listen).withExport(export).withProfile(profile)
+                .withKeys(ServerProcess.ACCESS_KEY, ServerProcess.SECRET_KEY, null);
+        return control.attach(req).url();
+    }
+
     /** The unix socket an export of {@link #attach} is served on. */
     Path socket(String export) {
         return dir.resolve(export + ".nbd");

@@ -281,7 +281,7 @@ public final class AgentReadCommand implements Callable<Integer> {
     }
 
     /** One 4 KiB read in each 64 KiB chunk of the export, in random order, 16 at a time: a GET each. */
-    private static void randomReads(Path socket, long size) throws Exception {
+    static void randomReads(Path socket, long size) throws Exception {
         List<Long> offsets = new ArrayList<>();
         for (long at = 0; at + 4096 <= size; at += 65536) {
             offsets.add(at);

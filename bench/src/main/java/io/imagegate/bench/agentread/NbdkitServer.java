@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
 final class NbdkitServer implements AutoCloseable {
 
     private final Process process;
-    private final Path socket;
+    private final String uri;
 
-    private NbdkitServer(Process process, Path socket) {
+    private NbdkitServer(Process process, String uri) {
         this.process = process;
-        this.socket = socket;
+        this.uri = uri;
     }
 
     static NbdkitServer start(Path dir, String url, boolean filters) throws IOException, InterruptedException {
@@ -51,7 +51,43 @@ final class NbdkitServer implements AutoCloseable {
             }
             Thread.sleep(20);
         }
-        return new NbdkitServer(p, socket);
+        return new NbdkitServer(p, "nbd+unix:///?socket=" + socket);
+    }
+
+    /**
+     * nbdkit on TCP {@code 127.0.0.1:port} with the cow and cache filters (the cache keeping what it reads),
+     * {@code filtersBefore} outermost (e.g. {@code log}), and {@code params} added to the plugin's; returns
+     * once nbdkit listens (it writes its pid file then).
+     */
+    static NbdkitServer startTcp(Path dir, String url, int port, List<String> filtersBefore, List<String> params)
+            throws IOException, InterruptedException {
+        io.imagegate.bench.ServerProcess.deleteTree(dir);
+        Path tmp = dir.resolve("tmp");
+        Files.createDirectories(tmp);
+        Path pidFile = dir.resolve("nbdkit.pid");
+        List<String> cmd = new ArrayList<>(List.of("nbdkit", "--foreground", "--exit-with-parent", "--ipaddr",
+                "127.0.0.1", "--port", Integer.toString(port), "--pidfile", pidFile.toString()));
+        for (String f : filtersBefore) {
+            cmd.add("--filter=" + f);
+        }
+        cmd.addAll(List.of("--filter=cow", "--filter=cache", "curl", "url=" + url, "cache-on-read=true"));
+        cmd.addAll(params);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("nbdkit.log").toFile());
+        pb.environment().put("TMPDIR", tmp.toString());
+        Process p = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(pidFile) || Files.size(pidFile) == 0) {
+            if (!p.isAlive()) {
+                throw new IOException("nbdkit ended: " + Files.readString(dir.resolve("nbdkit.log")));
+            }
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IOException("nbdkit did not listen within 30 s");
+            }
+            Thread.sleep(5);
+        }
+        return new NbdkitServer(p, "nbd://127.0.0.1:" + port);
     }
 
     static boolean available() {
@@ -72,7 +108,7 @@ final class NbdkitServer implements AutoCloseable {
     }
 
     String uri() {
-        return "nbd+unix:///?socket=" + socket;
+        return uri;
     }
 
     @Override
