@@ -253,8 +253,18 @@ public final class BootCommand implements Callable<Integer> {
             v = "Debian " + Files.readString(version).strip() + ", ";
         }
         long size = Files.size(disk);
-        Object blocks = Files.getAttribute(disk, "unix:blocks");
-        long allocated = blocks instanceof Long l ? l * 512 : -1;
+        long allocated = -1; // as du counts it: the file is sparse
+        try {
+            Process du = new ProcessBuilder("du", "-B1", disk.toString()).redirectErrorStream(true).start();
+            String out = new String(du.getInputStream().readAllBytes()).trim();
+            if (du.waitFor() == 0) {
+                allocated = Long.parseLong(out.split("\\s+")[0]);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // left unknown
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return v + "partitionless ext4 %d MiB raw (%d MiB allocated), bench/build-boot-image; qemu %s, %d vCPUs, %s MiB"
                 .formatted(size / ByteSize.MIB, allocated / ByteSize.MIB, String.join(" ",
                         QemuGuest.command(images.resolve("vmlinuz"), images.resolve("initrd.img"), "URL", cpus, memory,
