@@ -277,6 +277,28 @@ class AclGrantsTest {
                 listed(dave.s3().getObjectAcl(r -> r.bucket(b).key("k").versionId(v1)).grants()));
     }
 
+    /** AWS resolves a grant by e-mail address to the account with it and lists it as that CanonicalUser. */
+    @Test
+    void aGrantByEmailAddressNamesTheOneUserWithIt() throws Exception {
+        UserRecord gina = gw.gateway().meta().createUser(new UserRecord("grants-gina", "AKIAGRANTGINA0000001",
+                "gina-grants-secret-key-01", null, false).withEmail("gina@example.com"));
+        String b = bucketWithObject("grants-email");
+        dave.s3().putObjectAcl(r -> r.bucket(b).key("k").accessControlPolicy(p -> p.owner(o -> o.id(dave.id())).grants(
+                Grant.builder().grantee(Grantee.builder().type(Type.AMAZON_CUSTOMER_BY_EMAIL)
+                        .emailAddress("gina@example.com").build()).permission(Permission.READ).build())));
+        assertEquals(List.of("CanonicalUser:" + gina.canonicalId() + ":READ"),
+                listed(dave.s3().getObjectAcl(r -> r.bucket(b).key("k")).grants()));
+        try (S3Client g = gw.client(gina.accessKey(), gina.secretKey())) {
+            assertEquals("daves bytes", g.getObjectAsBytes(r -> r.bucket(b).key("k")).asUtf8String());
+            dave.s3().putObject(r -> r.bucket(b).key("h").grantRead("emailAddress=\"Gina@Example.com\""),
+                    RequestBody.fromString("by header"));
+            assertEquals("by header", g.getObjectAsBytes(r -> r.bucket(b).key("h")).asUtf8String());
+        }
+        assertEquals(403, status(() -> erin.s3().getObjectAsBytes(r -> r.bucket(b).key("k"))));
+        assertEquals("UnresolvableGrantByEmailAddress", error(() -> dave.s3().putObjectAcl(r -> r.bucket(b).key("k")
+                .grantRead("emailAddress=\"nobody@example.com\""))).awsErrorDetails().errorCode());
+    }
+
     @Test
     void badGrantsAreRefusedAsS3RefusesThem() throws Exception {
         String b = bucketWithObject("grants-bad");

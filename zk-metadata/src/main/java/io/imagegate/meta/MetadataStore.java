@@ -264,6 +264,16 @@ public interface MetadataStore extends AutoCloseable {
         return users().stream().filter(u -> u.canonicalId().equals(canonicalId)).findFirst();
     }
 
+    /**
+     * The one user with this e-mail address (ignoring case), for ACL grants by e-mail address; empty
+     * when no user, or more than one, has it. May lag as {@link #userById} does.
+     */
+    default Optional<UserRecord> userByEmail(String email) {
+        List<UserRecord> found = users().stream().filter(u -> u.email() != null && u.email().equalsIgnoreCase(email))
+                .limit(2).toList();
+        return found.size() == 1 ? Optional.of(found.get(0)) : Optional.empty();
+    }
+
     /** The user with this name, as stored now. */
     default Optional<UserRecord> user(String name) {
         return users().stream().filter(u -> u.name().equals(name)).findFirst();

@@ -227,7 +227,7 @@ final class Stored {
     // ---- users
 
     /** A user: {@code users/<user>} and the same bytes in {@code accesskeys/<accessKey>}. */
-    @JsonPropertyOrder({"name", "accessKey", "secretKey", "created", "admin", "id", "token"})
+    @JsonPropertyOrder({"name", "accessKey", "secretKey", "created", "admin", "id", "token", "email"})
     record UserDoc(
             @JsonProperty("name") String name,
             @JsonProperty("accessKey") String accessKey,
@@ -235,15 +235,17 @@ final class Stored {
             @JsonProperty("created") Instant created,
             @JsonProperty("admin") boolean admin,
             @JsonProperty("id") String id,
-            @JsonProperty("token") String token) implements Doc {
+            @JsonProperty("token") String token,
+            @JsonProperty("email") String email) implements Doc {
 
         UserRecord record() {
-            return new UserRecord(name, accessKey, secretKey, created, admin, id);
+            return new UserRecord(name, accessKey, secretKey, created, admin, id, email);
         }
     }
 
     static byte[] user(UserRecord u, String token) {
-        return Json.write(new UserDoc(u.name(), u.accessKey(), u.secretKey(), u.created(), u.admin(), u.id(), token));
+        return Json.write(new UserDoc(u.name(), u.accessKey(), u.secretKey(), u.created(), u.admin(), u.id(), token,
+                u.email()));
     }
 
     static UserDoc user(byte[] data) {

@@ -75,9 +75,12 @@ final class Users implements AutoCloseable {
         if (user.id() != null && !CanonicalIds.isId(user.id())) {
             throw new IllegalArgumentException("a canonical id is 64 lower-case hex digits: " + user.id());
         }
+        if (user.email() != null && !Emails.valid(user.email())) {
+            throw new IllegalArgumentException("not an e-mail address: " + user.email());
+        }
         UserRecord record = new UserRecord(user.name(), user.accessKey(), user.secretKey(),
                 user.created() != null ? user.created() : Instant.now().truncatedTo(ChronoUnit.MILLIS), user.admin(),
-                user.id() != null ? user.id() : CanonicalIds.newId());
+                user.id() != null ? user.id() : CanonicalIds.newId(), user.email());
         String token = Tokens.writeToken();
         byte[] data = Stored.user(record, token);
         Deadline d = ctx.deadline();
@@ -102,6 +105,20 @@ final class Users implements AutoCloseable {
     Optional<UserRecord> byId(String id) {
         UserRecord u = id == null ? null : byId.get(id);
         return u == null || deletedHere.contains(u.accessKey()) ? Optional.empty() : Optional.of(u);
+    }
+
+    /**
+     * The user with this e-mail address (compared ignoring case), as the mirror knows it; empty when
+     * none has it, or more than one does (an address names one account, or none).
+     */
+    Optional<UserRecord> byEmail(String email) {
+        if (email == null) {
+            return Optional.empty();
+        }
+        List<UserRecord> found = byId.values().stream()
+                .filter(u -> u.email() != null && u.email().equalsIgnoreCase(email.trim()))
+                .filter(u -> !deletedHere.contains(u.accessKey())).limit(2).toList();
+        return found.size() == 1 ? Optional.of(found.get(0)) : Optional.empty();
     }
 
     private final ParsedRecords<UserRecord> parsed = new ParsedRecords<>(data -> Stored.user(data).record());

@@ -458,6 +458,11 @@ public final class ZkMetadataStore implements MetadataStore {
     }
 
     @Override
+    public Optional<UserRecord> userByEmail(String email) {
+        return users.byEmail(email);
+    }
+
+    @Override
     public Optional<UserRecord> user(String name) {
         return guard(() -> users.byName(name));
     }

@@ -255,6 +255,17 @@ class StoredFormTest {
     }
 
     @Test
+    void aUserRecordWithAnEmailAddressRoundTrips() {
+        byte[] data = at(ROOT + "/users/bob");
+        assertArrayEquals(data, at(ROOT + "/accesskeys/AKIAI44QH8DHBEXAMPLE"));
+        Stored.UserDoc doc = Stored.user(data);
+        assertEquals(new UserRecord("bob", "AKIAI44QH8DHBEXAMPLE", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+                Instant.parse("2024-11-25T15:52:00Z"), false, BOB, "bob@example.com"), doc.record());
+        assertArrayEquals(data, Stored.user(doc.record(), doc.token()));
+        assertNull(Stored.user(at(ROOT + "/users/alice")).record().email(), "alice has none");
+    }
+
+    @Test
     void collectorRecordsRoundTrip() {
         byte[] stateData = at(ROOT + "/gc/state");
         Pins.GcState state = Json.read(stateData, Pins.GcState.class);

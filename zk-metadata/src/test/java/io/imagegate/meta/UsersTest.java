@@ -27,6 +27,20 @@ class UsersTest extends ZkTestSupport {
         assertTrue(store.userByAccessKey(bucket + "nope").isEmpty());
     }
 
+    /** What ACL grants by e-mail address resolve: the one user with the address, ignoring case; else nobody. */
+    @Test
+    void aUserIsFoundByItsEmailAddressWhenNoOtherHasIt() {
+        UserRecord ann = store.createUser(user("ann", "AK1").withEmail("ann@example.com"));
+        assertEquals("ann@example.com", store.user(name("ann")).orElseThrow().email());
+        assertEquals(ann.canonicalId(), store.userByEmail("Ann@Example.com").orElseThrow().canonicalId());
+        assertTrue(store.userByEmail("bob@example.com").isEmpty());
+        store.createUser(user("bob", "AK2").withEmail("ANN@example.com"));
+        assertTrue(store.userByEmail("ann@example.com").isEmpty(), "an address two users have names nobody");
+        store.deleteUser(name("bob"));
+        assertEquals(ann.canonicalId(), store.userByEmail("ann@example.com").orElseThrow().canonicalId());
+        assertThrows(IllegalArgumentException.class, () -> store.createUser(user("cid", "AK3").withEmail("not an address")));
+    }
+
     @Test
     void namesAndAccessKeysAreUnique() {
         store.createUser(user("ann", "AK1"));

@@ -64,6 +64,10 @@ final class UserCommand {
         @Option(names = "--secret-key", description = "Secret key to use (default: generated).")
         String secretKey;
 
+        @Option(names = "--email", description = "The user's e-mail address: ACL grants by e-mail address "
+                + "(AmazonCustomerByEmail, emailAddress=...) name the one user that has it.")
+        String email;
+
         @ArgGroup(exclusive = true)
         Target target;
 
@@ -79,9 +83,13 @@ final class UserCommand {
                 throw new IllegalArgumentException("a secret key has at least 8 characters");
             }
             UserRecord user = new UserRecord(name, accessKey != null ? accessKey : RootCredentials.newAccessKey(),
-                    secretKey != null ? secretKey : RootCredentials.newSecretKey(), Instant.now(), false);
+                    secretKey != null ? secretKey : RootCredentials.newSecretKey(), Instant.now(), false)
+                    .withEmail(email);
             withStore(target, auth, meta -> meta.createUser(user));
             System.out.println("user:       " + user.name());
+            if (email != null) {
+                System.out.println("email:      " + email);
+            }
             System.out.println("access key: " + user.accessKey());
             System.out.println("secret key: " + user.secretKey());
             return 0;

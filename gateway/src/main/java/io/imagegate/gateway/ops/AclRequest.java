@@ -11,18 +11,27 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.w3c.dom.Element;
 
 /**
  * The explicit grants a request states, parsed and checked as S3 does: an AccessControlPolicy body
  * (PutBucketAcl, PutObjectAcl) or the {@code x-amz-grant-*} headers (those and every write that
  * creates a bucket or an object). Grants are kept exactly as given, in order. A grantee is a user by
- * canonical id (which must be a user's: 400 InvalidArgument "Invalid id"), by e-mail address (users
- * here have none, so always 400 UnresolvableGrantByEmailAddress, AWS's answer for an address that
- * matches no account) or one of S3's groups by URI (400 InvalidArgument for any other URI).
+ * canonical id (which must be a user's: 400 InvalidArgument "Invalid id"), by e-mail address
+ * (resolved, as AWS does, to the one user with that address, and stored as that user's id; 400
+ * UnresolvableGrantByEmailAddress when no user, or more than one, has it) or one of S3's groups by
+ * URI (400 InvalidArgument for any other URI).
  */
 public final class AclRequest {
+
+    /** The users grants may name. */
+    public interface Users {
+        /** Whether a canonical id is a user's. */
+        boolean exists(String canonicalId);
+
+        /** The canonical id of the one user with this e-mail address, if there is one. */
+        Optional<String> idByEmail(String email);
+    }
 
     /** The grant headers in the order their grants are stored, with the permission each gives. */
     static final List<String> HEADERS = List.of("x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp",
@@ -46,7 +55,7 @@ public final class AclRequest {
      * @param userExists whether a canonical id is a user's
      * @return null when the request has none of these headers
      */
-    public static List<Grant> fromHeaders(Function<String, String> header, Predicate<String> userExists) {
+    public static List<Grant> fromHeaders(Function<String, String> header, Users users) {
         List<Grant> grants = null;
         for (int i = 0; i < HEADERS.size(); i++) {
             String value = header.apply(HEADERS.get(i));
@@ -57,7 +66,7 @@ public final class AclRequest {
                 grants = new ArrayList<>();
             }
             for (String[] grantee : grantees(HEADERS.get(i), value)) {
-                grants.add(grant(grantee[0], grantee[1], HEADER_PERMISSIONS.get(i), userExists));
+                grants.add(grant(grantee[0], grantee[1], HEADER_PERMISSIONS.get(i), users));
                 if (grants.size() > AccessControlList.MAX_GRANTS) {
                     throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "An ACL may have at most "
                             + AccessControlList.MAX_GRANTS + " grants.").detail("ArgumentName", HEADERS.get(i));
@@ -119,10 +128,10 @@ public final class AclRequest {
                 .detail("ArgumentName", name).detail("ArgumentValue", value);
     }
 
-    private static Grant grant(String type, String value, Permission permission, Predicate<String> userExists) {
+    private static Grant grant(String type, String value, Permission permission, Users users) {
         return switch (type.toLowerCase(Locale.ROOT)) {
-            case "id" -> user(value, permission, userExists);
-            case "emailaddress" -> throw unresolvable(value);
+            case "id" -> user(value, permission, users);
+            case "emailaddress" -> byEmail(value, permission, users);
             case "uri" -> group(value, permission);
             default -> throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Argument format not recognized")
                     .detail("ArgumentName", type).detail("ArgumentValue", value);
@@ -136,7 +145,7 @@ public final class AclRequest {
      * @throws S3Exception 400 MalformedACLError for a body that is not such a policy (not XML, another
      *         root, a grant without a grantee or with an unknown permission, more than 100 grants)
      */
-    public static List<Grant> fromPolicy(byte[] body, Predicate<String> userExists) {
+    public static List<Grant> fromPolicy(byte[] body, Users users) {
         XmlDocument doc;
         try {
             doc = XmlDocument.parse(body);
@@ -161,7 +170,7 @@ public final class AclRequest {
                 if (grantees.size() != 1) {
                     throw malformed();
                 }
-                grants.add(grantee(grantees.get(0), permission, userExists));
+                grants.add(grantee(grantees.get(0), permission, users));
             }
         }
         return grants;
@@ -175,28 +184,35 @@ public final class AclRequest {
         }
     }
 
-    private static Grant grantee(Element g, Permission permission, Predicate<String> userExists) {
+    private static Grant grantee(Element g, Permission permission, Users users) {
         Optional<String> uri = XmlDocument.childText(g, "URI").map(String::trim);
         if (uri.isPresent()) {
             return group(uri.get(), permission);
         }
         Optional<String> email = XmlDocument.childText(g, "EmailAddress").map(String::trim);
         if (email.isPresent()) {
-            throw unresolvable(email.get());
+            return byEmail(email.get(), permission, users);
         }
         Optional<String> id = XmlDocument.childText(g, "ID").map(String::trim);
         if (id.isPresent()) {
-            return user(id.get(), permission, userExists);
+            return user(id.get(), permission, users);
         }
         throw malformed();
     }
 
-    private static Grant user(String id, Permission permission, Predicate<String> userExists) {
-        if (id.isEmpty() || id.length() > 128 || !userExists.test(id)) {
+    private static Grant user(String id, Permission permission, Users users) {
+        if (id.isEmpty() || id.length() > 128 || !users.exists(id)) {
             throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Invalid id").detail("ArgumentName", "CanonicalUser/ID")
                     .detail("ArgumentValue", id);
         }
         return Grant.user(id, permission);
+    }
+
+    private static Grant byEmail(String email, Permission permission, Users users) {
+        if (email.isEmpty() || email.length() > 254) {
+            throw unresolvable(email);
+        }
+        return Grant.user(users.idByEmail(email).orElseThrow(() -> unresolvable(email)), permission);
     }
 
     private static Grant group(String uri, Permission permission) {

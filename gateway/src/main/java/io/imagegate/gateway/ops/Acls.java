@@ -11,6 +11,7 @@ import io.imagegate.meta.CannedAcl;
 import io.imagegate.meta.CanonicalIds;
 import io.imagegate.meta.Grant;
 import io.imagegate.meta.MetadataStore;
+import io.imagegate.meta.UserRecord;
 import io.imagegate.meta.VersionRecord;
 import java.io.IOException;
 import java.util.List;
@@ -41,11 +42,26 @@ public final class Acls {
      */
     public static AccessControlList fromHeaders(Call call, MetadataStore meta) {
         Optional<CannedAcl> canned = cannedFromHeader(call);
-        List<Grant> grants = AclRequest.fromHeaders(call::header, id -> meta.userById(id).isPresent());
+        List<Grant> grants = AclRequest.fromHeaders(call::header, users(meta));
         if (canned.isPresent() && grants != null) {
             throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "Specifying both Canned ACLs and Header Grants is not allowed");
         }
         return grants != null ? AccessControlList.of(grants) : AccessControlList.of(canned.orElse(CannedAcl.PRIVATE));
+    }
+
+    /** The users grants may name: the store's, by canonical id or by e-mail address. */
+    private static AclRequest.Users users(MetadataStore meta) {
+        return new AclRequest.Users() {
+            @Override
+            public boolean exists(String canonicalId) {
+                return meta.userById(canonicalId).isPresent();
+            }
+
+            @Override
+            public Optional<String> idByEmail(String email) {
+                return meta.userByEmail(email).map(UserRecord::canonicalId);
+            }
+        };
     }
 
     /** The canned ACL of {@code x-amz-acl}, if any. */
@@ -110,7 +126,7 @@ public final class Acls {
             throw new S3Exception(S3ErrorCode.MISSING_SECURITY_HEADER,
                     "Your request was missing a required header").detail("MissingHeaderName", "x-amz-acl");
         }
-        return AccessControlList.of(AclRequest.fromPolicy(body, id -> stores.meta().userById(id).isPresent()));
+        return AccessControlList.of(AclRequest.fromPolicy(body, users(stores.meta())));
     }
 
     /**

@@ -16,12 +16,13 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Fuzzes the explicit-grant parser ({@link AclRequest}): an AccessControlPolicy body or the five
- * {@code x-amz-grant-*} headers either give at most 100 grants, each to a user the lookup knows or
- * to one of S3's groups, the same ones when parsed again and when the grants are written back as a
+ * {@code x-amz-grant-*} headers either give at most 100 grants, each to a user the lookup knows (by
+ * id, or by the e-mail address one user has) or to one of S3's groups, the same ones when parsed again and when the grants are written back as a
  * policy (what GetObjectAcl answers) and parsed; or they are refused with the S3 errors AWS answers
  * (MalformedACLError for a body, InvalidArgument, UnresolvableGrantByEmailAddress); never another
  * exception. An input starting with {@code H} is header values, one line per header in the order
@@ -33,6 +34,18 @@ class AclRequestFuzzTest {
     static final String ERIN = "e".repeat(64);
     static final String DAVE = "d0".repeat(32);
     private static final Set<String> KNOWN = Set.of(ERIN, DAVE);
+    /** Erin has an address; two users share the other, which so names nobody. */
+    private static final AclRequest.Users USERS = new AclRequest.Users() {
+        @Override
+        public boolean exists(String canonicalId) {
+            return KNOWN.contains(canonicalId);
+        }
+
+        @Override
+        public Optional<String> idByEmail(String email) {
+            return email.equalsIgnoreCase("erin@example.com") ? Optional.of(ERIN) : Optional.empty();
+        }
+    };
     private static final Set<String> GROUPS = Set.of(Grant.ALL_USERS, Grant.AUTHENTICATED_USERS, Grant.LOG_DELIVERY);
 
     @FuzzTest
@@ -60,7 +73,7 @@ class AclRequestFuzzTest {
         }
         List<Grant> grants;
         try {
-            grants = AclRequest.fromHeaders(values::get, KNOWN::contains);
+            grants = AclRequest.fromHeaders(values::get, USERS);
         } catch (S3Exception e) {
             assertTrue(e.code() == S3ErrorCode.INVALID_ARGUMENT || e.code() == S3ErrorCode.UNRESOLVABLE_GRANT_BY_EMAIL_ADDRESS,
                     () -> "refused as " + e.code());
@@ -71,26 +84,26 @@ class AclRequestFuzzTest {
             return;
         }
         check(grants);
-        assertEquals(grants, AclRequest.fromHeaders(values::get, KNOWN::contains), "the same grants twice");
+        assertEquals(grants, AclRequest.fromHeaders(values::get, USERS), "the same grants twice");
         // grouped by header, in the headers' order
         for (int i = 1; i < grants.size(); i++) {
             assertTrue(order(grants.get(i - 1)) <= order(grants.get(i)), "grants in header order: " + grants);
         }
-        assertEquals(grants, AclRequest.fromPolicy(policy(grants), KNOWN::contains), "written back as a policy");
+        assertEquals(grants, AclRequest.fromPolicy(policy(grants), USERS), "written back as a policy");
     }
 
     private static void body(byte[] body) {
         List<Grant> grants;
         try {
-            grants = AclRequest.fromPolicy(body, KNOWN::contains);
+            grants = AclRequest.fromPolicy(body, USERS);
         } catch (S3Exception e) {
             assertTrue(e.code() == S3ErrorCode.MALFORMED_ACL || e.code() == S3ErrorCode.INVALID_ARGUMENT
                     || e.code() == S3ErrorCode.UNRESOLVABLE_GRANT_BY_EMAIL_ADDRESS, () -> "refused as " + e.code());
             return;
         }
         check(grants);
-        assertEquals(grants, AclRequest.fromPolicy(body, KNOWN::contains), "the same grants twice");
-        assertEquals(grants, AclRequest.fromPolicy(policy(grants), KNOWN::contains), "written back as a policy");
+        assertEquals(grants, AclRequest.fromPolicy(body, USERS), "the same grants twice");
+        assertEquals(grants, AclRequest.fromPolicy(policy(grants), USERS), "written back as a policy");
     }
 
     private static void check(List<Grant> grants) {
