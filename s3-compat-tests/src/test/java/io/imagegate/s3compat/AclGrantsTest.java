@@ -277,6 +277,25 @@ class AclGrantsTest {
                 listed(dave.s3().getObjectAcl(r -> r.bucket(b).key("k").versionId(v1)).grants()));
     }
 
+    /** A bucket policy's explicit Deny wins over any grant, as in AWS; its Allow adds to them. */
+    @Test
+    void aBucketPolicysDenyWinsOverAGrant() {
+        String b = bucketWithObject("grants-deny");
+        dave.s3().putObjectAcl(r -> r.bucket(b).key("k").grantFullControl("id=" + erin.id()));
+        dave.s3().putBucketAcl(r -> r.bucket(b).grantFullControl("id=" + erin.id()));
+        assertEquals("daves bytes", erin.s3().getObjectAsBytes(r -> r.bucket(b).key("k")).asUtf8String());
+        String erinArn = "{\"AWS\":\"arn:aws:iam::000000000000:user/" + erin.name() + "\"}";
+        dave.s3().putBucketPolicy(r -> r.bucket(b).policy("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\","
+                + "\"Principal\":" + erinArn + ",\"Action\":[\"s3:GetObject\",\"s3:ListBucket\",\"s3:GetObjectAcl\"],"
+                + "\"Resource\":[\"arn:aws:s3:::" + b + "\",\"arn:aws:s3:::" + b + "/*\"]}]}"));
+        assertEquals(403, status(() -> erin.s3().getObjectAsBytes(r -> r.bucket(b).key("k"))));
+        assertEquals(403, status(() -> erin.s3().listObjectsV2(r -> r.bucket(b))));
+        assertEquals(403, status(() -> erin.s3().getObjectAcl(r -> r.bucket(b).key("k"))));
+        // what the policy does not deny, the grants still give
+        erin.s3().putObject(r -> r.bucket(b).key("e"), RequestBody.fromString("e"));
+        assertEquals(1, erin.s3().getBucketAcl(r -> r.bucket(b)).grants().size());
+    }
+
     /** AWS resolves a grant by e-mail address to the account with it and lists it as that CanonicalUser. */
     @Test
     void aGrantByEmailAddressNamesTheOneUserWithIt() throws Exception {
