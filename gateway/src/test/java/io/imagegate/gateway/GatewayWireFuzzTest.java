@@ -47,6 +47,8 @@ class GatewayWireFuzzTest {
         {"POST", "/fuzz-bucket", "delete"}, {"POST", "/fuzz-bucket/mp", "uploadId="}, {"PUT", "/fuzz-xml-bucket", ""},
         {"PUT", "/fuzz-bucket", "lifecycle"}, {"PUT", "/fuzz-bucket", "policy"}, {"PUT", "/fuzz-bucket", "cors"}};
 
+    private static final java.util.regex.Pattern STATUS_500 = java.util.regex.Pattern.compile("(?m)^HTTP/1\\.[01] 500 ");
+
     private static int inputs;
 
     @FuzzTest
@@ -94,7 +96,8 @@ class GatewayWireFuzzTest {
             return; // a request that never completed (a framing header or a line break of the fuzzer's)
         }
         String text = answer.text();
-        assertTrue(status != 500 && !text.contains("HTTP/1.1 500"),
+        // a status line, not a body that echoes the fuzzer's "HTTP/1.1 500" (an ArgumentValue does)
+        assertTrue(status != 500 && !STATUS_500.matcher(text).find(),
                 () -> "500 for " + request.describe() + "\n" + WireFixture.Answer.abbreviate(text));
         if (status >= 400 && !request.head()) {
             String body = answer.body();

@@ -10,6 +10,7 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
+import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 
@@ -27,18 +28,28 @@ public final class XmlDocument {
         this.root = root;
     }
 
-    /** @throws S3Exception MalformedXML when the bytes are not a well-formed document */
+    /**
+     * @throws S3Exception MalformedXML when the bytes are not a well-formed XML 1.0 document. XML 1.1
+     *         is refused: it lets text carry control characters (as {@code &#x1;}) that no XML 1.0
+     *         answer can hold, so a configuration stored from it would be read back as a document
+     *         no client parses (GetBucketCors, GetBucketLifecycleConfiguration). SDKs send XML 1.0.
+     */
     public static XmlDocument parse(byte[] body) {
         if (body.length == 0) {
             throw new S3Exception(S3ErrorCode.MALFORMED_XML);
         }
+        Document doc;
         try {
             DocumentBuilder builder = FACTORY.newDocumentBuilder();
             builder.setErrorHandler(null);
-            return new XmlDocument(builder.parse(new ByteArrayInputStream(body)).getDocumentElement());
+            doc = builder.parse(new ByteArrayInputStream(body));
         } catch (Exception e) {
             throw new S3Exception(S3ErrorCode.MALFORMED_XML);
         }
+        if (!"1.0".equals(doc.getXmlVersion())) {
+            throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+        }
+        return new XmlDocument(doc.getDocumentElement());
     }
 
     public Element root() {

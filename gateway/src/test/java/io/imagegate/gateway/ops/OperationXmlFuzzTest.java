@@ -64,17 +64,17 @@ class OperationXmlFuzzTest {
         StringBuilder again = new StringBuilder("<CompleteMultipartUpload>");
         for (Multipart.Requested p : parts) {
             again.append("<Part><PartNumber>").append(p.number()).append("</PartNumber><ETag>")
-                    .append(Xml11.escape("\"" + p.etag() + "\"")).append("</ETag>");
+                    .append(Xml10.escape("\"" + p.etag() + "\"")).append("</ETag>");
             for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
                 String value = p.checksums().get(a.amzName());
                 if (a.isAmzChecksum() && value != null) {
-                    again.append('<').append(a.xmlElement()).append('>').append(Xml11.escape(value))
+                    again.append('<').append(a.xmlElement()).append('>').append(Xml10.escape(value))
                             .append("</").append(a.xmlElement()).append('>');
                 }
             }
             again.append("</Part>");
         }
-        byte[] written = Xml11.document(again.append("</CompleteMultipartUpload>"));
+        byte[] written = Xml10.document(again.append("</CompleteMultipartUpload>"));
         assertEquals(parts, Multipart.parseParts(written), () -> "the parts written again read back the same:\n"
                 + new String(written, StandardCharsets.UTF_8));
     }
@@ -105,13 +105,13 @@ class OperationXmlFuzzTest {
             again.append("<Quiet>true</Quiet>");
         }
         for (Deletes.Target t : request.targets()) {
-            again.append("<Object><Key>").append(Xml11.escape(t.key())).append("</Key>");
+            again.append("<Object><Key>").append(Xml10.escape(t.key())).append("</Key>");
             if (t.versionId() != null) {
-                again.append("<VersionId>").append(Xml11.escape(t.versionId())).append("</VersionId>");
+                again.append("<VersionId>").append(Xml10.escape(t.versionId())).append("</VersionId>");
             }
             again.append("</Object>");
         }
-        byte[] written = Xml11.document(again.append("</Delete>"));
+        byte[] written = Xml10.document(again.append("</Delete>"));
         assertEquals(request, Deletes.parseDelete(written), () -> "the objects written again read back the same:\n"
                 + new String(written, StandardCharsets.UTF_8));
     }
