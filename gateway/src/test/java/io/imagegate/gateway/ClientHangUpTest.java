@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -195,6 +196,26 @@ class ClientHangUpTest {
     }
 
     @Test
+    void aListingPassingOverDeletedKeysStopsAtTheNextWindowOnceItsClientHangsUp() throws Exception {
+        createBucket("markers", 0);
+        s3.putBucketVersioning(r -> r.bucket("markers").versioningConfiguration(v -> v.status("Enabled")));
+        for (int i = 0; i < 64; i++) {
+            String key = "disk-" + i + ".raw";
+            s3.putObject(r -> r.bucket("markers").key(key), RequestBody.fromString(key));
+            s3.deleteObject(r -> r.bucket("markers").key(key));
+        }
+        s3.putObject(r -> r.bucket("markers").key("zz"), RequestBody.fromString("zz"));
+        // one key to list, found past 64 keys whose current version is a delete marker: windows of 16 keys read
+        hold.at("list.window");
+
+        Work work = hangUpAtTheHold(signed("GET", "/markers", "list-type=2&max-keys=1", Map.of(), new byte[0]),
+                "ListObjects");
+
+        assertEquals(0, hold.reachedAfterRelease.get(), "no window of keys was read after the hang-up was seen");
+        work.assertCancelled();
+    }
+
+    @Test
     void aClientThatStaysGetsItsAnswerAndItsConnectionServesTheNextRequest() throws Exception {
         createBucket("kept", 0);
         s3.putObject(r -> r.bucket("kept").key("a"), RequestBody.fromString("a"));
@@ -278,6 +299,8 @@ class ClientHangUpTest {
         final CountDownLatch reached = new CountDownLatch(1);
         private final CountDownLatch released = new CountDownLatch(1);
         final AtomicReference<Call> held = new AtomicReference<>();
+        /** Checkpoints the held request reached after it was let go (the one it was held at not counted). */
+        final AtomicInteger reachedAfterRelease = new AtomicInteger();
 
         void at(String checkpoint) {
             where = checkpoint;
@@ -289,6 +312,9 @@ class ClientHangUpTest {
 
         @Override
         public void reached(Call call, String checkpoint) {
+            if (held.get() == call && released.getCount() == 0) {
+                reachedAfterRelease.incrementAndGet();
+            }
             if (checkpoint.equals(where) && held.compareAndSet(null, call)) {
                 reached.countDown();
                 try {

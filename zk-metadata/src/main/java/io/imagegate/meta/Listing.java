@@ -74,7 +74,7 @@ final class Listing {
         }
         Range range = Range.of(q.prefix(), q.delimiter());
         return attempt(d, bucket, b.incarnation(), view -> listIn(view, range, range.after(q.startAfter()),
-                q.maxKeys()));
+                q.maxKeys(), q.step()));
     }
 
     VersionListPage listVersions(String bucket, VersionListQuery q) {
@@ -95,8 +95,8 @@ final class Listing {
         }
         Range range = Range.of(q.prefix(), q.delimiter());
         VersionCursor start = VersionCursor.of(range, q.keyMarker(), hasVersionMarker ? q.versionIdMarker() : null);
-        return attempt(d, bucket, b.incarnation(), view -> new VersionWalk(ctx, view, bucket, range, q.maxKeys())
-                .run(start));
+        return attempt(d, bucket, b.incarnation(), view -> new VersionWalk(ctx, view, bucket, range, q.maxKeys(),
+                q.step()).run(start));
     }
 
     // Runs a listing body on a view; starts over with fresh map reads when the map changed meanwhile.
@@ -138,13 +138,14 @@ final class Listing {
         }
     }
 
-    private ListPage listIn(KeyView view, Range range, byte[] cursor, int maxKeys)
+    private ListPage listIn(KeyView view, Range range, byte[] cursor, int maxKeys, Runnable step)
             throws KeeperException, InterruptedException {
         List<VersionRecord> contents = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
         String last = null;
         byte[] c = cursor;
         while (!range.ended(c)) {
+            runStep(step);
             List<Item> items = plan(view, c, range, Math.min(1000, Math.max(16, maxKeys - contents.size()
                     - prefixes.size() + 1)));
             if (items.isEmpty()) {
@@ -228,6 +229,26 @@ final class Listing {
         return v.deleteMarker() ? null : v;
     }
 
+    /** Runs a listing's step; what it throws leaves the store as it was thrown ({@link Stopped}). */
+    static void runStep(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            throw new Stopped(e);
+        }
+    }
+
+    /** A listing stopped by its step: carries the step's exception past the store's own error handling. */
+    static final class Stopped extends RuntimeException {
+        Stopped(RuntimeException byCaller) {
+            super(byCaller);
+        }
+
+        RuntimeException byCaller() {
+            return (RuntimeException) getCause();
+        }
+    }
+
     private static void requireMax(int max) {
         if (max < 0) {
             throw new MetadataException.InvalidArgument("max-keys must not be negative", "max-keys", String.valueOf(max));
@@ -257,12 +278,14 @@ final class Listing {
         private final String bucket;
         private final Range range;
         private final int max;
+        private final Runnable step;
         private final List<VersionEntry> versions = new ArrayList<>();
         private final List<String> prefixes = new ArrayList<>();
         private String lastKey;
         private String lastVersion;
 
-        VersionWalk(Context ctx, KeyView view, String bucket, Range range, int max) {
+        VersionWalk(Context ctx, KeyView view, String bucket, Range range, int max, Runnable step) {
+            this.step = step;
             this.ctx = ctx;
             this.view = view;
             this.bucket = bucket;
@@ -273,6 +296,7 @@ final class Listing {
         VersionListPage run(VersionCursor start) throws KeeperException, InterruptedException {
             byte[] c = start.key();
             while (!range.ended(c)) {
+                runStep(step);
                 List<Item> items = plan(view, c, range, Math.min(1000, max - count() + 1));
                 if (items.isEmpty()) {
                     break;
@@ -392,6 +416,7 @@ final class Listing {
                 }
                 below = batch.next();
                 fetchSize = max - count() + 1;
+                runStep(step);
                 pending = ctx.keys.newest(view.handle(), bucket, entry.name(), below, fetchSize);
             }
         }

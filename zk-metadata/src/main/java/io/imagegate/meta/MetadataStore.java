@@ -315,15 +315,32 @@ public interface MetadataStore extends AutoCloseable {
     /**
      * @param startAfter exclusive: a key or a common prefix already returned; null to start at
      *                   the beginning
+     * @param step       run before each window of keys the listing reads (up to 1000 at a time; a
+     *                   page may need many when keys under delete markers are passed over): an
+     *                   exception it throws stops the listing and propagates as it is (the gateway
+     *                   stops the listing of a client that hung up)
      */
-    record ListQuery(String prefix, String delimiter, String startAfter, int maxKeys) {}
+    record ListQuery(String prefix, String delimiter, String startAfter, int maxKeys, Runnable step) {
+        public ListQuery(String prefix, String delimiter, String startAfter, int maxKeys) {
+            this(prefix, delimiter, startAfter, maxKeys, NO_STEP);
+        }
+    }
+
+    /** A listing's {@code step} that does nothing. */
+    Runnable NO_STEP = () -> { };
 
     /** @param nextMarker the last key or common prefix in this page, when truncated */
     record ListPage(List<VersionRecord> contents, List<String> commonPrefixes, boolean truncated,
                     String nextMarker) {}
 
+    /** @param step as {@link ListQuery#step}, also run before each batch of a key's older versions */
     record VersionListQuery(String prefix, String delimiter, String keyMarker, String versionIdMarker,
-                            int maxKeys) {}
+                            int maxKeys, Runnable step) {
+        public VersionListQuery(String prefix, String delimiter, String keyMarker, String versionIdMarker,
+                                int maxKeys) {
+            this(prefix, delimiter, keyMarker, versionIdMarker, maxKeys, NO_STEP);
+        }
+    }
 
     record VersionEntry(VersionRecord version, boolean latest) {}
 

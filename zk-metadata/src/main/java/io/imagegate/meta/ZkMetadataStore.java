@@ -598,6 +598,8 @@ public final class ZkMetadataStore implements MetadataStore {
     private static <T> T guard(Supplier<T> operation) {
         try {
             return operation.get();
+        } catch (Listing.Stopped e) {
+            throw e.byCaller(); // a listing's step stopped it: the caller's own exception, as it threw it
         } catch (MetadataException | IllegalArgumentException | NullPointerException e) {
             throw e;
         } catch (RuntimeException e) {
