@@ -406,7 +406,8 @@ public final class NodeCache implements AutoCloseable {
 
     /**
      * As {@link #finish} for an entry whose {@link #put} the owner has already made ({@code stored}
-     * is what it returned): answers the waiters and retires the fetch.
+     * is what it returned): answers the waiters and retires the fetch. {@code data} (the entry's
+     * bytes, for waiters when it was not stored) may be null when it was.
      */
     public void finishStored(CacheKey key, CompletableFuture<byte[]> f, boolean stored, ByteBuffer data) {
         f.complete(stored ? null : copy(data));

@@ -424,10 +424,16 @@ public final class BaseImage {
             waiting.remove(pending.last(), pending);
             run = List.copyOf(pending.claims);
         }
-        long start = version.offset(run.getFirst().index);
         long end = version.offset(run.getLast().index) + version.length(run.getLast().index);
-        byte[] data = limits.buffers.take((int) (end - start));
+        int largest = 0;
+        for (Claim c : run) {
+            largest = Math.max(largest, version.length(c.index));
+        }
+        // one chunk's worth, reused for each chunk of the run: it stays in the CPU's cache while the
+        // chunk is read, hashed and written, where a buffer of the whole run would not
+        byte[] chunk = limits.buffers.take(largest);
         boolean[] stored = new boolean[run.size()];
+        byte[][] held = new byte[run.size()][];
         int[] done = {0};
         MessageDigest md = ChunkHash.newDigest();
         try {
@@ -437,17 +443,19 @@ public final class BaseImage {
                 s3.getRange(version.ref(), version.etag(), from, (int) (end - from), body -> {
                     for (; done[0] < run.size(); done[0]++) {
                         Claim c = run.get(done[0]);
-                        int at = (int) (version.offset(c.index) - start);
                         int length = version.length(c.index);
-                        int n = body.readNBytes(data, at, length);
+                        int n = body.readNBytes(chunk, 0, length);
                         if (n != length) {
                             throw new RemoteException(206, null, "GET " + version.ref() + ": the body ended inside chunk "
                                     + c.index, true, null);
                         }
-                        verify(c, data, at, md);
+                        verify(c, chunk, 0, md);
                         stats.fetchedBytes.addAndGet(length);
                         stats.fetchedChunks.incrementAndGet();
-                        stored[done[0]] = cache.put(c.key, ByteBuffer.wrap(data, at, length));
+                        stored[done[0]] = cache.put(c.key, ByteBuffer.wrap(chunk, 0, length));
+                        if (!stored[done[0]]) {
+                            held[done[0]] = java.util.Arrays.copyOf(chunk, length); // served from memory instead
+                        }
                     }
                 });
                 return null;
@@ -461,10 +469,9 @@ public final class BaseImage {
         } finally {
             for (int k = 0; k < done[0]; k++) {
                 Claim c = run.get(k);
-                int at = (int) (version.offset(c.index) - start);
-                cache.finishStored(c.key, c.future, stored[k], ByteBuffer.wrap(data, at, version.length(c.index)));
+                cache.finishStored(c.key, c.future, stored[k], stored[k] ? null : ByteBuffer.wrap(held[k]));
             }
-            limits.buffers.give(data);
+            limits.buffers.give(chunk);
             limits.requests.release();
             if (prefetch) {
                 limits.background.release();

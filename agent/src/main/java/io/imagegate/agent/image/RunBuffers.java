@@ -4,9 +4,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The arrays fetched runs are read into, kept for reuse by power-of-two size class: a run's bytes
- * are verified and stored from its array and then the array goes back, so fetching allocates
- * nothing per request once warm. At most {@code maxKept} bytes of arrays wait in the pool.
+ * The arrays fetched chunks are read into (one a fetch, reused for each chunk of its run), kept for
+ * reuse by power-of-two size class: a chunk's bytes are verified and stored from the array, and the
+ * array goes back when the run is over, so fetching allocates nothing per request once warm. At most {@code maxKept} bytes of arrays wait in the pool.
  */
 final class RunBuffers {
 
