@@ -8,8 +8,12 @@ package io.imagegate.agent.image;
  * stream's last read ended, or at most a small gap past it ({@link #GAP} or the read's own length,
  * whichever is more, so that a client's reads served one out of order still count). A stream
  * fetches nothing ahead until it has been continued twice in a row; from then on each continuation
- * doubles its window (from 64 KiB up to the read-ahead limit), and the chunks up to the window past
- * the read are fetched ahead, in runs as large as a run may be.
+ * doubles its window (from 64 KiB up to the read-ahead limit), but never past the bytes the stream
+ * has read in sequence so far (beyond the first 64 KiB), and the chunks up to the window past the
+ * read are fetched ahead, in runs as large as a run may be. The bound keeps a boot's small files,
+ * each read front to back in a few small reads, from pulling in windows far past their end (a
+ * 192 KiB file read in 16 KiB reads opened windows of up to 4 MiB; now of at most what it read). A
+ * long scan is hardly held back: once it has read 4 MiB in sequence its window may be the limit.
  *
  * <p>A read that lands a little behind where a stream expects the next one (within
  * {@link #BEHIND}: a client's reads served out of order, or a re-read) neither continues it nor
@@ -37,6 +41,8 @@ final class ReadStreams {
         long window;
         int until = -1;
         long used;
+        /** Bytes read in sequence since the stream started: the window never exceeds it (past the first). */
+        long run;
     }
 
     private final long maxWindow;
@@ -81,6 +87,7 @@ final class ReadStreams {
                 return null;
             }
             oldest.next = end;
+            oldest.run = len;
             oldest.continued = 0;
             oldest.window = 0;
             oldest.until = -1;
@@ -89,10 +96,12 @@ final class ReadStreams {
         }
         s.used = clock;
         s.next = end;
+        s.run += len;
         if (++s.continued < CONTINUATIONS || maxWindow <= 0) {
             return null;
         }
-        s.window = Math.min(maxWindow, s.window == 0 ? INITIAL_WINDOW : s.window * 2);
+        s.window = Math.min(Math.min(maxWindow, s.window == 0 ? INITIAL_WINDOW : s.window * 2),
+                Math.max(INITIAL_WINDOW, s.run));
         long aheadEnd = Math.min(v.size(), s.next + s.window);
         int from = Math.max(last + 1, s.until + 1);
         int to = aheadEnd <= 0 ? -1 : v.indexOf(aheadEnd - 1);
