@@ -145,6 +145,25 @@ class ClientHangUpTest {
     }
 
     @Test
+    void missingChunksStopsBeforeReadingTheBaseOnceItsClientHangsUp() throws Exception {
+        createBucket("asked", 4096);
+        byte[] base = randomBytes(1024 * 4096, 4);
+        s3.putObject(r -> r.bucket("asked").key("disk.raw"), RequestBody.fromBytes(base));
+        ArrayNode hashes = JSON.createObjectNode().putArray("hashes");
+        for (int i = 0; i < 100; i++) {
+            hashes.add(ChunkHash.sha256(randomBytes(4096, 100 + i), 0, 4096).hex());
+        }
+        byte[] body = JSON.writeValueAsBytes(JSON.createObjectNode().set("hashes", hashes));
+        hold.at("missing-chunks.hash");
+
+        Work work = hangUpAtTheHold(signed("POST", "/asked/disk.raw", "missing-chunks",
+                Map.of("Content-Type", "application/json"), body), "MissingChunks");
+
+        work.assertNothingMoreDoneWithTheStore(); // before: a pass over the base's manifest pages
+        work.assertCancelled();
+    }
+
+    @Test
     void deleteObjectsStopsBeforeTheNextKeyOnceItsClientHangsUp() throws Exception {
         createBucket("batch", 0);
         List<String> keys = new ArrayList<>();
