@@ -129,6 +129,7 @@ public final class BootCommand implements Callable<Integer> {
     private List<TestImage> warmImages = List.of();
     private Jfr profiler;
     private final HttpClient http = HttpClient.newHttpClient();
+    private final List<String> notes = new ArrayList<>();
 
     static void say(String s) {
         System.out.println("[boot " + java.time.LocalTime.now().withNano(0) + "] " + s);
@@ -214,7 +215,7 @@ public final class BootCommand implements Callable<Integer> {
                     }
                 }
                 report = new BootReport(started, machine, build, commandLine(), imageText, maxLoad, ProcStat.load1(),
-                        all, profiles);
+                        all, profiles, notes);
                 String base = files.resultName(started);
                 report.write(results, base);
                 say("results: " + results.resolve(base + ".md") + " (.csv, .json)");
@@ -305,7 +306,18 @@ public final class BootCommand implements Callable<Integer> {
                     () -> agent.status(EXPORT));
             agent.detach(EXPORT); // with --profile record: stores the profile
             if (method.equals("agent-record")) {
-                say("boot profile: " + agentStatusProfile(agent));
+                String line = agentStatusProfile(agent);
+                say("boot profile: " + line);
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("chunks=(\\d+)").matcher(line);
+                long chunks = m.find() ? Long.parseLong(m.group(1)) : 0;
+                if (chunks * 2 < run.guestReadBytes() / 65536) {
+                    // the agent records the chunks first touched in the 120 s after attach: a boot slower than that
+                    // (a loaded machine) leaves a profile of its first part only, and agent-prefetch then means little
+                    notes.add("the boot profile holds " + chunks + " chunks while the recording boot read "
+                            + AgentReadCommand.mib(run.guestReadBytes()) + ": it outlasted the agent's 120 s recording "
+                            + "window, so agent-prefetch prefetched only that part");
+                    say("WARNING: " + notes.getLast());
+                }
             }
             return run;
         }

@@ -38,9 +38,10 @@ final class BootReport {
     final double loadAtEnd;
     final List<BootRun> runs;
     final List<JfrSummary> profiles;
+    final List<String> notes;
 
     BootReport(Instant started, Machine machine, BuildInfo build, String command, String image, double maxLoad,
-               double loadAtEnd, List<BootRun> runs, List<JfrSummary> profiles) {
+               double loadAtEnd, List<BootRun> runs, List<JfrSummary> profiles, List<String> notes) {
         this.started = started;
         this.machine = machine;
         this.build = build;
@@ -50,6 +51,7 @@ final class BootReport {
         this.loadAtEnd = loadAtEnd;
         this.runs = List.copyOf(runs);
         this.profiles = List.copyOf(profiles);
+        this.notes = List.copyOf(notes);
     }
 
     /** The timed boots of {@code method} (the setup boot has repeat -1 and is in no ratio). */
@@ -117,7 +119,11 @@ final class BootReport {
                 .append(", at their markers ")
                 .append(Spread.of(runs.stream().mapToDouble(BootRun::loadAfter).toArray()).format("%.2f"))
                 .append("; waited for < ").append(maxLoad).append(" before each boot; ")
-                .append("%.2f at the end\n\n".formatted(loadAtEnd));
+                .append("%.2f at the end\n".formatted(loadAtEnd));
+        for (String n : notes) {
+            b.append("- **note:** ").append(n).append("\n");
+        }
+        b.append("\n");
         b.append("| method | boots | boot s (qemu start to marker) | guest uptime s | attach s | gateway sent MiB "
                 + "(of it during the boot) | gateway requests | node CPU s (sys; JIT) | gateway CPU s | qemu CPU s "
                 + "| agent fetched MiB (GETs) | guest read MiB | read-ahead chunks | prefetched chunks |\n");
@@ -211,6 +217,7 @@ final class BootReport {
         json.put("boots", runs);
         json.put("ratios", ratios());
         json.put("profiles", profiles);
+        json.put("notes", notes);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(base + ".json").toFile(), json);
     }
 }

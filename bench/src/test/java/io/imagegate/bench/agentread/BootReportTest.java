@@ -26,7 +26,7 @@ class BootReportTest {
     private static BootReport report(List<BootRun> runs) {
         return new BootReport(Instant.EPOCH, new Machine(2, "cpu", 1L << 34, "jdk", "os", "ext4", 1.0, 100),
                 new BuildInfo("abc1234", 0, "imagegate.jar", "2026-01-01T00:00:00Z"), "bench/run boot", "image", 2.5, 1.0,
-                runs, List.of());
+                runs, List.of(), List.of());
     }
 
     private static Ratio ratio(BootReport r, String prefix) {
