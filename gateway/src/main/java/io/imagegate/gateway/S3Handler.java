@@ -11,6 +11,7 @@ import io.imagegate.gateway.http.Checkpoints;
 import io.imagegate.gateway.http.ClientBodyException;
 import io.imagegate.gateway.http.ClientGoneException;
 import io.imagegate.gateway.http.ErrorResponses;
+import io.imagegate.gateway.http.HttpDates;
 import io.imagegate.gateway.http.MemoryBudget;
 import io.imagegate.gateway.http.RequestCancelledException;
 import io.imagegate.gateway.ops.AccessControl;
@@ -34,6 +35,7 @@ import io.imagegate.meta.MetadataException;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
 import java.io.IOException;
 import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
@@ -126,6 +128,11 @@ public final class S3Handler implements HttpHandler {
             return;
         }
         exchange.startBlocking();
+        // our own Date, not Undertow's: Undertow keeps one formatted date for the whole JVM and
+        // renews it by a timer on the I/O thread of the request that made it; when that thread's
+        // server stops first, every server in the JVM answers that date for ever, and SDK clients,
+        // which take a 403 with a Date minutes away for clock skew, re-time their signatures by it
+        exchange.getResponseHeaders().put(Headers.DATE, HttpDates.rfc1123(stores.clock().instant()));
         if (ManagementEndpoints.handles(exchange)) {
             management.handle(exchange);
             return;

@@ -23,6 +23,7 @@ public final class ErrorResponses {
             return;
         }
         call.exchange().getResponseHeaders().clear();
+        call.respondHeader("Date", HttpDates.rfc1123(call.received()));
         call.respondHeader("x-amz-request-id", call.requestId());
         call.respondHeader("x-amz-id-2", hostId);
         call.respondHeader("Server", "imagegate");
