@@ -3,6 +3,7 @@ package io.imagegate.bench.agentread;
 import io.imagegate.agent.daemon.AgentException;
 import io.imagegate.agent.daemon.ExportStatus;
 import io.imagegate.bench.BuildInfo;
+import io.imagegate.bench.LoadGate;
 import io.imagegate.bench.ByteSize;
 import io.imagegate.bench.Machine;
 import io.imagegate.bench.RunFiles;
@@ -203,10 +204,10 @@ public final class BootCommand implements Callable<Integer> {
                 log(rec);
             }
             for (int r = 0; r < repeats; r++) {
-                long budget = loadWait * 1_000_000_000L;
+                LoadGate gate = new LoadGate(maxLoad, Duration.ofSeconds(loadWait), BootCommand::say);
                 for (int k = 0; k < order.size(); k++) {
                     String m = order.get((k + r) % order.size()); // a different method goes first in each repeat
-                    budget = awaitLoad(budget);
+                    gate.await();
                     BootRun run = m.equals("nbdkit") ? nbdkitBoot(r, k) : agentBoot(m, r, k);
                     all.add(run);
                     log(run);
@@ -488,23 +489,6 @@ public final class BootCommand implements Callable<Integer> {
                 s3.putObject(b -> b.bucket(BUCKET).key(WARM_UP_KEY + w.file().getFileName()), RequestBody.fromFile(w.file()));
             }
         }
-    }
-
-    private long awaitLoad(long budgetNanos) throws InterruptedException {
-        double load = ProcStat.load1();
-        if (load < maxLoad || budgetNanos <= 0) {
-            return budgetNanos;
-        }
-        long t0 = System.nanoTime();
-        say("load average %.2f >= %.2f: waiting (up to %d s left in this repeat)".formatted(load, maxLoad,
-                budgetNanos / 1_000_000_000L));
-        while (load >= maxLoad && System.nanoTime() - t0 < budgetNanos) {
-            Thread.sleep(5000);
-            load = ProcStat.load1();
-        }
-        say("load average %.2f after %.0f s%s".formatted(load, (System.nanoTime() - t0) / 1e9,
-                load < maxLoad ? "" : ": measuring anyway"));
-        return budgetNanos - (System.nanoTime() - t0);
     }
 
     private static int freePort() throws IOException {

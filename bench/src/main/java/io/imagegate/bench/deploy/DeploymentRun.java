@@ -1,5 +1,6 @@
 package io.imagegate.bench.deploy;
 
+import io.imagegate.bench.LoadGate;
 import io.imagegate.bench.ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;

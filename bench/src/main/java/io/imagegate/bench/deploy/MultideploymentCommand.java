@@ -3,6 +3,7 @@ package io.imagegate.bench.deploy;
 import io.imagegate.agent.prefetch.BootProfile;
 import io.imagegate.bench.BuildInfo;
 import io.imagegate.bench.ByteSize;
+import io.imagegate.bench.LoadGate;
 import io.imagegate.bench.Machine;
 import io.imagegate.bench.PlotFiles;
 import io.imagegate.bench.RunFiles;
@@ -153,7 +154,7 @@ public final class MultideploymentCommand implements Callable<Integer> {
                     nbdkitArgs, nodesDir(work));
             DeploymentRun runner = new DeploymentRun(setup);
             warmUp(runner, ms);
-            LoadGate gate = new LoadGate(maxLoad, Duration.ofSeconds(loadWait));
+            LoadGate gate = new LoadGate(maxLoad, Duration.ofSeconds(loadWait), MultideploymentCommand::say);
             for (int r = 0; r < repeats; r++) {
                 for (int n : nodeCounts) {
                     for (int k = 0; k < ms.size(); k++) {
